@@ -1,0 +1,1 @@
+"""Dagster assets and asset checks: ingest, datamart (dbt), and what follows it."""

@@ -1,0 +1,278 @@
+"""Stage one landed file into the server as a batch table, as fast as a plain ``COPY``.
+
+CSV files are copied as they are; JSON-lines files are copied one line per row and parsed by the
+server. Only when the fast path hits a structural problem (a CSV row with the wrong number of
+fields, a line that is not JSON) does the file take the slow path, in which Python finds the
+broken rows, keeps them as rejects with their reason, and copies the rest.
+
+Every staged batch is exposed as the view ``raw._batch_<source>_rows`` with the contract's columns,
+trimmed, empty as NULL, plus ``_row_number`` and ``_raw``; that view is what validation reads.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import psycopg
+from psycopg import errors, sql
+
+from models.landing import FileFormat, LandingSource
+
+COPY_BLOCK = 1 << 20
+STRUCTURAL_ERRORS = (
+    errors.BadCopyFileFormat,
+    errors.CharacterNotInRepertoire,
+    errors.UntranslatableCharacter,
+    errors.InvalidTextRepresentation,
+)
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be loaded (wrong header, not UTF-8, empty): quarantine it."""
+
+
+@dataclass(frozen=True)
+class StructuralReject:
+    row_number: int
+    reason: str
+    raw: str
+
+
+@dataclass
+class StagedBatch:
+    table: str
+    view: str
+    structural_rejects: list[StructuralReject] = field(default_factory=list)
+
+
+def batch_names(source: LandingSource) -> tuple[str, str]:
+    return f"_batch_{source.name}", f"_batch_{source.name}_rows"
+
+
+def stage_stream(conn: psycopg.Connection, source: LandingSource, stream: BinaryIO) -> StagedBatch:
+    """Load ``stream`` into the batch table of ``source`` (replacing any earlier batch)."""
+    if source.file_format is FileFormat.CSV:
+        return _stage_csv(conn, source, stream)
+    return _stage_jsonl(conn, source, stream)
+
+
+def stage_rows(
+    conn: psycopg.Connection, source: LandingSource, rows: Iterable[tuple[str | None, ...]]
+) -> StagedBatch:
+    """Stage rows already split into the contract's columns (the CRM database extract)."""
+    table, view = batch_names(source)
+    columns = list(source.columns)
+    _create_batch_table(conn, table, columns)
+    target = sql.SQL("copy raw.{} ({}) from stdin").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with conn.cursor().copy(target) as copy:
+        for row in rows:
+            copy.write_row(row)
+    _create_view(conn, source, table, view, {c: c for c in columns}, raw_expression="null")
+    return StagedBatch(table, view)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _read_header(stream: BinaryIO) -> tuple[list[str], bytes]:
+    first = stream.readline()
+    if not first.strip():
+        raise FileRejected("the file is empty: expected a header row")
+    try:
+        line = first.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileRejected(f"the header is not UTF-8 ({error})") from error
+    header = next(csv.reader([line]))
+    return [name.strip() for name in header], first
+
+
+def _check_header(source: LandingSource, header: list[str]) -> None:
+    missing = [c for c in source.required_columns if c not in header]
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    if missing or duplicated:
+        problem = (
+            f"missing required column(s) {', '.join(missing)}"
+            if missing
+            else f"duplicated column(s) {', '.join(duplicated)}"
+        )
+        raise FileRejected(
+            f"wrong header for {source.folder}: {problem}. Found: {', '.join(header)}. "
+            f"Expected a comma-separated header with: {', '.join(source.columns)}"
+        )
+
+
+def _stage_csv(conn: psycopg.Connection, source: LandingSource, stream: BinaryIO) -> StagedBatch:
+    header, _ = _read_header(stream)
+    _check_header(source, header)
+    table, view = batch_names(source)
+    file_columns = [f"c{i}" for i in range(len(header))]
+    mapping = {name: column for name, column in zip(header, file_columns, strict=True)}
+    body = stream.read()
+    rejects: list[StructuralReject] = []
+    try:
+        with conn.transaction():
+            _create_batch_table(conn, table, file_columns)
+            _copy_csv_bytes(conn, table, file_columns, body)
+    except STRUCTURAL_ERRORS:
+        rejects = _stage_csv_row_by_row(conn, table, file_columns, body)
+    _create_view(conn, source, table, view, mapping, raw_expression="null")
+    return StagedBatch(table, view, rejects)
+
+
+def _copy_csv_bytes(conn, table: str, columns: list[str], body: bytes) -> None:
+    target = sql.SQL("copy raw.{} ({}) from stdin (format csv, encoding 'UTF8')").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with conn.cursor().copy(target) as copy:
+        for start in range(0, len(body), COPY_BLOCK):
+            copy.write(body[start : start + COPY_BLOCK])
+
+
+def _stage_csv_row_by_row(conn, table: str, columns: list[str], body: bytes) -> list:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise FileRejected(f"the file is not UTF-8: {error}") from error
+    rejects: list[StructuralReject] = []
+    good: list[tuple[int, list[str | None]]] = []
+    for number, fields in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        if len(fields) == len(columns):
+            good.append((number, [value if value != "" else None for value in fields]))
+        else:
+            reason = f"expected {len(columns)} fields, found {len(fields)}"
+            rejects.append(StructuralReject(number, reason, ",".join(fields)))
+    target = sql.SQL("copy raw.{} (_row_number, {}) from stdin").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with conn.transaction():
+        _create_batch_table(conn, table, columns)
+        with conn.cursor().copy(target) as copy:
+            for number, values in good:
+                copy.write_row((number, *values))
+    return rejects
+
+
+# --- JSON lines ------------------------------------------------------------------------------
+
+
+def _stage_jsonl(conn: psycopg.Connection, source: LandingSource, stream: BinaryIO) -> StagedBatch:
+    table, view = batch_names(source)
+    lines_table = table + "_lines"
+    with conn.transaction():
+        conn.execute(sql.SQL("drop table if exists raw.{} cascade").format(sql.Identifier(lines_table)))
+        conn.execute(
+            sql.SQL(
+                "create unlogged table raw.{} "
+                "(_row_number bigint generated by default as identity, line text)"
+            ).format(sql.Identifier(lines_table))
+        )
+        _copy_lines(conn, lines_table, stream)
+    rejects = _parse_lines(conn, table, lines_table)
+    mapping = {name: name for name in source.columns}
+    _create_view(conn, source, table, view, mapping, raw_expression="_line", json_document=True)
+    return StagedBatch(table, view, rejects)
+
+
+def _copy_lines(conn, lines_table: str, stream: BinaryIO) -> None:
+    # One field per line: JSON text never holds a raw \x1e or \x1f, so they make safe
+    # quote and delimiter characters and every byte of the line arrives unchanged.
+    target = sql.SQL(
+        "copy raw.{} (line) from stdin (format csv, delimiter e'\\x1f', quote e'\\x1e', "
+        "encoding 'UTF8')"
+    ).format(sql.Identifier(lines_table))
+    with conn.cursor().copy(target) as copy:
+        while block := stream.read(COPY_BLOCK):
+            copy.write(block)
+
+
+def _parse_lines(conn, table: str, lines_table: str) -> list[StructuralReject]:
+    parse = sql.SQL(
+        "create unlogged table raw.{} as select _row_number, line as _line, line::jsonb as _doc "
+        "from raw.{} where line is not null and btrim(line) <> '' {}"
+    )
+    try:
+        with conn.transaction():
+            conn.execute(sql.SQL("drop table if exists raw.{} cascade").format(sql.Identifier(table)))
+            conn.execute(parse.format(sql.Identifier(table), sql.Identifier(lines_table), sql.SQL("")))
+    except errors.InvalidTextRepresentation:
+        return _parse_lines_skipping_invalid(conn, table, lines_table, parse)
+    return _non_object_rejects(conn, table)
+
+
+def _parse_lines_skipping_invalid(conn, table, lines_table, parse) -> list[StructuralReject]:
+    invalid = conn.execute(
+        sql.SQL(
+            "select _row_number, line from raw.{} "
+            "where line is not null and btrim(line) <> '' and not raw.is_valid(line, 'jsonb') "
+            "order by _row_number"
+        ).format(sql.Identifier(lines_table))
+    ).fetchall()
+    with conn.transaction():
+        conn.execute(sql.SQL("drop table if exists raw.{} cascade").format(sql.Identifier(table)))
+        conn.execute(
+            parse.format(
+                sql.Identifier(table),
+                sql.Identifier(lines_table),
+                sql.SQL("and raw.is_valid(line, 'jsonb')"),
+            )
+        )
+    rejects = [StructuralReject(n, "the line is not valid JSON", line) for n, line in invalid]
+    return rejects + _non_object_rejects(conn, table)
+
+
+def _non_object_rejects(conn, table: str) -> list[StructuralReject]:
+    with conn.transaction():
+        rows = conn.execute(
+            sql.SQL(
+                "delete from raw.{} where jsonb_typeof(_doc) <> 'object' "
+                "returning _row_number, _line"
+            ).format(sql.Identifier(table))
+        ).fetchall()
+    return [StructuralReject(n, "the line is JSON but not an object", line) for n, line in rows]
+
+
+# --- shared ----------------------------------------------------------------------------------
+
+
+def _create_batch_table(conn, table: str, columns: list[str]) -> None:
+    conn.execute(sql.SQL("drop table if exists raw.{} cascade").format(sql.Identifier(table)))
+    definition = sql.SQL(", ").join(
+        [sql.SQL("_row_number bigint generated by default as identity")]
+        + [sql.SQL("{} text").format(sql.Identifier(c)) for c in columns]
+    )
+    conn.execute(
+        sql.SQL("create unlogged table raw.{} ({})").format(sql.Identifier(table), definition)
+    )
+
+
+def _column_expressions(
+    source: LandingSource, mapping: dict[str, str], json_document: bool
+) -> Iterator[sql.Composable]:
+    for name in source.columns:
+        if json_document and name == "properties":
+            value = sql.SQL("nullif((_doc -> 'properties')::text, 'null')")
+        elif json_document:
+            value = sql.SQL("nullif(btrim(_doc ->> {}), '')").format(sql.Literal(name))
+        elif name in mapping:
+            value = sql.SQL("nullif(btrim({}), '')").format(sql.Identifier(mapping[name]))
+        else:
+            value = sql.SQL("null::text")
+        yield sql.SQL("{} as {}").format(value, sql.Identifier(name))
+
+
+def _create_view(
+    conn, source: LandingSource, table: str, view: str, mapping: dict[str, str],
+    raw_expression: str, json_document: bool = False,
+) -> None:
+    columns = sql.SQL(", ").join(_column_expressions(source, mapping, json_document))
+    with conn.transaction():
+        conn.execute(
+            sql.SQL("create or replace view raw.{} as select _row_number, {} as _raw, {} from raw.{}")
+            .format(sql.Identifier(view), sql.SQL(raw_expression), columns, sql.Identifier(table))
+        )

@@ -1,0 +1,83 @@
+"""DDL of the raw layer: one text-typed table per landing source, its rejects table, the file
+registry, the CRM watermarks, and the SQL predicates validation relies on.
+
+Raw keeps the text as it landed so nothing is lost in a cast; dbt staging types it.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from models.landing import LANDING_SOURCES, LandingSource
+
+RAW_SCHEMA = "raw"
+
+_REGISTRY_DDL = """
+create table if not exists raw._landing_files (
+    path text not null,
+    checksum text not null,
+    source text not null,
+    status text not null check (status in ('loaded', 'quarantined')),
+    size bigint not null,
+    modified_at timestamptz not null,
+    rows_read bigint not null default 0,
+    rows_loaded bigint not null default 0,
+    rows_rejected bigint not null default 0,
+    error text,
+    ingested_at timestamptz not null default now(),
+    primary key (path, checksum)
+);
+create table if not exists raw._crm_watermarks (
+    source text primary key,
+    high_watermark timestamptz not null,
+    extracted_at timestamptz not null default now()
+);
+"""
+
+# pg_input_is_valid (PostgreSQL 16+) checks a cast without raising; older servers get a
+# PL/pgSQL fallback that traps the cast error. Both answer NULL-safely (NULL is valid).
+_VALIDITY_FUNCTIONS_16 = """
+create or replace function raw.is_valid(value text, type_name text) returns boolean
+language sql immutable parallel safe as
+$$ select value is null or pg_input_is_valid(value, type_name) $$;
+"""
+_VALIDITY_FUNCTIONS_13 = """
+create or replace function raw.is_valid(value text, type_name text) returns boolean
+language plpgsql immutable parallel safe as
+$$ begin
+    if value is null then return true; end if;
+    execute format('select %L::%s', value, type_name);
+    return true;
+exception when others then
+    return false;
+end $$;
+"""
+
+
+def source_table_ddl(source: LandingSource, table: str, extra: tuple[str, ...] = ()) -> sql.SQL:
+    columns = [sql.SQL("{} text").format(sql.Identifier(c)) for c in source.columns]
+    columns += [
+        sql.SQL("_source text not null"),
+        sql.SQL("_row_number bigint not null"),
+        sql.SQL("_loaded_at timestamptz not null default now()"),
+    ]
+    columns += [sql.SQL("{} text").format(sql.Identifier(c)) for c in extra]
+    return sql.SQL("create table if not exists {}.{} ({})").format(
+        sql.Identifier(RAW_SCHEMA), sql.Identifier(table), sql.SQL(", ").join(columns)
+    )
+
+
+def ensure_raw_schema(conn: psycopg.Connection) -> None:
+    """Create the raw schema and its tables if missing; safe to run on every ingest."""
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtext('touchpoint.raw_schema'))")
+        conn.execute("create schema if not exists raw")
+        conn.execute(_REGISTRY_DDL)
+        modern = conn.info.server_version >= 160000
+        conn.execute(_VALIDITY_FUNCTIONS_16 if modern else _VALIDITY_FUNCTIONS_13)
+        for source in LANDING_SOURCES:
+            conn.execute(source_table_ddl(source, source.raw_table))
+            conn.execute(
+                source_table_ddl(source, source.rejects_table, extra=("_reject_reason", "_raw"))
+            )

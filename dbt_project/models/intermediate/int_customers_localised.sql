@@ -1,0 +1,85 @@
+-- Each customer with the time zone their local dates and send windows use (DESIGN §4.2): the
+-- zone they gave when PostgreSQL knows it, else their country's main zone, else UTC. The
+-- fallbacks are kept visible in timezone_source and surface as a data-quality warning.
+with
+
+customers as (
+
+    select * from {{ ref('stg_crm__customers') }}
+
+),
+
+country_timezones as (
+
+    select * from {{ ref('country_timezones') }}
+
+),
+
+known_timezones as (
+
+    -- The server's tz database, read once; zone names match case-insensitively and resolve to
+    -- their canonical spelling.
+    select distinct on (lower(name))
+        lower(name) as timezone_key,
+        name as timezone
+
+    from pg_catalog.pg_timezone_names
+    order by lower(name), name
+
+),
+
+resolved as (
+
+    select
+        customers.*,
+        customers.timezone as timezone_as_entered,
+        case
+            when given_zone.timezone is not null then 'customer'
+            when country_zone.timezone is not null then 'country'
+            else 'default'
+        end as timezone_source,
+        coalesce(given_zone.timezone, country_zone.timezone, 'UTC') as resolved_timezone
+
+    from customers
+    left join known_timezones as given_zone
+        on given_zone.timezone_key = lower(customers.timezone)
+    left join country_timezones as country_zone
+        on country_zone.country_code = customers.country
+
+),
+
+final as (
+
+    select
+        customer_id,
+        email,
+        email_is_valid,
+        phone,
+        phone_is_valid,
+        phone_as_entered,
+        first_name,
+        last_name,
+        birth_date,
+        language,
+        -- The template locale: the language tag, completed with the customer's country when it
+        -- names no region (fr + BE → fr-BE); template lookup falls back fr-BE → fr → default.
+        case
+            when language is null then null
+            when language ~ '-([A-Z]{2}|[0-9]{3})$' or country is null then language
+            else language || '-' || country
+        end as locale,
+        country,
+        resolved_timezone as timezone,
+        timezone_source,
+        timezone_as_entered,
+        email_opt_in,
+        sms_opt_in,
+        loyalty_card_id,
+        created_at,
+        updated_at
+
+    from resolved
+
+)
+
+select * from final

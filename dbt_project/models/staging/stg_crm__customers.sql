@@ -1,0 +1,75 @@
+-- One row per customer: the copy with the latest updated_at (tie: later _loaded_at, then the
+-- higher _row_number), typed and with contacts normalised and flagged.
+with
+
+source as (
+
+    select * from {{ source('raw', 'crm_customers') }}
+
+),
+
+renamed as (
+
+    select
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ normalise_email('email') }} as email,
+        {{ normalise_phone('phone') }} as phone,
+        nullif(btrim(phone), '') as phone_as_entered,
+        {{ clean_text('first_name') }} as first_name,
+        {{ clean_text('last_name') }} as last_name,
+        nullif(btrim(birth_date), '')::date as birth_date,
+        {{ to_bcp47('language') }} as language,
+        upper({{ clean_text('country') }}) as country,
+        {{ clean_text('timezone') }} as timezone,
+        -- No recorded consent is no consent.
+        coalesce({{ to_boolean('email_opt_in') }}, false) as email_opt_in,
+        coalesce({{ to_boolean('sms_opt_in') }}, false) as sms_opt_in,
+        {{ clean_text('loyalty_card_id') }} as loyalty_card_id,
+        {{ to_timestamptz('nullif(btrim(created_at), \'\')') }} as created_at,
+        {{ to_timestamptz('btrim(updated_at)') }} as updated_at,
+        _source,
+        _row_number,
+        _loaded_at
+
+    from source
+
+),
+
+latest as (
+
+    {{ deduplicate(
+        'renamed',
+        partition_by='customer_id',
+        order_by='updated_at desc, _loaded_at desc, _row_number desc, _source desc'
+    ) }}
+
+),
+
+final as (
+
+    select
+        customer_id,
+        email,
+        {{ email_is_valid('email') }} as email_is_valid,
+        phone,
+        {{ phone_is_valid('phone') }} as phone_is_valid,
+        phone_as_entered,
+        first_name,
+        last_name,
+        birth_date,
+        language,
+        country,
+        timezone,
+        email_opt_in,
+        sms_opt_in,
+        loyalty_card_id,
+        created_at,
+        updated_at,
+        _source,
+        _loaded_at
+
+    from latest
+
+)
+
+select * from final

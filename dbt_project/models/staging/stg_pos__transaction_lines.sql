@@ -1,0 +1,65 @@
+-- One row per (transaction_id, line_number): the latest loaded copy of the till line.
+with
+
+source as (
+
+    select * from {{ source('raw', 'pos_transactions') }}
+
+),
+
+renamed as (
+
+    select
+        {{ clean_text('transaction_id') }} as transaction_id,
+        btrim(line_number)::numeric::integer as line_number,
+        {{ clean_text('store_id') }} as store_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_text('loyalty_card_id') }} as loyalty_card_id,
+        {{ clean_text('product_id') }} as product_id,
+        -- A line without a quantity sold one item.
+        coalesce(nullif(btrim(quantity), '')::numeric, 1) as quantity,
+        nullif(btrim(unit_price), '')::numeric as unit_price,
+        upper({{ clean_text('currency') }}) as currency,
+        {{ to_timestamptz('btrim(purchased_at)') }} as purchased_at,
+        {{ clean_text('voucher_code') }} as voucher_code,
+        _source,
+        _row_number,
+        _loaded_at
+
+    from source
+
+),
+
+latest as (
+
+    {{ deduplicate(
+        'renamed',
+        partition_by='transaction_id, line_number',
+        order_by='_loaded_at desc, _row_number desc, _source desc'
+    ) }}
+
+),
+
+final as (
+
+    select
+        transaction_id,
+        line_number,
+        {{ dbt.concat(["transaction_id", "'-'", "line_number"]) }} as transaction_line_key,
+        store_id,
+        customer_id,
+        loyalty_card_id,
+        product_id,
+        quantity,
+        unit_price,
+        currency,
+        purchased_at,
+        voucher_code,
+        _source,
+        _loaded_at
+
+    from latest
+
+)
+
+select * from final
