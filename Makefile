@@ -1,0 +1,47 @@
+# touchpoint — every target creates .venv itself on a fresh machine (Python 3.11 is all it needs).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+TOUCHPOINT := $(BIN)/touchpoint
+
+export TOUCHPOINT_HOME ?= .touchpoint
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+DEMO_CUSTOMERS ?= 2000
+DEMO_SEED ?= 42
+
+.PHONY: install demo test lint ui bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python --compile-bytecode requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode --no-deps -e .
+	rm -f $(VENV)/.installed-* && touch $@
+
+demo: install
+	rm -rf data/landing
+	$(TOUCHPOINT) generate --out data/landing --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED)
+	$(TOUCHPOINT) run
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+ui: install
+	$(TOUCHPOINT) ui
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+clean:
+	$(TOUCHPOINT) db stop || true
+	rm -rf $(TOUCHPOINT_HOME) data/landing dbt_project/target dbt_project/logs

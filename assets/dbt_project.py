@@ -1,0 +1,18 @@
+"""The dbt project, defined once. Kept apart from the dbt assets, which need its manifest at
+import, so the manifest can be prepared before they load."""
+
+import shutil
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    """dbt from the running interpreter's environment, so no PATH setup is needed."""
+    beside_python = Path(sys.executable).with_name("dbt")
+    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")

@@ -1,0 +1,117 @@
+"""The ``touchpoint`` command (DESIGN §5)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from orchestration.dagster_home import prepare_process_environment
+from orchestration.database import datamart_available, embedded_server, ensure_embedded_running
+from orchestration.settings import load_settings
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"--as-of {text!r} is not an ISO 8601 instant (e.g. 2026-11-23T09:00:00+01:00)"
+        ) from error
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from orchestration.synthetic import generate_landing
+
+    summary = generate_landing(Path(args.out), args.customers, args.seed, args.as_of)
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from orchestration.pipeline import run_once
+    from orchestration.summary import run_summary
+
+    settings = load_settings()
+    with datamart_available(settings) as url:
+        succeeded = run_once(url, args.as_of)
+        print(run_summary(url))
+    if not succeeded:
+        print("touchpoint run FAILED: see the failed step above or in the Dagster UI", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings.database_url:
+        print("TOUCHPOINT_DATABASE_URL is set: the datamart is an external server.")
+        return 0 if args.action in ("status", "url") else 1
+    server = embedded_server(settings)
+    if args.action == "start":
+        started = ensure_embedded_running(settings)
+        print(("started" if started else "already running") + f": {server.url()}")
+    elif args.action == "stop":
+        server.stop()
+        print("stopped")
+    elif args.action == "status":
+        print(f"{'running' if server.is_running() else 'stopped'}: {server.url()}")
+    else:
+        print(server.url())
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    with datamart_available(settings) as url:
+        from orchestration.dbt_manifest import prepare_manifest
+
+        prepare_manifest(url)
+        command = [
+            str(Path(sys.executable).with_name("dagster")), "dev", "-w", "workspace.yaml",
+            "-h", args.host, "-p", str(args.port),
+        ]
+        return subprocess.call(command)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="touchpoint", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write a synthetic landing zone")
+    generate.add_argument("--out", default="data/landing")
+    generate.add_argument("--customers", type=int, default=2000)
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--as-of", type=_instant, default=None,
+                          help="the data set's 'now' (default: now, to the minute)")
+    generate.set_defaults(handler=cmd_generate)
+
+    run = commands.add_parser("run", help="one full pass of the pipeline")
+    run.add_argument("--as-of", type=_instant, default=None, help="the run's as-of instant")
+    run.set_defaults(handler=cmd_run)
+
+    db = commands.add_parser("db", help="the embedded PostgreSQL")
+    db.add_argument("action", choices=["start", "stop", "status", "url"])
+    db.set_defaults(handler=cmd_db)
+
+    ui = commands.add_parser("ui", help="the Dagster UI (keeps the embedded server up meanwhile)")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(handler=cmd_ui)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    prepare_process_environment(load_settings())
+    if args.command == "generate" and args.as_of is None:
+        args.as_of = datetime.now(UTC).replace(second=0, microsecond=0)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

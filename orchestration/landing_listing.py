@@ -1,0 +1,16 @@
+"""What the landing sensor looks at: a fingerprint per file currently in the landing zone."""
+
+from __future__ import annotations
+
+from assets.landing_zone import landing_zone_at
+from models.landing import LANDING_SOURCES
+
+
+def landing_fingerprints(location: str) -> list[str]:
+    zone = landing_zone_at(location)
+    fingerprints = []
+    for source in LANDING_SOURCES:
+        for file in zone.list_files(source):
+            version = file.etag or file.modified_at.isoformat()
+            fingerprints.append(f"{file.path}|{file.size}|{version}")
+    return fingerprints

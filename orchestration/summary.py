@@ -1,0 +1,65 @@
+"""The readable summary a run prints: rows per source and mart, rejects with their reasons."""
+
+from __future__ import annotations
+
+import psycopg
+
+from models.landing import LANDING_SOURCES
+
+MARTS = ("dim_customers", "dim_products", "dim_vehicles", "fct_orders", "fct_order_lines",
+         "fct_web_events")
+
+# Reasons quote the offending value; folding the quotes groups "birth_date '…' is not a date".
+_REASON_KIND = r"regexp_replace(_reject_reason, '''[^'']*''', '…', 'g')"
+
+
+def _table_exists(conn: psycopg.Connection, qualified: str) -> bool:
+    return conn.execute("select to_regclass(%s) is not null", (qualified,)).fetchone()[0]
+
+
+def source_lines(conn: psycopg.Connection) -> list[str]:
+    lines = ["Sources (all runs)           files  quarantined      read    loaded  rejected"]
+    for source in LANDING_SOURCES:
+        files, quarantined, read, loaded, rejected = conn.execute(
+            "select count(*) filter (where status = 'loaded'), "
+            "count(*) filter (where status = 'quarantined'), coalesce(sum(rows_read), 0), "
+            "coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0) "
+            "from raw._landing_files where source = %s",
+            (source.name,),
+        ).fetchone()
+        lines.append(
+            f"  {source.name:<26} {files:>5} {quarantined:>12} {read:>9} {loaded:>9} {rejected:>9}"
+        )
+    return lines
+
+
+def reject_lines(conn: psycopg.Connection, limit: int = 5) -> list[str]:
+    lines = ["Rejected rows, by reason"]
+    for source in LANDING_SOURCES:
+        rows = conn.execute(
+            f"select {_REASON_KIND} as kind, count(*) from raw.{source.rejects_table} "
+            "group by kind order by count(*) desc, kind limit %s",
+            (limit,),
+        ).fetchall()
+        lines += [f"  {source.name}: {n} × {kind}" for kind, n in rows]
+    for path, error in conn.execute(
+        "select path, error from raw._landing_files where status = 'quarantined' order by path"
+    ):
+        lines.append(f"  quarantined {path}: {error}")
+    return lines
+
+
+def mart_lines(conn: psycopg.Connection) -> list[str]:
+    lines = ["Datamart"]
+    for mart in MARTS:
+        if _table_exists(conn, f"marts.{mart}"):
+            count = conn.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+            lines.append(f"  marts.{mart:<24} {count:>9} rows")
+    return lines
+
+
+def run_summary(database_url: str) -> str:
+    with psycopg.connect(database_url) as conn:
+        if not _table_exists(conn, "raw._landing_files"):
+            return "Nothing ingested yet."
+        return "\n".join(source_lines(conn) + [""] + reject_lines(conn) + [""] + mart_lines(conn))

@@ -1,0 +1,109 @@
+"""Shared fixtures: one embedded PostgreSQL for the whole test run (under .touchpoint/test, a
+stable place so dbt's partial parse survives between runs), a fresh database per test that
+needs one, and the dbt manifest prepared before any test imports the definitions."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_HOME = ROOT / ".touchpoint" / "test"
+
+os.environ["TOUCHPOINT_HOME"] = str(TEST_HOME)
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+from orchestration.embedded_postgres import EmbeddedPostgres  # noqa: E402
+
+SESSION_DATABASE = "touchpoint_test"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[EmbeddedPostgres]:
+    server = EmbeddedPostgres(TEST_HOME / "pg")
+    with server.running():
+        yield server
+
+
+def _recreate(server: EmbeddedPostgres, name: str) -> str:
+    with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    return server.url(name)
+
+
+def _drop(server: EmbeddedPostgres, name: str) -> None:
+    with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def session_database_url(pg_server: EmbeddedPostgres) -> str:
+    """This test run's own database, recreated at the start of every run."""
+    return _recreate(pg_server, SESSION_DATABASE)
+
+
+@pytest.fixture
+def database_url(pg_server: EmbeddedPostgres) -> Iterator[str]:
+    """A database of this test's own, dropped afterwards."""
+    name = f"tp_{uuid.uuid4().hex[:12]}"
+    url = _recreate(pg_server, name)
+    yield url
+    _drop(pg_server, name)
+
+
+@pytest.fixture
+def make_database(pg_server: EmbeddedPostgres) -> Iterator:
+    """A factory for extra databases (say, a CRM next to the datamart)."""
+    names: list[str] = []
+
+    def make(prefix: str) -> str:
+        names.append(f"{prefix}_{uuid.uuid4().hex[:8]}")
+        return _recreate(pg_server, names[-1])
+
+    yield make
+    for name in names:
+        _drop(pg_server, name)
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest(session_database_url: str) -> Path:
+    from assets.dbt_project import DBT_PROJECT
+    from orchestration.dbt_manifest import prepare_manifest
+
+    prepare_manifest(session_database_url)
+    return DBT_PROJECT.manifest_path
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto's server on loopback; boto3 finds it through AWS_ENDPOINT_URL, as in production."""
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    patch = pytest.MonkeyPatch()
+    for name, value in {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+    }.items():
+        patch.setenv(name, value)
+    yield endpoint
+    patch.undo()
+    server.stop()
