@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from itertools import accumulate
+
+from orchestration.synthetic.rand import Weighted
 
 SHOP_URL = "https://shop.example.com"
 CATEGORIES = ("trousers", "jacket", "shirt", "shoes", "dress", "knitwear", "accessories")
@@ -50,9 +51,16 @@ class Product:
 
     def row(self) -> list[str]:
         return [
-            self.product_id, self.name, self.category, self.color, self.price, "EUR",
-            self.matches_product_id, self.url, f"{SHOP_URL}/img/{self.product_id}.jpg",
-        ]  # fmt: skip
+            self.product_id,
+            self.name,
+            self.category,
+            self.color,
+            self.price,
+            "EUR",
+            self.matches_product_id,
+            self.url,
+            f"{SHOP_URL}/img/{self.product_id}.jpg",
+        ]
 
 
 class Catalog:
@@ -60,16 +68,14 @@ class Catalog:
 
     def __init__(self, products: list[Product], by_popularity: list[Product]) -> None:
         self.products = tuple(products)
-        self.by_id = {p.product_id: p for p in products}
-        self._popular = tuple(by_popularity)
-        self._cum = tuple(accumulate(1.0 / (rank + 1) ** 0.8 for rank in range(len(products))))
+        zipf = [1.0 / (rank + 1) ** 0.8 for rank in range(len(products))]
+        self._popular = Weighted(by_popularity, zipf)
         self.paired_trousers = tuple(
             p for p in products if p.category == "trousers" and p.matches_product_id
         )
-        self.not_trousers = tuple(p for p in products if p.category != "trousers")
 
     def pick(self, rng: random.Random) -> Product:
-        return rng.choices(self._popular, cum_weights=self._cum)[0]
+        return self._popular.pick(rng)
 
 
 def build_catalog(rng: random.Random) -> Catalog:
@@ -95,8 +101,9 @@ def _suits(rng: random.Random) -> list[tuple[Product, Product]]:
     pairs = []
     for line in SUIT_LINES:
         for color in rng.sample(COLORS, COLORS_PER_STYLE):
-            trousers = Product("", f"{line} trousers, {color}", "trousers", color,
-                               _price(rng, 59, 139))  # fmt: skip
+            trousers = Product(
+                "", f"{line} trousers, {color}", "trousers", color, _price(rng, 59, 139)
+            )
             jacket = Product("", f"{line} jacket, {color}", "jacket", color, _price(rng, 149, 349))
             pairs.append((trousers, jacket))
     return pairs
@@ -107,6 +114,7 @@ def _others(rng: random.Random) -> list[Product]:
     for category, (styles, colors, (low, high)) in OTHER_STYLES.items():
         for style in styles:
             for color in rng.sample(colors, min(COLORS_PER_STYLE, len(colors))):
-                products.append(Product("", f"{style}, {color}", category, color,
-                                        _price(rng, low, high)))  # fmt: skip
+                products.append(
+                    Product("", f"{style}, {color}", category, color, _price(rng, low, high))
+                )
     return products

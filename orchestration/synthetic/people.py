@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from orchestration.synthetic.clock import DAY, HOUR, ZONES, Zone, is_leap, iso, to_date
+from orchestration.synthetic.rand import Weighted, between, pick
 
 
 @dataclass(frozen=True)
@@ -133,15 +134,29 @@ class Customer:
 
     def row(self) -> list[str]:
         return [
-            self.customer_id, self.email, self.phone, self.first_name, self.last_name,
-            self.birth_date, self.language, self.country.code, self.timezone,
-            "true" if self.email_opt_in else "false", "true" if self.sms_opt_in else "false",
-            self.loyalty_card_id, iso(self.created_at), iso(self.updated_at),
-        ]  # fmt: skip
+            self.customer_id,
+            self.email,
+            self.phone,
+            self.first_name,
+            self.last_name,
+            self.birth_date,
+            self.language,
+            self.country.code,
+            self.timezone,
+            "true" if self.email_opt_in else "false",
+            "true" if self.sms_opt_in else "false",
+            self.loyalty_card_id,
+            iso(self.created_at),
+            iso(self.updated_at),
+        ]
 
 
 def customer_id(index: int) -> str:
     return f"C{index + 1:07d}"
+
+
+LANGUAGE_CHOICE = {c.code: Weighted(c.languages, c.language_weights) for c in COUNTRIES}
+ZONE_CHOICE = {c.code: Weighted(c.zones, c.zone_weights) for c in COUNTRIES}
 
 
 class CustomerFactory:
@@ -151,41 +166,47 @@ class CustomerFactory:
         self.rng = rng
         self.as_of = as_of
         self.as_of_year = to_date(as_of).year
-        self.card_offset = seed % 10**10
-        self.store_countries = tuple(c for c in COUNTRIES if c.has_stores)
-        self.store_weights = tuple(
-            w for c, w in zip(COUNTRIES, COUNTRY_WEIGHTS, strict=True) if c.has_stores
-        )
+        self.card_offset = (seed * 2_654_435_761 + 1_234_567_891) % 10**10
+        self.any_country = Weighted(COUNTRIES, COUNTRY_WEIGHTS)
+        stores = [(c, w) for c, w in zip(COUNTRIES, COUNTRY_WEIGHTS, strict=True) if c.has_stores]
+        self.store_country = Weighted([c for c, _ in stores], [w for _, w in stores])
 
     def build(self, index: int, *, in_store_country: bool, with_card: bool) -> Customer:
         rng = self.rng
-        if in_store_country:
-            country = rng.choices(self.store_countries, self.store_weights)[0]
-        else:
-            country = rng.choices(COUNTRIES, COUNTRY_WEIGHTS)[0]
-        language = rng.choices(country.languages, country.language_weights)[0]
-        tz_name = rng.choices(country.zones, country.zone_weights)[0]
-        names = language[:2]
-        first = rng.choice(FIRST_NAMES[names])
-        last = rng.choice(LAST_NAMES[names])
-        birth = self.birth_date(rng.randint(18, 85))
-        created = self.as_of - rng.randint(2 * DAY, 8 * 365 * DAY)
-        updated = created + rng.randint(0, max(0, self.as_of - 2 * HOUR - created))
+        country = (self.store_country if in_store_country else self.any_country).pick(rng)
+        language = LANGUAGE_CHOICE[country.code].pick(rng)
+        tz_name = ZONE_CHOICE[country.code].pick(rng)
+        first = pick(rng, FIRST_NAMES[language[:2]])
+        last = pick(rng, LAST_NAMES[language[:2]])
+        birth = self.birth_date(between(rng, 18, 85))
+        created = self.as_of - between(rng, 2 * DAY, 8 * 365 * DAY)
+        updated = created + between(rng, 0, max(0, self.as_of - 2 * HOUR - created))
         email = "" if rng.random() < NO_EMAIL_RATE else _email(rng, first, last, birth, country)
         phone = "" if rng.random() < NO_PHONE_RATE else mobile_number(rng, country, tz_name)
         has_card = with_card or rng.random() < LOYALTY_RATE
         return Customer(
-            index, customer_id(index), first, last, email, phone, birth.isoformat(), language,
-            country, ZONES[tz_name], tz_name,
+            index,
+            customer_id(index),
+            first,
+            last,
+            email,
+            phone,
+            birth.isoformat(),
+            language,
+            country,
+            ZONES[tz_name],
+            tz_name,
             bool(email) and rng.random() < EMAIL_OPT_IN_RATE,
             bool(phone) and rng.random() < SMS_OPT_IN_RATE,
-            self.loyalty_card(index) if has_card else "", created, updated,
-        )  # fmt: skip
+            self.loyalty_card(index) if has_card else "",
+            created,
+            updated,
+        )
 
     def birth_date(self, age: int) -> date:
         year = self.as_of_year - age
         jan1 = date(year, 1, 1).toordinal()
-        return date.fromordinal(jan1 + self.rng.randrange(366 if is_leap(year) else 365))
+        return date.fromordinal(jan1 + int(self.rng.random() * (366 if is_leap(year) else 365)))
 
     def loyalty_card(self, index: int) -> str:
         """Unique per customer: an affine bijection of the index modulo 10^10."""
@@ -194,11 +215,11 @@ class CustomerFactory:
 
 def _email(rng: random.Random, first: str, last: str, birth: date, country: Country) -> str:
     f, name = _FOLDED[first], _FOLDED[last]
-    pattern = rng.randrange(6)
+    pattern = int(rng.random() * 6)
     if pattern == 0:
         local = f"{f}.{name}"
     elif pattern == 1:
-        local = f"{f}{name}{rng.randrange(1, 100)}"
+        local = f"{f}{name}{between(rng, 1, 99)}"
     elif pattern == 2:
         local = f"{f[0]}.{name}"
     elif pattern == 3:
@@ -206,19 +227,18 @@ def _email(rng: random.Random, first: str, last: str, birth: date, country: Coun
     elif pattern == 4:
         local = f"{f}.{name}{birth.year % 100:02d}"
     else:
-        local = f"{f}{rng.randrange(1, 10_000)}"
-    return f"{local}@{rng.choice(country.domains)}"
+        local = f"{f}{between(rng, 1, 9999)}"
+    return f"{local}@{pick(rng, country.domains)}"
 
 
 def mobile_number(rng: random.Random, country: Country, tz_name: str) -> str:
     """A mobile number in E.164 from the country's numbering plan."""
     if country.code == "US":
-        area = rng.choice(US_AREA_CODES[tz_name])
-        return f"+1{area}{rng.randint(2, 9)}{rng.randrange(10**6):06d}"
+        area = pick(rng, US_AREA_CODES[tz_name])
+        return f"+1{area}{between(rng, 2, 9)}{int(rng.random() * 10**6):06d}"
     digits = country.mobile_digits
-    return f"+{country.calling_code}{rng.choice(country.mobile_prefixes)}" + (
-        f"{rng.randrange(10**digits):0{digits}d}"
-    )
+    prefix = pick(rng, country.mobile_prefixes)
+    return f"+{country.calling_code}{prefix}{int(rng.random() * 10**digits):0{digits}d}"
 
 
 def national_format(phone: str, country: Country) -> str:

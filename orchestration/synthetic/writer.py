@@ -6,7 +6,6 @@ Ingestion streams file by file, so no landing file is ever larger than ``max_row
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -62,8 +61,15 @@ class RollingSink:
 
 
 class CsvSink(RollingSink):
-    def __init__(self, root: Path, folder: str, stem: str, header: Iterable[str], max_rows: int,
-                 files: list[str]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        root: Path,
+        folder: str,
+        stem: str,
+        header: Iterable[str],
+        max_rows: int,
+        files: list[str],
+    ) -> None:
         super().__init__(root, folder, stem, "csv", max_rows, files)
         self.header = list(header)
         self._writer: Any = None
@@ -78,16 +84,12 @@ class CsvSink(RollingSink):
 
 
 class JsonlSink(RollingSink):
-    def __init__(self, root: Path, folder: str, stem: str, max_rows: int,
-                 files: list[str]) -> None:  # fmt: skip
+    """JSON lines, written as text the caller has already assembled."""
+
+    def __init__(self, root: Path, folder: str, stem: str, max_rows: int, files: list[str]) -> None:
         super().__init__(root, folder, stem, "jsonl", max_rows, files)
-        self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
-    def write(self, record: dict[str, Any]) -> None:
-        self._slot().write(self._encode(record) + "\n")
-
-    def write_raw(self, line: str) -> None:
-        """A line as is — how a corrupted export gets its broken lines."""
+    def write_line(self, line: str) -> None:
         self._slot().write(line + "\n")
 
 

@@ -1,0 +1,1 @@
+"""The synthetic data generator behind `orchestration.synthetic_data` (its public face)."""
