@@ -77,8 +77,7 @@ def merge_batch(
         )
     ).rowcount
     structural = _insert_structural_rejects(conn, source, batch, source_label)
-    for table in (batch.table, batch.table + "_lines"):
-        conn.execute(sql.SQL("drop table if exists raw.{} cascade").format(sql.Identifier(table)))
+    conn.execute(sql.SQL("drop table raw.{} cascade").format(sql.Identifier(batch.table)))
     conn.execute("drop table _bad_rows")
     return LoadCounts(
         rows_read=staged + structural,

@@ -1,0 +1,149 @@
+"""`make bench`: throughput figures, printed. Not part of the test suite.
+
+Ingest: 1 M web events (JSON lines from the synthetic generator) loaded by our ingest path —
+COPY, server-side JSON parse, Great Expectations, the split into raw and rejects, the registry —
+beside a plain ``COPY`` of the same lines into a one-column table of the same server. The ratio
+is the figure (aim ≥ 0.5).
+
+Datamart: the wall time of the full ``dbt build`` at 100 k customers, after ingesting them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+
+from orchestration.embedded_postgres import EmbeddedPostgres
+
+BENCH_HOME = Path(".touchpoint/bench").resolve()
+AS_OF = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def fresh_database(server: EmbeddedPostgres, name: str) -> str:
+    with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
+        conn.execute(f"drop database if exists {name} with (force)")
+        conn.execute(f"create database {name}")
+    return server.url(name)
+
+
+def landing_for(customers: int, seed: int = 7) -> Path:
+    """A synthetic landing zone, generated once per size and kept for later benches."""
+    from orchestration.synthetic_data import generate_landing
+
+    root = BENCH_HOME / f"landing-{customers}"
+    if not (root / ".complete").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        started = time.perf_counter()
+        generate_landing(root, customers, seed, AS_OF)
+        (root / ".complete").write_text("")
+        print(f"  generated {customers} customers in {time.perf_counter() - started:.1f} s")
+    return root
+
+
+def million_events_file(events: int) -> Path:
+    """The first ``events`` lines of the generator's web events, as one landing file."""
+    target = BENCH_HOME / f"events-{events}" / "web" / "events" / "events.jsonl"
+    if target.exists():
+        return target
+    source = landing_for(int(events / 8.5))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with target.open("w", encoding="utf-8") as out:
+        for path in sorted((source / "web" / "events").glob("*.jsonl")):
+            for line in path.open(encoding="utf-8"):
+                out.write(line)
+                written += 1
+                if written == events:
+                    return target
+    raise RuntimeError(f"the generator wrote only {written} events; raise the customer count")
+
+
+def plain_copy_seconds(server: EmbeddedPostgres, file: Path) -> float:
+    url = fresh_database(server, "bench_plain")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("create table plain_lines (line text)")
+        started = time.perf_counter()
+        copy_sql = "copy plain_lines from stdin (format csv, delimiter e'\\x1f', quote e'\\x1e')"
+        with conn.cursor().copy(copy_sql) as copy, file.open("rb") as stream:
+            while block := stream.read(1 << 20):
+                copy.write(block)
+        return time.perf_counter() - started
+
+
+def ingest_seconds(server: EmbeddedPostgres, landing: Path) -> tuple[float, int]:
+    from assets.ingest import ingest
+    from assets.resources import CrmDatabase, LandingZoneResource, Warehouse
+    from models.landing import WEB_EVENTS
+
+    url = fresh_database(server, "bench_ingest")
+    import great_expectations  # noqa: F401  imported once per process; not part of the figure
+
+    started = time.perf_counter()
+    result = ingest(Warehouse(url=url), LandingZoneResource(location=str(landing)),
+                    CrmDatabase(), WEB_EVENTS)
+    elapsed = time.perf_counter() - started
+    assert result.counts.reconciles
+    return elapsed, result.counts.rows_read
+
+
+def bench_ingest(server: EmbeddedPostgres, events: int) -> None:
+    file = million_events_file(events)
+    landing = file.parents[2]
+    plain = plain_copy_seconds(server, file)
+    ours, rows = ingest_seconds(server, landing)
+    print(f"ingest of {rows:,} web events ({file.stat().st_size / 1e6:.0f} MB JSON lines)")
+    print(f"  plain COPY of the lines : {rows / plain:>10,.0f} rows/s  ({plain:.1f} s)")
+    print(f"  touchpoint ingest       : {rows / ours:>10,.0f} rows/s  ({ours:.1f} s)")
+    print(f"  ratio                   : {plain / ours:.2f}")
+
+
+def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> None:
+    from assets.datamart import dbt_build_args
+    from assets.dbt_project import DBT_PROJECT, dbt_executable
+    from assets.ingest import ingest
+    from assets.resources import CrmDatabase, LandingZoneResource, Warehouse, dbt_env_for
+    from models.landing import LANDING_SOURCES
+
+    landing = landing_for(customers)
+    url = fresh_database(server, "bench_datamart")
+    started = time.perf_counter()
+    for source in LANDING_SOURCES:
+        ingest(Warehouse(url=url), LandingZoneResource(location=str(landing)), CrmDatabase(), source)
+    loaded = time.perf_counter() - started
+    os.environ.update(dbt_env_for(url))
+    import subprocess
+
+    started = time.perf_counter()
+    subprocess.run(
+        [dbt_executable(), "build", "--quiet", *dbt_build_args(AS_OF.isoformat())[1:],
+         "--project-dir", str(DBT_PROJECT.project_dir), "--profiles-dir",
+         str(DBT_PROJECT.profiles_dir)],
+        check=True,
+    )
+    built = time.perf_counter() - started
+    print(f"datamart at {customers:,} customers")
+    print(f"  ingest of every source  : {loaded:.1f} s")
+    print(f"  full dbt build          : {built:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=100_000)
+    args = parser.parse_args()
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    BENCH_HOME.mkdir(parents=True, exist_ok=True)
+    with EmbeddedPostgres(BENCH_HOME / "pg").running() as server:
+        bench_ingest(server, args.events)
+        bench_dbt_build(server, args.customers)
+
+
+if __name__ == "__main__":
+    main()
