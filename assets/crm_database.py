@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from assets.batch_staging import stage_rows
 from assets.expectations import BatchExpectations, ExpectationOutcome
 from assets.ingest_rules import rules_for
-from assets.raw_loader import LoadCounts, merge_batch
+from assets.raw_loader import LoadCounts, drop_batch, merge_batch
 from models.landing import CRM_CUSTOMERS, CRM_VEHICLES, LandingSource
 
 CRM_TABLES: dict[str, str] = {CRM_CUSTOMERS.name: "customers", CRM_VEHICLES.name: "vehicles"}
@@ -66,6 +66,7 @@ def extract_crm_table(
         counts = merge_batch(conn, source, batch, f"crm_db:{table_name}")
         if high is not None:
             _save_watermark(conn, source, high)
+    drop_batch(conn, batch)
     return counts, outcomes
 
 

@@ -23,8 +23,11 @@ from models.landing import (
     LandingSource,
 )
 
-_ISO_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$"
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_ISO_DATE = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+_ISO_TIMESTAMP = (
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d"
+    r"(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$"
+)
 _DECIMAL = r"^-?\d+(\.\d+)?$"
 _INTEGER = r"^-?\d+$"
 _BOOLEANS = ("true", "false", "t", "f", "1", "0", "yes", "no", "y", "n")
@@ -63,14 +66,21 @@ def one_of_required(*columns: str) -> RowRule:
     )
 
 
+def _calendar_valid(column: str, pattern: str) -> str:
+    """The pattern pins months, days and times to their ranges, so only days 29–31 can still be
+    impossible (30 February); the server's own parser is asked about those alone, which keeps
+    the rule fast on millions of rows."""
+    return (
+        f"{column} ~ '{pattern}' and (substr({column}, 9, 2) < '29' "
+        f"or raw.is_valid({column}, '{'date' if pattern == _ISO_DATE else 'timestamptz'}'))"
+    )
+
+
 def timestamp(column: str) -> RowRule:
     return RowRule(
         name=f"{column}_is_timestamp",
         expectation=f"{column} is an ISO 8601 timestamp with a UTC offset",
-        predicate=(
-            f"{column} is not null and not ({column} ~ '{_ISO_TIMESTAMP}' "
-            f"and raw.is_valid({column}, 'timestamptz'))"
-        ),
+        predicate=f"{column} is not null and not ({_calendar_valid(column, _ISO_TIMESTAMP)})",
         message=(
             f"'{column} ' || {_quoted(column)} || "
             "' is not an ISO 8601 timestamp with a UTC offset (e.g. 2026-03-01T09:30:00+01:00)'"
@@ -82,10 +92,7 @@ def date(column: str) -> RowRule:
     return RowRule(
         name=f"{column}_is_date",
         expectation=f"{column} is a date (YYYY-MM-DD)",
-        predicate=(
-            f"{column} is not null and not ({column} ~ '{_ISO_DATE}' "
-            f"and raw.is_valid({column}, 'date'))"
-        ),
+        predicate=f"{column} is not null and not ({_calendar_valid(column, _ISO_DATE)})",
         message=f"'{column} ' || {_quoted(column)} || ' is not a date (YYYY-MM-DD)'",
     )
 

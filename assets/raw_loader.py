@@ -48,7 +48,7 @@ def _bad_rows_query(source: LandingSource, view: str) -> sql.Composed:
 def merge_batch(
     conn: psycopg.Connection, source: LandingSource, batch: StagedBatch, source_label: str
 ) -> LoadCounts:
-    """Split the batch into loaded rows and rejects; drops the batch. Run inside a transaction."""
+    """Split the batch into loaded rows and rejects. Run inside a transaction."""
     columns = sql.SQL(", ").join(map(sql.Identifier, source.columns))
     view_columns = sql.SQL(", ").join(sql.Identifier("v", c) for c in source.columns)
     label = sql.Literal(source_label)
@@ -77,7 +77,6 @@ def merge_batch(
         )
     ).rowcount
     structural = _insert_structural_rejects(conn, source, batch, source_label)
-    conn.execute(sql.SQL("drop table raw.{} cascade").format(sql.Identifier(batch.table)))
     conn.execute("drop table _bad_rows")
     return LoadCounts(
         rows_read=staged + structural,
@@ -85,6 +84,10 @@ def merge_batch(
         rows_rejected=rejected + structural,
         structural_reasons=Counter(r.reason for r in batch.structural_rejects),
     )
+
+
+def drop_batch(conn: psycopg.Connection, batch: StagedBatch) -> None:
+    conn.execute(sql.SQL("drop table if exists raw.{} cascade").format(sql.Identifier(batch.table)))
 
 
 def _insert_structural_rejects(conn, source, batch: StagedBatch, source_label: str) -> int:
