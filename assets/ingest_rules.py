@@ -66,13 +66,13 @@ def one_of_required(*columns: str) -> RowRule:
     )
 
 
-def _calendar_valid(column: str, pattern: str) -> str:
+def _calendar_valid(column: str, pattern: str, type_name: str) -> str:
     """The pattern pins months, days and times to their ranges, so only days 29–31 can still be
     impossible (30 February); the server's own parser is asked about those alone, which keeps
     the rule fast on millions of rows."""
     return (
         f"{column} ~ '{pattern}' and (substr({column}, 9, 2) < '29' "
-        f"or raw.is_valid({column}, '{'date' if pattern == _ISO_DATE else 'timestamptz'}'))"
+        f"or raw.is_valid({column}, '{type_name}'))"
     )
 
 
@@ -80,7 +80,7 @@ def timestamp(column: str) -> RowRule:
     return RowRule(
         name=f"{column}_is_timestamp",
         expectation=f"{column} is an ISO 8601 timestamp with a UTC offset",
-        predicate=f"{column} is not null and not ({_calendar_valid(column, _ISO_TIMESTAMP)})",
+        predicate=f"{column} is not null and not ({_calendar_valid(column, _ISO_TIMESTAMP, 'timestamptz')})",
         message=(
             f"'{column} ' || {_quoted(column)} || "
             "' is not an ISO 8601 timestamp with a UTC offset (e.g. 2026-03-01T09:30:00+01:00)'"
@@ -92,7 +92,7 @@ def date(column: str) -> RowRule:
     return RowRule(
         name=f"{column}_is_date",
         expectation=f"{column} is a date (YYYY-MM-DD)",
-        predicate=f"{column} is not null and not ({_calendar_valid(column, _ISO_DATE)})",
+        predicate=f"{column} is not null and not ({_calendar_valid(column, _ISO_DATE, 'date')})",
         message=f"'{column} ' || {_quoted(column)} || ' is not a date (YYYY-MM-DD)'",
     )
 

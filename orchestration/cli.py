@@ -10,7 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.dagster_home import prepare_process_environment
-from orchestration.database import datamart_available, embedded_server, ensure_embedded_running
+from orchestration.database import (
+    EMBEDDED_DATABASE,
+    datamart_available,
+    embedded_server,
+    ensure_database,
+)
 from orchestration.settings import load_settings
 
 
@@ -33,16 +38,18 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from orchestration.pipeline import run_once
+    from orchestration.pipeline import failure_lines, run_once
     from orchestration.summary import run_summary
 
     settings = load_settings()
     with datamart_available(settings) as url:
-        succeeded = run_once(url, args.as_of)
+        result = run_once(url, args.as_of)
         print(run_summary(url))
-    if not succeeded:
-        print("touchpoint run FAILED: see the failed step above or in the Dagster UI", file=sys.stderr)
+    if not result.success:
+        print("\n".join(["", "touchpoint run FAILED", *failure_lines(result)]), file=sys.stderr)
+        print(f"Run {result.run_id} is in the Dagster UI (make ui).", file=sys.stderr)
         return 1
+    print(f"\ntouchpoint run succeeded (run {result.run_id}; make ui to explore it).")
     return 0
 
 
@@ -53,8 +60,9 @@ def cmd_db(args: argparse.Namespace) -> int:
         return 0 if args.action in ("status", "url") else 1
     server = embedded_server(settings)
     if args.action == "start":
-        started = ensure_embedded_running(settings)
-        print(("started" if started else "already running") + f": {server.url()}")
+        started = server.keep_running()
+        ensure_database(server.url("postgres"), EMBEDDED_DATABASE)
+        print(("started" if started else "running") + f" until `touchpoint db stop`: {server.url()}")
     elif args.action == "stop":
         server.stop()
         print("stopped")

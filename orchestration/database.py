@@ -37,23 +37,22 @@ def ensure_database(server_url: str, name: str) -> None:
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
 
 
-def ensure_embedded_running(settings: Settings) -> bool:
-    """Start the embedded server if it is down; True when this call started it."""
-    server = embedded_server(settings)
+def ensure_running(server: EmbeddedPostgres) -> bool:
+    """Start the embedded server if it is down, with its database; True when this call started it."""
     started = server.start()
     ensure_database(server.url("postgres"), EMBEDDED_DATABASE)
     return started
 
 
+
 @contextlib.contextmanager
 def datamart_available(settings: Settings) -> Iterator[str]:
-    """Yield the datamart URL; an embedded server started here is stopped on the way out."""
+    """Yield the datamart URL; an embedded server is kept up meanwhile and stopped after the
+    last user leaves, unless someone ran ``touchpoint db start``."""
     if settings.database_url:
         yield settings.database_url
         return
-    started = ensure_embedded_running(settings)
-    try:
+    server = embedded_server(settings)
+    with server.running():
+        ensure_database(server.url("postgres"), EMBEDDED_DATABASE)
         yield database_url(settings)
-    finally:
-        if started:
-            embedded_server(settings).stop()

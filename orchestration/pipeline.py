@@ -4,25 +4,41 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dagster import DagsterInstance
+from dagster import DagsterInstance, ExecuteInProcessResult
 
 from orchestration.dbt_manifest import prepare_manifest
 from orchestration.jobs import DAILY_JOB
 from sensors.schedules import as_of_run_config
 
+# The console shows warnings (a quarantined file, a failed check) and errors; the full event log
+# of every step is in the Dagster UI.
+CONSOLE_LOG_LEVEL = "WARNING"
 
-def run_once(database_url: str, as_of: datetime | None) -> bool:
-    """Run the daily job once at ``as_of`` (default: now); True when every step succeeded."""
+
+def run_once(database_url: str, as_of: datetime | None) -> ExecuteInProcessResult:
+    """Run the daily job once at ``as_of`` (default: now)."""
     prepare_manifest(database_url)
     from assets.datamart import DBT_STEP  # the dbt assets read the manifest just prepared
     from orchestration.definitions import defs
 
     instant = (as_of or datetime.now(UTC)).isoformat()
-    job = defs.resolve_job_def(DAILY_JOB.name)
-    result = job.execute_in_process(
-        run_config=as_of_run_config(instant, DBT_STEP),
+    print(f"touchpoint run: {DAILY_JOB.name} as of {instant}", flush=True)
+    run_config = {
+        **as_of_run_config(instant, DBT_STEP),
+        "loggers": {"console": {"config": {"log_level": CONSOLE_LOG_LEVEL}}},
+    }
+    return defs.resolve_job_def(DAILY_JOB.name).execute_in_process(
+        run_config=run_config,
         instance=DagsterInstance.get(),
         raise_on_error=False,
         tags={"touchpoint/as_of": instant, "touchpoint/trigger": "cli"},
     )
-    return result.success
+
+
+def failure_lines(result: ExecuteInProcessResult) -> list[str]:
+    lines = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data.error:
+            error = event.step_failure_data.error
+            lines.append(f"step {event.step_key} failed: {error.message.strip()}")
+    return lines

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dagster import InitResourceContext
 from dagster_dbt import DbtCliResource
 
 from assets.dbt_project import DBT_PROJECT, dbt_executable
 from assets.resources import CrmDatabase, LandingZoneResource, Warehouse
-from orchestration.database import database_url, ensure_embedded_running
-from orchestration.settings import Settings, load_settings
+from orchestration.database import database_url, ensure_running
+from orchestration.embedded_postgres import EmbeddedPostgres
+from orchestration.settings import Settings
 
 
 class TouchpointWarehouse(Warehouse):
@@ -19,17 +22,18 @@ class TouchpointWarehouse(Warehouse):
     themselves.
     """
 
-    uses_embedded: bool = False
+    embedded_pg_dir: str = ""
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        if self.uses_embedded:
-            ensure_embedded_running(load_settings())
+        if self.embedded_pg_dir:
+            ensure_running(EmbeddedPostgres(Path(self.embedded_pg_dir)))
 
 
 def build_resources(settings: Settings) -> dict:
     return {
         "warehouse": TouchpointWarehouse(
-            url=database_url(settings), uses_embedded=settings.uses_embedded_postgres
+            url=database_url(settings),
+            embedded_pg_dir=str(settings.embedded_pg_dir) if settings.uses_embedded_postgres else "",
         ),
         "landing": LandingZoneResource(location=settings.landing),
         "crm": CrmDatabase(url=settings.crm_url or ""),

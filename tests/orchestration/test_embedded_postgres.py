@@ -38,3 +38,23 @@ def test_the_url_is_plain_tcp_on_loopback_and_stable(pg_root):
 
     assert url.startswith("postgresql://postgres@127.0.0.1:")
     assert EmbeddedPostgres(pg_root).url("touchpoint") == url
+
+
+def test_the_last_user_to_leave_stops_the_server_even_if_another_started_it(pg_root):
+    server = EmbeddedPostgres(pg_root)
+    first = server.running()
+    first.__enter__()
+    with server.running():
+        first.__exit__(None, None, None)
+        assert server.is_running(), "the first user left while the second still needs it"
+    assert not server.is_running()
+
+
+def test_a_server_kept_running_by_hand_outlives_its_users(pg_root):
+    server = EmbeddedPostgres(pg_root)
+    server.keep_running()
+    with server.running():
+        pass
+    assert server.is_running()
+    server.stop()
+    assert not server.is_running()
