@@ -33,7 +33,11 @@ class BatchExpectations:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx
 
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
         context = gx.get_context(mode="ephemeral")
+        # Metric progress bars would flood the run's console and Dagster's compute logs.
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
         url = self.database_url.replace("postgresql://", "postgresql+psycopg2://", 1)
         url += ("&" if "?" in url else "?") + "options=-csearch_path%3Draw"
         return context.data_sources.add_postgres("touchpoint_raw", connection_string=url)

@@ -39,12 +39,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.pipeline import failure_lines, run_once
-    from orchestration.summary import run_summary
+    from orchestration.summary import run_summary, server_now
 
     settings = load_settings()
     with datamart_available(settings) as url:
+        started = server_now(url)
         result = run_once(url, args.as_of)
-        print(run_summary(url))
+        print(run_summary(url, since=started))
     if not result.success:
         print("\n".join(["", "touchpoint run FAILED", *failure_lines(result)]), file=sys.stderr)
         print(f"Run {result.run_id} is in the Dagster UI (make ui).", file=sys.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import psycopg
 
 from models.landing import LANDING_SOURCES
@@ -17,15 +19,15 @@ def _table_exists(conn: psycopg.Connection, qualified: str) -> bool:
     return conn.execute("select to_regclass(%s) is not null", (qualified,)).fetchone()[0]
 
 
-def source_lines(conn: psycopg.Connection) -> list[str]:
-    lines = ["Sources (all runs)           files  quarantined      read    loaded  rejected"]
+def source_lines(conn: psycopg.Connection, since: datetime) -> list[str]:
+    lines = ["Files ingested by this run   files  quarantined      read    loaded  rejected"]
     for source in LANDING_SOURCES:
         files, quarantined, read, loaded, rejected = conn.execute(
             "select count(*) filter (where status = 'loaded'), "
             "count(*) filter (where status = 'quarantined'), coalesce(sum(rows_read), 0), "
             "coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0) "
-            "from raw._landing_files where source = %s",
-            (source.name,),
+            "from raw._landing_files where source = %s and ingested_at >= %s",
+            (source.name, since),
         ).fetchone()
         lines.append(
             f"  {source.name:<26} {files:>5} {quarantined:>12} {read:>9} {loaded:>9} {rejected:>9}"
@@ -33,17 +35,19 @@ def source_lines(conn: psycopg.Connection) -> list[str]:
     return lines
 
 
-def reject_lines(conn: psycopg.Connection, limit: int = 5) -> list[str]:
-    lines = ["Rejected rows, by reason"]
+def reject_lines(conn: psycopg.Connection, since: datetime, limit: int = 5) -> list[str]:
+    lines = ["Rows rejected by this run, by reason (all of them: raw.<source>_rejects)"]
     for source in LANDING_SOURCES:
         rows = conn.execute(
             f"select {_REASON_KIND} as kind, count(*) from raw.{source.rejects_table} "
-            "group by kind order by count(*) desc, kind limit %s",
-            (limit,),
+            "where _loaded_at >= %s group by kind order by count(*) desc, kind limit %s",
+            (since, limit),
         ).fetchall()
         lines += [f"  {source.name}: {n} × {kind}" for kind, n in rows]
     for path, error in conn.execute(
-        "select path, error from raw._landing_files where status = 'quarantined' order by path"
+        "select path, error from raw._landing_files where status = 'quarantined' "
+        "and ingested_at >= %s order by path",
+        (since,),
     ):
         lines.append(f"  quarantined {path}: {error}")
     return lines
@@ -58,8 +62,16 @@ def mart_lines(conn: psycopg.Connection) -> list[str]:
     return lines
 
 
-def run_summary(database_url: str) -> str:
+def server_now(database_url: str) -> datetime:
+    """The database's clock: the summary compares it with timestamps the database wrote."""
+    with psycopg.connect(database_url) as conn:
+        return conn.execute("select now()").fetchone()[0]
+
+
+def run_summary(database_url: str, since: datetime) -> str:
     with psycopg.connect(database_url) as conn:
         if not _table_exists(conn, "raw._landing_files"):
             return "Nothing ingested yet."
-        return "\n".join(source_lines(conn) + [""] + reject_lines(conn) + [""] + mart_lines(conn))
+        return "\n".join(
+            source_lines(conn, since) + [""] + reject_lines(conn, since) + [""] + mart_lines(conn)
+        )
