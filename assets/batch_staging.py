@@ -248,12 +248,17 @@ def _column_expressions(source: LandingSource, mapping: dict[str, str]) -> Itera
 
 
 def _create_view(
-    conn, source: LandingSource, table: str, view: str, mapping: dict[str, str],
+    conn,
+    source: LandingSource,
+    table: str,
+    view: str,
+    mapping: dict[str, str],
     raw_expression: str,
 ) -> None:
     columns = sql.SQL(", ").join(_column_expressions(source, mapping))
     with conn.transaction():
         conn.execute(
-            sql.SQL("create or replace view raw.{} as select _row_number, {} as _raw, {} from raw.{}")
-            .format(sql.Identifier(view), sql.SQL(raw_expression), columns, sql.Identifier(table))
+            sql.SQL(
+                "create or replace view raw.{} as select _row_number, {} as _raw, {} from raw.{}"
+            ).format(sql.Identifier(view), sql.SQL(raw_expression), columns, sql.Identifier(table))
         )

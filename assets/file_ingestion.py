@@ -126,7 +126,15 @@ def _register(conn, source, file: LandingFile, checksum, status, counts: LoadCou
         "rows_read, rows_loaded, rows_rejected, error) "
         "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (
-            file.path, checksum, source.name, status, file.size, file.modified_at,
-            counts.rows_read, counts.rows_loaded, counts.rows_rejected, error,
+            file.path,
+            checksum,
+            source.name,
+            status,
+            file.size,
+            file.modified_at,
+            counts.rows_read,
+            counts.rows_loaded,
+            counts.rows_rejected,
+            error,
         ),
     )

@@ -80,7 +80,10 @@ def timestamp(column: str) -> RowRule:
     return RowRule(
         name=f"{column}_is_timestamp",
         expectation=f"{column} is an ISO 8601 timestamp with a UTC offset",
-        predicate=f"{column} is not null and not ({_calendar_valid(column, _ISO_TIMESTAMP, 'timestamptz')})",
+        predicate=(
+            f"{column} is not null and not "
+            f"({_calendar_valid(column, _ISO_TIMESTAMP, 'timestamptz')})"
+        ),
         message=(
             f"'{column} ' || {_quoted(column)} || "
             "' is not an ISO 8601 timestamp with a UTC offset (e.g. 2026-03-01T09:30:00+01:00)'"

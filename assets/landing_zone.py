@@ -102,13 +102,11 @@ class S3LandingZone:
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=folder, Delimiter="/"):
             for item in page.get("Contents", []):
-                name = item["Key"][len(folder):]
+                name = item["Key"][len(folder) :]
                 if fnmatch(name, source.pattern):
                     relative = f"{source.folder}/{name}"
                     etag = "etag:" + item["ETag"].strip('"')
-                    files.append(
-                        LandingFile(relative, item["Size"], item["LastModified"], etag)
-                    )
+                    files.append(LandingFile(relative, item["Size"], item["LastModified"], etag))
         return sorted(files, key=lambda f: f.path)
 
     def open(self, file: LandingFile) -> BinaryIO:
@@ -122,7 +120,9 @@ class S3LandingZone:
         source_key = self._key(file.path)
         target_key = self._key(f"{REJECTED_FOLDER}/{file.path}")
         self.client.copy_object(
-            Bucket=self.bucket, Key=target_key, CopySource={"Bucket": self.bucket, "Key": source_key}
+            Bucket=self.bucket,
+            Key=target_key,
+            CopySource={"Bucket": self.bucket, "Key": source_key},
         )
         self.client.put_object(
             Bucket=self.bucket, Key=target_key + ".error.txt", Body=(error + "\n").encode()

@@ -37,7 +37,9 @@ class LoadCounts:
 
 def _bad_rows_query(source: LandingSource, view: str) -> sql.Composed:
     rules = rules_for(source)
-    reasons = ", ".join(f"case when coalesce({r.predicate}, false) then {r.message} end" for r in rules)
+    reasons = ", ".join(
+        f"case when coalesce({r.predicate}, false) then {r.message} end" for r in rules
+    )
     broken = " or ".join(f"coalesce({r.predicate}, false)" for r in rules)
     return sql.SQL(
         "create temp table _bad_rows on commit drop as "
@@ -62,8 +64,11 @@ def merge_batch(
             "select {view_columns}, {label}, v._row_number, b.reason, v._raw "
             "from raw.{view} v join _bad_rows b using (_row_number)"
         ).format(
-            rejects=sql.Identifier(source.rejects_table), columns=columns,
-            view_columns=view_columns, label=label, view=sql.Identifier(batch.view),
+            rejects=sql.Identifier(source.rejects_table),
+            columns=columns,
+            view_columns=view_columns,
+            label=label,
+            view=sql.Identifier(batch.view),
         )
     ).rowcount
     loaded = conn.execute(
@@ -72,8 +77,11 @@ def merge_batch(
             "select {view_columns}, {label}, v._row_number from raw.{view} v "
             "where not exists (select from _bad_rows b where b._row_number = v._row_number)"
         ).format(
-            table=sql.Identifier(source.raw_table), columns=columns,
-            view_columns=view_columns, label=label, view=sql.Identifier(batch.view),
+            table=sql.Identifier(source.raw_table),
+            columns=columns,
+            view_columns=view_columns,
+            label=label,
+            view=sql.Identifier(batch.view),
         )
     ).rowcount
     structural = _insert_structural_rejects(conn, source, batch, source_label)
@@ -93,9 +101,9 @@ def drop_batch(conn: psycopg.Connection, batch: StagedBatch) -> None:
 def _insert_structural_rejects(conn, source, batch: StagedBatch, source_label: str) -> int:
     if not batch.structural_rejects:
         return 0
-    target = sql.SQL(
-        "copy raw.{} (_source, _row_number, _reject_reason, _raw) from stdin"
-    ).format(sql.Identifier(source.rejects_table))
+    target = sql.SQL("copy raw.{} (_source, _row_number, _reject_reason, _raw) from stdin").format(
+        sql.Identifier(source.rejects_table)
+    )
     with conn.cursor().copy(target) as copy:
         for reject in batch.structural_rejects:
             copy.write_row((source_label, reject.row_number, reject.reason, reject.raw))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -63,7 +62,9 @@ def cmd_db(args: argparse.Namespace) -> int:
     if args.action == "start":
         started = server.keep_running()
         ensure_database(server.url("postgres"), EMBEDDED_DATABASE)
-        print(("started" if started else "running") + f" until `touchpoint db stop`: {server.url()}")
+        print(
+            ("started" if started else "running") + f" until `touchpoint db stop`: {server.url()}"
+        )
     elif args.action == "stop":
         server.stop()
         print("stopped")
@@ -81,8 +82,14 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
         prepare_manifest(url)
         command = [
-            str(Path(sys.executable).with_name("dagster")), "dev", "-w", "workspace.yaml",
-            "-h", args.host, "-p", str(args.port),
+            str(Path(sys.executable).with_name("dagster")),
+            "dev",
+            "-w",
+            "workspace.yaml",
+            "-h",
+            args.host,
+            "-p",
+            str(args.port),
         ]
         return subprocess.call(command)
 
@@ -95,8 +102,12 @@ def parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", default="data/landing")
     generate.add_argument("--customers", type=int, default=2000)
     generate.add_argument("--seed", type=int, default=42)
-    generate.add_argument("--as-of", type=_instant, default=None,
-                          help="the data set's 'now' (default: now, to the minute)")
+    generate.add_argument(
+        "--as-of",
+        type=_instant,
+        default=None,
+        help="the data set's 'now' (default: now, to the minute)",
+    )
     generate.set_defaults(handler=cmd_generate)
 
     run = commands.add_parser("run", help="one full pass of the pipeline")

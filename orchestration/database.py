@@ -38,11 +38,10 @@ def ensure_database(server_url: str, name: str) -> None:
 
 
 def ensure_running(server: EmbeddedPostgres) -> bool:
-    """Start the embedded server if it is down, with its database; True when this call started it."""
+    """Start the embedded server (and its database) if down; True when this call started it."""
     started = server.start()
     ensure_database(server.url("postgres"), EMBEDDED_DATABASE)
     return started
-
 
 
 @contextlib.contextmanager

@@ -18,14 +18,15 @@ from sensors.landing import build_landing_sensor
 from sensors.schedules import build_daily_schedule
 
 
-
 def build_definitions(settings: Settings) -> Definitions:
     # dbt reads its connection from the environment (profiles.yml uses env_var only).
     os.environ.update(dbt_env_for(database_url(settings)))
     return Definitions(
         assets=[*INGEST_ASSETS, datamart],
         jobs=[DAILY_JOB, NEW_FILES_JOB],
-        sensors=[build_landing_sensor(lambda: landing_fingerprints(settings.landing), NEW_FILES_JOB)],
+        sensors=[
+            build_landing_sensor(lambda: landing_fingerprints(settings.landing), NEW_FILES_JOB)
+        ],
         schedules=[build_daily_schedule(DAILY_JOB, dbt_step=DBT_STEP)],
         resources=build_resources(settings),
     )

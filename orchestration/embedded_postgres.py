@@ -66,8 +66,19 @@ class EmbeddedPostgres:
         self._ensure_initialised()
         options = f"-h 127.0.0.1 -p {self.port} -c unix_socket_directories=''"
         started = self._pg(
-            ["pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60",
-             "-o", options, "start"],
+            [
+                "pg_ctl",
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_file),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ],
             check=False,
         )
         if started.returncode != 0:
@@ -142,8 +153,17 @@ class EmbeddedPostgres:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._grant_to_system_user()
         self._pg(
-            ["initdb", "-D", str(self.data_dir), "-U", SUPERUSER, "--auth=trust",
-             "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
+            [
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
         )
 
     def _grant_to_system_user(self) -> None:
@@ -163,8 +183,12 @@ class EmbeddedPostgres:
         executable = str(_binaries() / argv[0])
         user = SYSTEM_USER if os.geteuid() == 0 else None
         result = subprocess.run(
-            [executable, *argv[1:]], capture_output=True, text=True, user=user,
-            stdin=subprocess.DEVNULL, cwd=self.root,
+            [executable, *argv[1:]],
+            capture_output=True,
+            text=True,
+            user=user,
+            stdin=subprocess.DEVNULL,
+            cwd=self.root,
         )
         if check and result.returncode != 0:
             raise EmbeddedPostgresError(

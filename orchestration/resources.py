@@ -33,7 +33,9 @@ def build_resources(settings: Settings) -> dict:
     return {
         "warehouse": TouchpointWarehouse(
             url=database_url(settings),
-            embedded_pg_dir=str(settings.embedded_pg_dir) if settings.uses_embedded_postgres else "",
+            embedded_pg_dir=str(settings.embedded_pg_dir)
+            if settings.uses_embedded_postgres
+            else "",
         ),
         "landing": LandingZoneResource(location=settings.landing),
         "crm": CrmDatabase(url=settings.crm_url or ""),

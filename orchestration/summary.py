@@ -8,8 +8,14 @@ import psycopg
 
 from models.landing import LANDING_SOURCES
 
-MARTS = ("dim_customers", "dim_products", "dim_vehicles", "fct_orders", "fct_order_lines",
-         "fct_web_events")
+MARTS = (
+    "dim_customers",
+    "dim_products",
+    "dim_vehicles",
+    "fct_orders",
+    "fct_order_lines",
+    "fct_web_events",
+)
 
 # Reasons quote the offending value; folding the quotes groups "birth_date '…' is not a date".
 _REASON_KIND = r"regexp_replace(_reject_reason, '''[^'']*''', '…', 'g')"

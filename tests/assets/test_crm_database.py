@@ -1,4 +1,4 @@
-"""The CRM kept in a database, extracted by watermark (a second PostgreSQL database plays the CRM)."""
+"""The CRM kept in a database, extracted by watermark (a second database plays the CRM)."""
 
 from __future__ import annotations
 
@@ -34,8 +34,12 @@ def add_customer(crm_url: str, customer_id: str, updated_at: str, email_opt_in=T
 
 
 def extract(url: str, crm_url: str, tmp_path, source=CRM_CUSTOMERS):
-    return ingest(Warehouse(url=url), LandingZoneResource(location=str(tmp_path)),
-                  CrmDatabase(url=crm_url), source)
+    return ingest(
+        Warehouse(url=url),
+        LandingZoneResource(location=str(tmp_path)),
+        CrmDatabase(url=crm_url),
+        source,
+    )
 
 
 def test_the_crm_database_is_extracted_incrementally_by_updated_at(
@@ -59,8 +63,8 @@ def test_the_crm_database_is_extracted_incrementally_by_updated_at(
     with psycopg.connect(database_url) as conn:
         loaded = conn.execute(
             "select customer_id, email_opt_in, birth_date, updated_at, _source "
-            "from raw.crm_customers where _loaded_at = (select max(_loaded_at) from raw.crm_customers) "
-            "order by customer_id"
+            "from raw.crm_customers "
+            "where _loaded_at = (select max(_loaded_at) from raw.crm_customers) order by 1"
         ).fetchall()
         watermark = conn.execute("select high_watermark::text from raw._crm_watermarks").fetchone()
     assert [row[0] for row in loaded] == ["C1", "C3", "C4"]
@@ -83,5 +87,6 @@ def test_crm_rows_go_through_the_same_validation_as_files(database_url, make_dat
     assert (result.counts.rows_loaded, result.counts.rows_rejected) == (1, 1)
     with psycopg.connect(database_url) as conn:
         reject = conn.execute(
-            "select vehicle_id, _reject_reason from raw.crm_vehicles_rejects").fetchone()
+            "select vehicle_id, _reject_reason from raw.crm_vehicles_rejects"
+        ).fetchone()
     assert reject == ("V2", "customer_id is missing")

@@ -87,8 +87,9 @@ def ingest_seconds(server: EmbeddedPostgres, landing: Path) -> tuple[float, int]
     import great_expectations  # noqa: F401  imported once per process; not part of the figure
 
     started = time.perf_counter()
-    result = ingest(Warehouse(url=url), LandingZoneResource(location=str(landing)),
-                    CrmDatabase(), WEB_EVENTS)
+    result = ingest(
+        Warehouse(url=url), LandingZoneResource(location=str(landing)), CrmDatabase(), WEB_EVENTS
+    )
     elapsed = time.perf_counter() - started
     assert result.counts.reconciles
     return elapsed, result.counts.rows_read
@@ -116,16 +117,25 @@ def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> None:
     url = fresh_database(server, "bench_datamart")
     started = time.perf_counter()
     for source in LANDING_SOURCES:
-        ingest(Warehouse(url=url), LandingZoneResource(location=str(landing)), CrmDatabase(), source)
+        ingest(
+            Warehouse(url=url), LandingZoneResource(location=str(landing)), CrmDatabase(), source
+        )
     loaded = time.perf_counter() - started
     os.environ.update(dbt_env_for(url))
     import subprocess
 
     started = time.perf_counter()
     subprocess.run(
-        [dbt_executable(), "build", "--quiet", *dbt_build_args(AS_OF.isoformat())[1:],
-         "--project-dir", str(DBT_PROJECT.project_dir), "--profiles-dir",
-         str(DBT_PROJECT.profiles_dir)],
+        [
+            dbt_executable(),
+            "build",
+            "--quiet",
+            *dbt_build_args(AS_OF.isoformat())[1:],
+            "--project-dir",
+            str(DBT_PROJECT.project_dir),
+            "--profiles-dir",
+            str(DBT_PROJECT.profiles_dir),
+        ],
         check=True,
     )
     built = time.perf_counter() - started

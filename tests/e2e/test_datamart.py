@@ -11,45 +11,120 @@ import pytest
 from dagster import DagsterInstance
 
 from models.landing import CATALOG_PRODUCTS, POS_TRANSACTIONS
-from tests.assets.landing_files import customer, customers_csv, csv_text, jsonl, web_event, write
+from tests.assets.landing_files import csv_text, customer, customers_csv, jsonl, web_event, write
 
 AS_OF = "2026-11-23T12:00:00+00:00"
 
 
 def craft_landing(root: Path) -> None:
-    write(root, "crm/customers/2026-11-01.csv", customers_csv(
-        customer("C1", email="old@example.com", loyalty_card_id="LC1",
-                 updated_at="2026-11-01T08:00:00+00:00"),
-        customer("C2", language="de", country="DE", timezone="Mars/Olympus"),
-        customer("C3", email="newest@example.com", updated_at="2026-11-10T08:00:00+00:00"),
-    ))
-    write(root, "crm/customers/2026-11-15.csv", customers_csv(
-        customer("C1", email="new@example.com", loyalty_card_id="LC1",
-                 updated_at="2026-11-15T08:00:00+00:00"),
-        customer("C3", email="stale@example.com", updated_at="2026-11-05T08:00:00+00:00"),
-    ))
-    write(root, "catalog/products/catalog.csv", csv_text(CATALOG_PRODUCTS, [
-        {"product_id": "P1", "name": "Chino trousers", "category": "trousers", "color": "navy",
-         "price": "79.90", "currency": "EUR", "matches_product_id": "P2"},
-        {"product_id": "P2", "name": "Navy blazer", "category": "jacket", "color": "navy",
-         "price": "189.00", "currency": "EUR", "matches_product_id": "P1"},
-    ]))
-    write(root, "web/events/2026-11-20.jsonl", jsonl(
-        web_event("E1", anonymous_id="anon-A", type="product_view", product_id="P1",
-                  occurred_at="2026-11-20T09:00:00+01:00"),
-        web_event("E2", anonymous_id="anon-A", type="login", customer_id="C1",
-                  occurred_at="2026-11-20T09:05:00+01:00"),
-        web_event("E3", anonymous_id="anon-A", type="add_to_cart", product_id="P1",
-                  occurred_at="2026-11-20T09:06:00+01:00"),
-        web_event("E4", anonymous_id="anon-B", type="product_view", product_id="P2",
-                  occurred_at="2026-11-20T10:00:00+01:00"),
-    ))
-    line = {"store_id": "S1", "product_id": "P1", "quantity": "1", "unit_price": "79.90",
-            "currency": "EUR", "purchased_at": "2026-11-21T15:00:00+01:00", "line_number": "1"}
-    write(root, "pos/transactions/2026-11-21.csv", csv_text(POS_TRANSACTIONS, [
-        {**line, "transaction_id": "T1", "loyalty_card_id": "LC1"},
-        {**line, "transaction_id": "T2", "customer_id": "C2"},
-    ]))
+    write(
+        root,
+        "crm/customers/2026-11-01.csv",
+        customers_csv(
+            customer(
+                "C1",
+                email="old@example.com",
+                loyalty_card_id="LC1",
+                updated_at="2026-11-01T08:00:00+00:00",
+            ),
+            customer("C2", language="de", country="DE", timezone="Mars/Olympus"),
+            customer("C3", email="newest@example.com", updated_at="2026-11-10T08:00:00+00:00"),
+        ),
+    )
+    write(
+        root,
+        "crm/customers/2026-11-15.csv",
+        customers_csv(
+            customer(
+                "C1",
+                email="new@example.com",
+                loyalty_card_id="LC1",
+                updated_at="2026-11-15T08:00:00+00:00",
+            ),
+            customer("C3", email="stale@example.com", updated_at="2026-11-05T08:00:00+00:00"),
+        ),
+    )
+    write(
+        root,
+        "catalog/products/catalog.csv",
+        csv_text(
+            CATALOG_PRODUCTS,
+            [
+                {
+                    "product_id": "P1",
+                    "name": "Chino trousers",
+                    "category": "trousers",
+                    "color": "navy",
+                    "price": "79.90",
+                    "currency": "EUR",
+                    "matches_product_id": "P2",
+                },
+                {
+                    "product_id": "P2",
+                    "name": "Navy blazer",
+                    "category": "jacket",
+                    "color": "navy",
+                    "price": "189.00",
+                    "currency": "EUR",
+                    "matches_product_id": "P1",
+                },
+            ],
+        ),
+    )
+    write(
+        root,
+        "web/events/2026-11-20.jsonl",
+        jsonl(
+            web_event(
+                "E1",
+                anonymous_id="anon-A",
+                type="product_view",
+                product_id="P1",
+                occurred_at="2026-11-20T09:00:00+01:00",
+            ),
+            web_event(
+                "E2",
+                anonymous_id="anon-A",
+                type="login",
+                customer_id="C1",
+                occurred_at="2026-11-20T09:05:00+01:00",
+            ),
+            web_event(
+                "E3",
+                anonymous_id="anon-A",
+                type="add_to_cart",
+                product_id="P1",
+                occurred_at="2026-11-20T09:06:00+01:00",
+            ),
+            web_event(
+                "E4",
+                anonymous_id="anon-B",
+                type="product_view",
+                product_id="P2",
+                occurred_at="2026-11-20T10:00:00+01:00",
+            ),
+        ),
+    )
+    line = {
+        "store_id": "S1",
+        "product_id": "P1",
+        "quantity": "1",
+        "unit_price": "79.90",
+        "currency": "EUR",
+        "purchased_at": "2026-11-21T15:00:00+01:00",
+        "line_number": "1",
+    }
+    write(
+        root,
+        "pos/transactions/2026-11-21.csv",
+        csv_text(
+            POS_TRANSACTIONS,
+            [
+                {**line, "transaction_id": "T1", "loyalty_card_id": "LC1"},
+                {**line, "transaction_id": "T2", "customer_id": "C2"},
+            ],
+        ),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -85,25 +160,36 @@ def test_a_visitor_who_browses_anonymously_then_logs_in_is_attributed_before_and
 
 
 def test_a_store_purchase_by_loyalty_card_only_belongs_to_the_card_holder(datamart):
-    orders = rows(datamart, "select order_key, channel, customer_id from marts.fct_orders "
-                            "where channel = 'store' order by customer_id")
+    orders = rows(
+        datamart,
+        "select order_key, channel, customer_id from marts.fct_orders "
+        "where channel = 'store' order by customer_id",
+    )
     assert [(o[1], o[2]) for o in orders] == [("store", "C1"), ("store", "C2")]
 
 
 def test_a_later_crm_update_wins_and_an_older_re_export_does_not(datamart):
     emails = rows(datamart, "select customer_id, email from marts.dim_customers order by 1")
-    assert emails == [("C1", "new@example.com"), ("C2", "c2@example.com"),
-                      ("C3", "newest@example.com")]
+    assert emails == [
+        ("C1", "new@example.com"),
+        ("C2", "c2@example.com"),
+        ("C3", "newest@example.com"),
+    ]
 
 
 def test_an_unknown_time_zone_falls_back_to_the_countrys_main_zone(datamart):
-    zone = rows(datamart, "select timezone, timezone_source from marts.dim_customers "
-                          "where customer_id = 'C2'")
+    zone = rows(
+        datamart,
+        "select timezone, timezone_source from marts.dim_customers where customer_id = 'C2'",
+    )
     assert zone == [("Europe/Berlin", "country")]
 
 
 def test_store_and_web_behaviour_feed_the_customer_profile(datamart):
-    profile = rows(datamart, "select customer_id, orders_count, lifecycle_stage, age "
-                             "from marts.dim_customers order by 1")
+    profile = rows(
+        datamart,
+        "select customer_id, orders_count, lifecycle_stage, age "
+        "from marts.dim_customers order by 1",
+    )
     assert profile[0] == ("C1", 1, "new", 36)
     assert profile[2][1:3] == (0, "prospect")

@@ -60,8 +60,17 @@ def test_dagster_definitions_validate_passes(dbt_manifest):
     env = {**os.environ, "DAGSTER_HOME": str(Path(os.environ["TOUCHPOINT_HOME"]) / "dagster")}
     Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("dagster")), "definitions", "validate",
-         "-w", "workspace.yaml"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [
+            str(Path(sys.executable).with_name("dagster")),
+            "definitions",
+            "validate",
+            "-w",
+            "workspace.yaml",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr

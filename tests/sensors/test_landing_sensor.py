@@ -47,4 +47,3 @@ def test_the_sensor_sees_files_landing_in_a_real_folder(tmp_path):
 
     assert empty.run_requests == [] and isinstance(empty.skip_message, str)
     assert len(landed.run_requests) == 1
-

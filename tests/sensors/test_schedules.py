@@ -17,5 +17,7 @@ def test_the_daily_run_is_as_of_the_scheduled_instant_and_runs_once_per_tick():
     request = schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=tick))
 
     [run] = request.run_requests
-    assert run.run_config == {"ops": {"datamart": {"config": {"as_of": "2026-11-23T05:00:00+00:00"}}}}
+    assert run.run_config == {
+        "ops": {"datamart": {"config": {"as_of": "2026-11-23T05:00:00+00:00"}}}
+    }
     assert run.run_key == "2026-11-23T05:00:00+00:00"
