@@ -1,15 +1,36 @@
 {#
-    The run's as-of instant (DESIGN §4.2) as a timestamptz SQL expression.
+    The run's as-of instant (DESIGN §4.2) as a timestamptz SQL literal.
 
     The orchestration always passes `--vars '{as_of: "<ISO 8601>"}'`, so a run, a replay of the
-    past and a test see the same instant in every model. Only when the var is absent (a data
-    engineer running dbt by hand) does it fall back to dbt's run_started_at, which is still one
-    instant for the whole invocation. Models never read now() or current_date.
+    past and a test all see one instant in every model. Only when the var is absent (a data
+    engineer running dbt by hand) does it fall back to dbt's run_started_at, still one instant
+    for the whole invocation. Models never read now() or current_date.
+
+    A value without an offset is taken as UTC, never in the database session's time zone; a
+    value that is not ISO 8601 stops the run at compile time with a message saying so.
 #}
 {% macro as_of() -%}
     {%- set value = var('as_of', none) -%}
     {%- if value is none or (value | string | trim) == '' -%}
-        {%- set value = run_started_at.isoformat() -%}
+        {%- set instant = run_started_at -%}
+    {%- else -%}
+        {%- set text = value | string | trim -%}
+        {%- if text[-1:] in ('Z', 'z') -%}
+            {%- set text = text[:-1] ~ '+00:00' -%}
+        {%- endif -%}
+        {%- set instant = none -%}
+        {%- if modules.re.match('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ][0-9:.,]+([+-][0-9:]+)?)?$', text) -%}
+            {%- set instant = modules.datetime.datetime.fromisoformat(text.replace(',', '.')) -%}
+        {%- endif -%}
+        {%- if instant is none -%}
+            {{ exceptions.raise_compiler_error(
+                "var as_of must be an ISO 8601 date-time such as 2026-11-23T12:00:00+00:00, got '"
+                ~ value ~ "'"
+            ) }}
+        {%- endif -%}
+        {%- if instant.tzinfo is none -%}
+            {%- set instant = instant.replace(tzinfo=modules.pytz.utc) -%}
+        {%- endif -%}
     {%- endif -%}
-    ('{{ value | string | trim | replace("'", "''") }}'::timestamptz)
+    '{{ instant.isoformat() }}'::timestamptz
 {%- endmacro %}

@@ -7,23 +7,18 @@
 -- Every web event at or before the as-of instant with the customer it belongs to (DESIGN §4.1).
 --
 -- An event that carries a customer_id belongs to that customer. An anonymous event belongs to
--- the customer its anonymous_id was identified with most recently before it; events before the
--- device's first identification (browsing before logging in) belong to its first customer. So
--- on a shared device each identification starts a new slice of its history, and a customer is
--- never credited with what the previous user browsed. Customer ids the CRM does not know
--- resolve to NULL, as do events of a device never identified.
+-- the customer its anonymous_id was identified with most recently before it (a login, or any
+-- event of a logged-in visitor); events before the device's first identification (browsing
+-- before logging in) belong to its first customer. So each identification starts a new slice of
+-- a shared device's history, and nobody is credited with what the previous user browsed.
+-- A customer_id the CRM does not know (yet) resolves to NULL, as does every event of a device
+-- never identified and every event without an anonymous_id or customer_id.
 with
 
 events as (
 
     select * from {{ ref('stg_web__events') }}
     where occurred_at <= {{ as_of() }}
-
-),
-
-visitors as (
-
-    select * from {{ ref('int_web_visitors_identified') }}
 
 ),
 
@@ -35,7 +30,7 @@ customers as (
 
 sliced as (
 
-    -- Slice n of a device's history starts at its n-th identification (slice 0: before any).
+    -- Slice n of a device's history starts at its n-th identification; slice 0 precedes them.
     select
         events.*,
         count(events.customer_id) over (
@@ -52,10 +47,13 @@ slice_owners as (
 
     select
         sliced.*,
-        -- Within a slice only its first event carries a customer_id.
+        -- Only the first event of a slice carries a customer_id.
         max(sliced.customer_id) over (
             partition by sliced.anonymous_id, sliced.identification_slice
-        ) as slice_customer_id
+        ) as slice_customer_id,
+        max(case when sliced.identification_slice = 1 then sliced.customer_id end) over (
+            partition by sliced.anonymous_id
+        ) as first_customer_id
 
     from sliced
 
@@ -66,22 +64,17 @@ attributed as (
     select
         slice_owners.*,
         case
-            when slice_owners.customer_id is not null then slice_owners.customer_id
-            when slice_owners.anonymous_id is null then null
-            when slice_owners.identification_slice = 0 then visitors.first_customer_id
-            else slice_owners.slice_customer_id
+            when customer_id is not null then customer_id
+            when anonymous_id is null then null
+            when identification_slice = 0 then first_customer_id
+            else slice_customer_id
         end as attributed_customer_id,
         case
-            when slice_owners.customer_id is not null then 'event'
-            when slice_owners.anonymous_id is null then null
-            when slice_owners.identification_slice = 0 and visitors.first_customer_id is not null
-                then 'anonymous_id'
-            when slice_owners.identification_slice > 0 then 'anonymous_id'
+            when customer_id is not null then 'event'
+            when anonymous_id is not null then 'anonymous_id'
         end as attribution
 
     from slice_owners
-    left join visitors
-        on visitors.anonymous_id = slice_owners.anonymous_id
 
 ),
 

@@ -20,10 +20,14 @@ itemised as (
         {{ safe_numeric("items.item ->> 'unit_price'") }} as unit_price
 
     from orders
-    cross join lateral jsonb_array_elements(orders.properties -> 'items')
-        with ordinality as items (item, line_number)
-    where jsonb_typeof(orders.properties -> 'items') = 'array'
-        and jsonb_typeof(items.item) = 'object'
+    cross join lateral jsonb_array_elements(
+        case
+            when jsonb_typeof(orders.properties -> 'items') = 'array'
+                then orders.properties -> 'items'
+            else '[]'::jsonb
+        end
+    ) with ordinality as items (item, line_number)
+    where jsonb_typeof(items.item) = 'object'
 
 ),
 
@@ -63,7 +67,13 @@ lines as (
         product_id,
         coalesce(quantity, 1) as quantity,
         -- A one-product order without a unit price: its revenue is the line.
-        coalesce(unit_price, revenue / nullif(coalesce(quantity, 1), 0)) as unit_price
+        coalesce(
+            unit_price,
+            case
+                when coalesce(quantity, 1) = 1 then revenue
+                else round(revenue / nullif(quantity, 0), 4)
+            end
+        ) as unit_price
 
     from single_product
 

@@ -41,8 +41,8 @@ final as (
         product_id,
         properties,
         -- Vouchers travel in properties as voucher_code (one) or voucher_codes (a list).
-        array(
-            select distinct code
+        (
+            select string_agg(distinct code, ',' order by code)
             from (
                 select btrim(properties ->> 'voucher_code') as code
                 where jsonb_typeof(properties -> 'voucher_code') = 'string'
@@ -57,7 +57,6 @@ final as (
                 ) as listed (code)
             ) as codes
             where code <> ''
-            order by code
         ) as voucher_codes
 
     from first_completion

@@ -79,11 +79,7 @@ store_totals as (
         sum(line_revenue) as revenue,
         min(currency) as currency,
         min(store_id) as store_id,
-        coalesce(
-            array_agg(distinct voucher_code order by voucher_code)
-                filter (where voucher_code is not null),
-            array[]::text[]
-        ) as voucher_codes,
+        string_agg(distinct voucher_code, ',' order by voucher_code) as voucher_codes,
         count(*) as lines_count,
         sum(quantity) as items_count
 

@@ -1,7 +1,6 @@
 {{
     config(
         indexes=[
-            {'columns': ['event_id'], 'unique': true},
             {'columns': ['type', 'occurred_at']},
             {'columns': ['customer_id', 'occurred_at']},
         ],

@@ -1,4 +1,12 @@
+{{
+    config(
+        materialized='table',
+        post_hook=['analyze {{ this }}'],
+    )
+}}
 -- One row per (transaction_id, line_number): the latest loaded copy of the till line.
+-- A table, like stg_web__events: the deduplication runs once per build, not once per reader and
+-- per test, and downstream joins are planned on real row counts.
 with
 
 source as (

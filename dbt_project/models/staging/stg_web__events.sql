@@ -1,4 +1,13 @@
+{{
+    config(
+        materialized='table',
+        post_hook=['analyze {{ this }}'],
+    )
+}}
 -- One row per event_id: the latest loaded copy (re-exported files repeat events).
+-- A table, unlike the other staging models: deduplicating millions of events and parsing their
+-- JSON is the costliest step of the build, so it runs once, not once per reader and per test,
+-- and the planner gets real row counts for the identity resolution downstream.
 with
 
 source as (
