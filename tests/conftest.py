@@ -14,7 +14,8 @@ import pytest
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_HOME = ROOT / ".touchpoint" / "test"
+# TOUCHPOINT_TEST_HOME lets two test runs on one machine keep separate servers and databases.
+TEST_HOME = Path(os.environ.get("TOUCHPOINT_TEST_HOME") or ROOT / ".touchpoint" / "test")
 
 os.environ["TOUCHPOINT_HOME"] = str(TEST_HOME)
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
