@@ -4,13 +4,14 @@ assets through the dbt sources' ``meta.dagster.asset_key``."""
 import json
 import os
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
-from dagster import AssetExecutionContext, Config
+from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from assets.as_of import run_as_of
 from assets.dbt_project import DBT_PROJECT
+from assets.messaging_schema import ensure_messaging_schema
 from assets.resources import Warehouse
 
 
@@ -22,18 +23,6 @@ class DatamartTranslator(DagsterDbtTranslator):
         if folder and folder[0] in ("triggers", "segments"):
             return folder[0]
         return "datamart"
-
-
-class AsOfConfig(Config):
-    """The run's as-of instant (ISO 8601); empty means the moment the run starts."""
-
-    as_of: str = ""
-
-
-def as_of_instant(config: AsOfConfig) -> str:
-    if config.as_of:
-        return datetime.fromisoformat(config.as_of).isoformat()
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def dbt_build_args(as_of: str) -> list[str]:
@@ -49,11 +38,11 @@ DBT_STEP = "datamart"
     project=DBT_PROJECT,
     dagster_dbt_translator=DatamartTranslator(),
 )
-def datamart(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: AsOfConfig
-) -> Iterator:
+def datamart(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator:
     """Build and test the selected dbt models at the run's as-of instant."""
     os.environ.update(warehouse.dbt_env())
-    as_of = as_of_instant(config)
+    with warehouse.connect() as conn:
+        ensure_messaging_schema(conn)  # the dbt sources for consent and responses
+    as_of = run_as_of(context).isoformat()
     context.log.info(f"dbt build at as-of {as_of}")
     yield from dbt.cli(dbt_build_args(as_of), context=context).stream()

@@ -6,7 +6,7 @@ import os
 
 from dagster import Definitions
 
-from assets.datamart import DBT_STEP, datamart
+from assets.datamart import datamart
 from assets.ingest import INGEST_ASSETS
 from assets.resources import dbt_env_for
 from orchestration.database import database_url
@@ -27,7 +27,7 @@ def build_definitions(settings: Settings) -> Definitions:
         sensors=[
             build_landing_sensor(lambda: landing_fingerprints(settings.landing), NEW_FILES_JOB)
         ],
-        schedules=[build_daily_schedule(DAILY_JOB, dbt_step=DBT_STEP)],
+        schedules=[build_daily_schedule(DAILY_JOB)],
         resources=build_resources(settings),
     )
 

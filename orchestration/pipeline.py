@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from dagster import DagsterInstance, ExecuteInProcessResult
 
+from models.as_of import as_of_tags
 from orchestration.dbt_manifest import prepare_manifest
 from orchestration.jobs import DAILY_JOB
-from sensors.schedules import as_of_run_config
 
 # The console shows warnings (a quarantined file, a failed check) and errors; the full event log
 # of every step is in the Dagster UI.
@@ -18,20 +18,15 @@ CONSOLE_LOG_LEVEL = "WARNING"
 def run_once(database_url: str, as_of: datetime | None) -> ExecuteInProcessResult:
     """Run the daily job once at ``as_of`` (default: now)."""
     prepare_manifest(database_url)
-    from assets.datamart import DBT_STEP  # the dbt assets read the manifest just prepared
-    from orchestration.definitions import defs
+    from orchestration.definitions import defs  # reads the manifest just prepared
 
-    instant = (as_of or datetime.now(UTC)).isoformat()
-    print(f"touchpoint run: {DAILY_JOB.name} as of {instant}", flush=True)
-    run_config = {
-        **as_of_run_config(instant, DBT_STEP),
-        "loggers": {"console": {"config": {"log_level": CONSOLE_LOG_LEVEL}}},
-    }
+    instant = (as_of or datetime.now(UTC)).replace(microsecond=0)
+    print(f"touchpoint run: {DAILY_JOB.name} as of {instant.isoformat()}", flush=True)
     return defs.resolve_job_def(DAILY_JOB.name).execute_in_process(
-        run_config=run_config,
+        run_config={"loggers": {"console": {"config": {"log_level": CONSOLE_LOG_LEVEL}}}},
         instance=DagsterInstance.get(),
         raise_on_error=False,
-        tags={"touchpoint/as_of": instant, "touchpoint/trigger": "cli"},
+        tags={**as_of_tags(instant), "touchpoint/trigger": "cli"},
     )
 
 

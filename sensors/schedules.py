@@ -10,12 +10,10 @@ from dagster import (
     schedule,
 )
 
-
-def as_of_run_config(as_of_iso: str, dbt_step: str) -> dict:
-    return {"ops": {dbt_step: {"config": {"as_of": as_of_iso}}}}
+from models.as_of import as_of_tags
 
 
-def build_daily_schedule(job: JobDefinition, dbt_step: str, cron: str = "0 5 * * *"):
+def build_daily_schedule(job: JobDefinition, cron: str = "0 5 * * *"):
     @schedule(
         name="daily_refresh",
         job=job,
@@ -25,7 +23,7 @@ def build_daily_schedule(job: JobDefinition, dbt_step: str, cron: str = "0 5 * *
         description="Ingest, model and act once a day, as of the scheduled instant.",
     )
     def daily_refresh(context: ScheduleEvaluationContext) -> RunRequest:
-        as_of = context.scheduled_execution_time.isoformat()
-        return RunRequest(run_key=as_of, run_config=as_of_run_config(as_of, dbt_step))
+        as_of = context.scheduled_execution_time
+        return RunRequest(run_key=as_of.isoformat(), tags=as_of_tags(as_of))
 
     return daily_refresh

@@ -129,10 +129,10 @@ def craft_landing(root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def datamart(pg_server, dbt_manifest, tmp_path_factory):
+    from models.as_of import as_of_tags, parse_as_of
     from orchestration.definitions import build_definitions
     from orchestration.jobs import DAILY_JOB
     from orchestration.settings import load_settings
-    from sensors.schedules import as_of_run_config
 
     url = pg_server.url("e2e_datamart")
     with psycopg.connect(pg_server.url("postgres"), autocommit=True) as conn:
@@ -143,7 +143,7 @@ def datamart(pg_server, dbt_manifest, tmp_path_factory):
     settings = replace(load_settings(), database_url=url, landing=str(landing))
     job = build_definitions(settings).resolve_job_def(DAILY_JOB.name)
     result = job.execute_in_process(
-        run_config=as_of_run_config(AS_OF, "datamart"), instance=DagsterInstance.ephemeral()
+        tags=as_of_tags(parse_as_of(AS_OF)), instance=DagsterInstance.ephemeral()
     )
     assert result.success
     with psycopg.connect(url) as conn:

@@ -39,7 +39,8 @@ def test_every_dbt_model_is_an_asset_and_ingest_sits_upstream_of_staging(definit
         assert key in keys, f"dbt model {name} missing from the asset graph"
         if name.startswith("stg_"):
             parents = graph.get(key).parent_keys
-            assert any(p.path[0] == "raw" for p in parents), f"{name} has no ingest asset upstream"
+            upstream = {p.path[0] for p in parents}
+            assert upstream & {"raw", "messaging"}, f"{name} has no ingest asset upstream"
 
 
 def test_assets_are_grouped_for_marketers(definitions):

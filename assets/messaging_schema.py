@@ -1,0 +1,138 @@
+"""DDL of the messaging schema: what touchpoint decided, rendered, sent and heard back.
+
+- ``messaging.occurrences``: every trigger occurrence a campaign has judged, with its one
+  outcome (DESIGN §4.5.4). Decisions insert; dispatch moves ``queued``/``deferred`` on to
+  ``sent``, ``failed``, ``expired`` or ``in_doubt``.
+- ``messaging.outbox``: a rendered message per occurrence that is to be sent, unique on
+  (campaign, occurrence key) so a rerun can never add a second one.
+- ``messaging.vouchers``: the unique codes handed out, with value and expiry.
+- ``messaging.message_events``: every send, failure and reaction (DESIGN §4.6).
+
+The datamart reads ``occurrences``, ``outbox`` and ``message_events`` as dbt sources, so this
+schema exists before the first dbt build.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+OUTCOMES = (
+    "queued",
+    "deferred",
+    "sent",
+    "failed",
+    "held_out",
+    "capped",
+    "no_consent",
+    "expired",
+    "in_doubt",
+)
+OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "in_doubt", "expired")
+MESSAGE_EVENT_TYPES = (
+    "sent",
+    "delivered",
+    "deferred",
+    "bounced",
+    "complained",
+    "opened",
+    "clicked",
+    "unsubscribed",
+    "replied",
+    "opted_out",
+    "opted_in",
+    "survey_answered",
+    "converted",
+    "failed",
+)
+
+
+def _in_list(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+_DDL = f"""
+create schema if not exists messaging;
+
+create table if not exists messaging.occurrences (
+    campaign text not null,
+    occurrence_key text not null,
+    customer_id text not null,
+    occurred_at timestamptz not null,
+    expires_at timestamptz not null,
+    context jsonb not null default '{{}}',
+    as_of timestamptz not null,
+    outcome text not null check (outcome in ({_in_list(OUTCOMES)})),
+    reason text,
+    channel text check (channel in ('email', 'sms')),
+    send_after timestamptz,
+    marketing boolean not null default true,
+    decided_at timestamptz not null default now(),
+    primary key (campaign, occurrence_key)
+);
+create index if not exists occurrences_customer
+    on messaging.occurrences (customer_id, send_after);
+create index if not exists occurrences_pending
+    on messaging.occurrences (campaign) where outcome in ('queued', 'deferred');
+
+create table if not exists messaging.outbox (
+    message_id uuid primary key,
+    campaign text not null,
+    occurrence_key text not null,
+    customer_id text not null,
+    channel text not null check (channel in ('email', 'sms')),
+    recipient text not null,
+    locale text not null,
+    subject text,
+    body_text text,
+    body_html text,
+    sms_text text,
+    headers jsonb not null default '{{}}',
+    send_after timestamptz not null,
+    expires_at timestamptz not null,
+    status text not null default 'queued' check (status in ({_in_list(OUTBOX_STATUSES)})),
+    attempts integer not null default 0,
+    lease_until timestamptz,
+    provider_message_id text,
+    last_error text,
+    created_at timestamptz not null default now(),
+    sent_at timestamptz,
+    unique (campaign, occurrence_key)
+);
+create index if not exists outbox_due on messaging.outbox (send_after) where status = 'queued';
+
+create table if not exists messaging.vouchers (
+    code text primary key,
+    campaign text not null,
+    occurrence_key text not null,
+    customer_id text not null,
+    kind text not null check (kind in ('percent', 'amount')),
+    value numeric(12, 2) not null,
+    currency text,
+    valid_from timestamptz not null,
+    expires_at timestamptz not null,
+    created_at timestamptz not null default now(),
+    unique (campaign, occurrence_key)
+);
+
+create table if not exists messaging.message_events (
+    event_id bigint generated always as identity primary key,
+    message_id uuid,
+    customer_id text,
+    channel text check (channel in ('email', 'sms')),
+    type text not null check (type in ({_in_list(MESSAGE_EVENT_TYPES)})),
+    occurred_at timestamptz not null,
+    detail jsonb not null default '{{}}',
+    source_event_id text unique,
+    recorded_at timestamptz not null default now()
+);
+create index if not exists message_events_message on messaging.message_events (message_id);
+create index if not exists message_events_customer
+    on messaging.message_events (customer_id, channel, occurred_at);
+"""
+
+
+def ensure_messaging_schema(conn: psycopg.Connection) -> None:
+    """Create the messaging schema and its tables if missing; safe to run before every step."""
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtext('touchpoint.messaging_schema'))")
+        conn.execute(_DDL)
