@@ -1,20 +1,53 @@
-"""Jobs. Both run in process: Dagster's multiprocess executor re-imports the code location for
+"""Jobs. All run in process: Dagster's multiprocess executor re-imports the code location for
 every step, which more than doubles a small graph's wall time (DESIGN §7)."""
 
 from __future__ import annotations
 
-from dagster import AssetSelection, define_asset_job, in_process_executor
+from collections.abc import Sequence
+
+from dagster import AssetKey, AssetSelection, define_asset_job, in_process_executor
 
 DAILY_JOB = define_asset_job(
     "touchpoint_daily",
     selection=AssetSelection.all(),
     executor_def=in_process_executor,
-    description="The whole pipeline: ingest → datamart → everything downstream.",
+    description="The whole pipeline: ingest → datamart → triggers → campaigns.",
 )
 
 NEW_FILES_JOB = define_asset_job(
     "ingest_new_files",
     selection=AssetSelection.groups("ingest").downstream(),
     executor_def=in_process_executor,
-    description="Ingest new landing files and rebuild what depends on them.",
+    description="Ingest new landing files and rebuild and act on what depends on them.",
 )
+
+
+def behaviour_job(campaign_keys: Sequence[AssetKey]):
+    """The behavioural campaigns and every dbt model they stand on, without re-ingesting."""
+    upstream = AssetSelection.assets(*campaign_keys).upstream()
+    return define_asset_job(
+        "act_on_new_behaviour",
+        selection=(upstream - AssetSelection.groups("ingest")) & AssetSelection.materializable(),
+        executor_def=in_process_executor,
+        description="Rebuild the behaviour facts and triggers, then judge and render.",
+    )
+
+
+def date_triggers_job(campaign_keys: Sequence[AssetKey], trigger_keys: Sequence[AssetKey]):
+    """Date-based triggers read dimensions built daily and compute local dates from the
+    run's as-of instant, so an hourly rebuild of the triggers alone is enough."""
+    return define_asset_job(
+        "date_triggers",
+        selection=AssetSelection.assets(*trigger_keys, *campaign_keys),
+        executor_def=in_process_executor,
+        description="Birthdays, vehicle dates: re-evaluated hourly for every time zone.",
+    )
+
+
+def segment_campaigns_job(campaign_keys: Sequence[AssetKey]):
+    return define_asset_job(
+        "segment_campaigns",
+        selection=AssetSelection.assets(*campaign_keys),
+        executor_def=in_process_executor,
+        description="Judge and render the campaigns on segment entries.",
+    )

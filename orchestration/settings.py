@@ -14,6 +14,7 @@ class Settings:
     landing: str
     crm_url: str | None
     campaigns: Path
+    max_per_week: int = 3
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -33,6 +34,15 @@ def _optional(name: str) -> str | None:
     return value or None
 
 
+def _positive_int(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def load_settings() -> Settings:
     """Read every TOUCHPOINT_* setting; relative paths resolve against the working directory."""
     home = Path(os.environ.get("TOUCHPOINT_HOME", ".touchpoint")).resolve()
@@ -42,4 +52,5 @@ def load_settings() -> Settings:
         landing=os.environ.get("TOUCHPOINT_LANDING", "data/landing"),
         crm_url=_optional("TOUCHPOINT_CRM_URL"),
         campaigns=Path(os.environ.get("TOUCHPOINT_CAMPAIGNS", "campaigns")).resolve(),
+        max_per_week=_positive_int("TOUCHPOINT_MAX_PER_WEEK", 3),
     )

@@ -1,0 +1,144 @@
+"""Judging trigger occurrences: consent, holdout, cooldown, weekly cap, send window, expiry.
+
+The judgement itself is one set-based statement (``sql/decide_occurrences.sql``). It is not a
+dbt model because it is a guarded state transition rather than a rebuildable relation: it reads
+what earlier runs decided (cooldowns, caps) and records new decisions, under a lock, in the
+same transaction, so two runs can never both spend a customer's last weekly slot.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+DECIDE_SQL = (Path(__file__).parent / "sql" / "decide_occurrences.sql").read_text()
+DECISIONS_LOCK = "touchpoint.decisions"
+DEFAULT_MAX_PER_WEEK = 3
+SEGMENT_ENTRY_EXPIRY = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class CampaignPolicy:
+    """What the judgement needs to know of one campaign."""
+
+    campaign: str
+    source_schema: str  # `triggers` or `segments`
+    source_model: str  # trg_* or seg_*
+    channel: str  # email | sms | best
+    priority: int
+    window_start: time
+    window_end: time
+    cooldown: timedelta
+    expiry: timedelta | None
+    holdout: float
+    marketing: bool
+
+    @property
+    def is_segment(self) -> bool:
+        return self.source_schema == "segments"
+
+
+_CAMPAIGNS_TABLE = """
+create temp table decision_campaigns (
+    campaign text primary key,
+    priority integer not null,
+    wanted_channel text not null,
+    window_start time not null,
+    window_end time not null,
+    cooldown interval not null,
+    expiry interval,
+    holdout double precision not null,
+    marketing boolean not null
+) on commit drop;
+create temp table decision_candidates (
+    campaign text not null,
+    occurrence_key text not null,
+    customer_id text not null,
+    occurred_at timestamptz not null,
+    expires_at timestamptz not null,
+    context jsonb not null
+) on commit drop;
+"""
+
+_TRIGGER_CANDIDATES = """
+insert into decision_candidates
+select %(campaign)s, t.occurrence_key, t.customer_id, t.occurred_at, t.expires_at, t.context
+from {source} as t
+where t.occurred_at <= %(as_of)s
+    and not exists (
+        select 1 from messaging.occurrences as o
+        where o.campaign = %(campaign)s and o.occurrence_key = t.occurrence_key
+    )
+"""
+
+# A segment campaign acts on entries: members who entered within the entry's useful life.
+_SEGMENT_CANDIDATES = """
+insert into decision_candidates
+select
+    %(campaign)s,
+    s.customer_id || ':' || to_char(s.entered_at at time zone 'UTC', 'YYYY-MM-DD'),
+    s.customer_id,
+    s.entered_at,
+    s.entered_at + %(entry_expiry)s,
+    coalesce(s.context, '{{}}'::jsonb)
+from {source} as s
+where s.entered_at <= %(as_of)s
+    and s.entered_at > %(as_of)s - %(entry_expiry)s
+    and not exists (
+        select 1 from messaging.occurrences as o
+        where o.campaign = %(campaign)s
+            and o.occurrence_key
+                = s.customer_id || ':' || to_char(s.entered_at at time zone 'UTC', 'YYYY-MM-DD')
+    )
+"""
+
+
+def decide_occurrences(
+    conn: psycopg.Connection,
+    policies: list[CampaignPolicy],
+    as_of: datetime,
+    max_per_week: int = DEFAULT_MAX_PER_WEEK,
+) -> dict[str, Counter]:
+    """Judge every occurrence of these campaigns not judged before; outcomes per campaign."""
+    outcomes: dict[str, Counter] = {policy.campaign: Counter() for policy in policies}
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (DECISIONS_LOCK,))
+        conn.execute(_CAMPAIGNS_TABLE)
+        for policy in policies:
+            _stage_campaign(conn, policy, as_of)
+        rows = conn.execute(DECIDE_SQL, {"as_of": as_of, "max_per_week": max_per_week})
+        for campaign, outcome in rows.fetchall():
+            outcomes[campaign][outcome] += 1
+    return outcomes
+
+
+def _stage_campaign(conn: psycopg.Connection, policy: CampaignPolicy, as_of: datetime) -> None:
+    conn.execute(
+        "insert into decision_campaigns values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            policy.campaign,
+            policy.priority,
+            policy.channel,
+            policy.window_start,
+            policy.window_end,
+            policy.cooldown,
+            policy.expiry,
+            policy.holdout,
+            policy.marketing,
+        ),
+    )
+    template = _SEGMENT_CANDIDATES if policy.is_segment else _TRIGGER_CANDIDATES
+    source = sql.Identifier(policy.source_schema, policy.source_model)
+    conn.execute(
+        sql.SQL(template).format(source=source),
+        {
+            "campaign": policy.campaign,
+            "as_of": as_of,
+            "entry_expiry": policy.expiry or SEGMENT_ENTRY_EXPIRY,
+        },
+    )

@@ -1,0 +1,22 @@
+"""What the new-behaviour sensor looks at: the latest load into the behaviour tables."""
+
+from __future__ import annotations
+
+import psycopg
+
+_WATERMARK = """
+select greatest(
+    (select max(_loaded_at) from raw.web_events),
+    (select max(_loaded_at) from raw.pos_transactions)
+)
+"""
+
+
+def behaviour_watermark(database_url: str) -> str | None:
+    """ISO text of the latest `_loaded_at`, or None before the first load (or the first run)."""
+    try:
+        with psycopg.connect(database_url, connect_timeout=5) as conn:
+            value = conn.execute(_WATERMARK).fetchone()[0]
+    except psycopg.errors.UndefinedTable:
+        return None
+    return value.isoformat() if value else None

@@ -1,0 +1,57 @@
+"""The new-behaviour sensor: web or store events loaded since the last look → the behavioural
+triggers and their campaigns, within a minute.
+
+The watermark (the latest ``_loaded_at`` of the behaviour tables, whatever loaded them: a landing
+file, the CRM, the event collector) is read by a function the orchestration injects; deciding
+what to do with it is pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from dagster import (
+    DefaultSensorStatus,
+    JobDefinition,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
+
+from models.as_of import as_of_tags
+
+# Dagster's floor is 5 s; 15 s keeps a dbt build of the behavioural slice inside a minute.
+BEHAVIOUR_SENSOR_INTERVAL_SECONDS = 15
+
+
+def behaviour_request(
+    watermark: str | None, cursor: str | None, now: datetime
+) -> RunRequest | SkipReason:
+    """A run when behaviour newer than the cursor has been loaded, at the moment noticed."""
+    if watermark is None:
+        return SkipReason("no web or store events loaded yet")
+    if cursor is not None and watermark <= cursor:
+        return SkipReason(f"no behaviour loaded since {cursor}")
+    return RunRequest(run_key=f"behaviour-{watermark}", tags=as_of_tags(now))
+
+
+def build_behaviour_sensor(read_watermark: Callable[[], str | None], job: JobDefinition):
+    @sensor(
+        name="new_behaviour_sensor",
+        job=job,
+        minimum_interval_seconds=BEHAVIOUR_SENSOR_INTERVAL_SECONDS,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Acts on new web and store events: abandoned baskets, product interest, "
+        "in-store cross-sell.",
+    )
+    def new_behaviour_sensor(context: SensorEvaluationContext):
+        watermark = read_watermark()
+        decision = behaviour_request(watermark, context.cursor, datetime.now(UTC))
+        if isinstance(decision, SkipReason):
+            return SensorResult(skip_reason=decision)
+        return SensorResult(run_requests=[decision], cursor=watermark)
+
+    return new_behaviour_sensor
