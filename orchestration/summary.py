@@ -68,6 +68,31 @@ def mart_lines(conn: psycopg.Connection) -> list[str]:
     return lines
 
 
+OUTCOME_COLUMNS = ("queued", "deferred", "held_out", "capped", "no_consent", "expired", "failed")
+
+
+def campaign_lines(conn: psycopg.Connection, since: datetime) -> list[str]:
+    """This run's judgements per campaign (messaging.occurrences has every one, with a reason)."""
+    if not _table_exists(conn, "messaging.occurrences"):
+        return []
+    rows = conn.execute(
+        "select campaign, outcome, count(*) from messaging.occurrences "
+        "where decided_at >= %s group by 1, 2",
+        (since,),
+    ).fetchall()
+    counts: dict[str, dict[str, int]] = {}
+    for campaign, outcome, n in rows:
+        counts.setdefault(campaign, {})[outcome] = n
+    header = "".join(f"{c:>11}" for c in OUTCOME_COLUMNS)
+    lines = [f"Campaigns judged by this run {header}"]
+    for campaign in sorted(counts):
+        cells = "".join(f"{counts[campaign].get(c, 0):>11}" for c in OUTCOME_COLUMNS)
+        lines.append(f"  {campaign:<26} {cells}")
+    if not counts:
+        lines.append("  no new occurrence")
+    return lines
+
+
 def server_now(database_url: str) -> datetime:
     """The database's clock: the summary compares it with timestamps the database wrote."""
     with psycopg.connect(database_url) as conn:
@@ -79,5 +104,11 @@ def run_summary(database_url: str, since: datetime) -> str:
         if not _table_exists(conn, "raw._landing_files"):
             return "Nothing ingested yet."
         return "\n".join(
-            source_lines(conn, since) + [""] + reject_lines(conn, since) + [""] + mart_lines(conn)
+            source_lines(conn, since)
+            + [""]
+            + reject_lines(conn, since)
+            + [""]
+            + mart_lines(conn)
+            + [""]
+            + campaign_lines(conn, since)
         )
