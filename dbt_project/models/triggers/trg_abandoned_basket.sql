@@ -1,0 +1,152 @@
+-- Baskets left behind: the products a customer added to the cart since their last web order and
+-- did not remove, when the last cart activity is between 1 h and 48 h before the as-of instant.
+-- Under an hour the customer may still be shopping; after 48 h the moment has passed.
+with
+
+web_events as (
+
+    select * from {{ ref('fct_web_events') }}
+    where customer_id is not null
+
+),
+
+products as (
+
+    select * from {{ ref('dim_products') }}
+
+),
+
+cart_events as (
+
+    select * from web_events
+    where type in ('add_to_cart', 'remove_from_cart')
+        and product_id is not null
+
+),
+
+recently_active as (
+
+    -- Only a customer with cart activity in the last 48 h can qualify; the index on
+    -- (type, occurred_at) finds them without reading every basket ever filled.
+    select distinct customer_id
+    from cart_events
+    where occurred_at >= {{ as_of() }} - interval '48 hours'
+
+),
+
+last_web_orders as (
+
+    select
+        customer_id,
+        max(occurred_at) as last_ordered_at
+
+    from web_events
+    where type = 'order_completed'
+    group by customer_id
+
+),
+
+events_since_last_order as (
+
+    select cart_events.*
+    from cart_events
+    inner join recently_active
+        on recently_active.customer_id = cart_events.customer_id
+    left join last_web_orders
+        on last_web_orders.customer_id = cart_events.customer_id
+    where last_web_orders.last_ordered_at is null
+        or cart_events.occurred_at > last_web_orders.last_ordered_at
+
+),
+
+removals_counted as (
+
+    -- An add is still in the basket when no remove of that product follows it.
+    select
+        events_since_last_order.*,
+        count(*) filter (where type = 'remove_from_cart') over (
+            partition by customer_id, product_id
+            order by occurred_at desc, event_id desc
+            rows between unbounded preceding and current row
+        ) as removals_after
+
+    from events_since_last_order
+
+),
+
+basket_lines as (
+
+    select
+        customer_id,
+        product_id,
+        sum(coalesce({{ safe_numeric("properties ->> 'quantity'") }}, 1)) as quantity,
+        min(occurred_at) as added_at
+
+    from removals_counted
+    where type = 'add_to_cart'
+        and removals_after = 0
+    group by customer_id, product_id
+
+),
+
+baskets as (
+
+    select
+        customer_id,
+        max(occurred_at) as last_activity_at,
+        (
+            array_agg(event_id order by occurred_at, event_id)
+                filter (where type = 'add_to_cart')
+        )[1] as first_add_event_id
+
+    from events_since_last_order
+    group by customer_id
+
+),
+
+basket_items as (
+
+    -- Only catalog products can be shown; a basket of unknown products is no basket.
+    select
+        basket_lines.customer_id,
+        jsonb_agg(
+            jsonb_build_object(
+                'product_id', products.product_id,
+                'name', products.product_name,
+                'price', products.price,
+                'currency', products.currency,
+                'url', products.url,
+                'image_url', products.image_url,
+                'quantity', basket_lines.quantity
+            )
+            order by basket_lines.added_at, basket_lines.product_id
+        ) as items
+
+    from basket_lines
+    inner join products
+        on products.product_id = basket_lines.product_id
+    group by basket_lines.customer_id
+
+),
+
+final as (
+
+    select
+        baskets.customer_id || ':' || baskets.first_add_event_id as occurrence_key,
+        baskets.customer_id,
+        baskets.last_activity_at as occurred_at,
+        baskets.last_activity_at + interval '48 hours' as expires_at,
+        jsonb_build_object(
+            'items', basket_items.items,
+            'last_activity_at', {{ iso_instant('baskets.last_activity_at') }}
+        ) as context
+
+    from baskets
+    inner join basket_items
+        on basket_items.customer_id = baskets.customer_id
+    where baskets.last_activity_at <= {{ as_of() }} - interval '1 hour'
+        and baskets.last_activity_at >= {{ as_of() }} - interval '48 hours'
+
+)
+
+select * from final

@@ -1,0 +1,57 @@
+-- Vehicles whose next service (dim_vehicles.next_service_due_at) is due within the owner's next
+-- 14 local days — time to book a slot — or overdue by at most 30 days. Beyond a month overdue
+-- the owner has most likely serviced elsewhere or the CRM has not heard yet: a reminder would
+-- annoy more than help. The due date is part of the key, so each service cycle is reminded once.
+-- The CRM keeps only the latest service, so a replay of the past sees that one (a known limit).
+with
+
+vehicles as (
+
+    select * from {{ ref('dim_vehicles') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+owned as (
+
+    select
+        vehicles.*,
+        customers.timezone,
+        customers.local_date
+
+    from vehicles
+    inner join customers
+        on customers.customer_id = vehicles.customer_id
+    where vehicles.delivered_at <= customers.local_date
+
+),
+
+final as (
+
+    select
+        vehicle_id || ':' || {{ iso_date('next_service_due_at') }} as occurrence_key,
+        customer_id,
+        {{ local_midnight('next_service_due_at - 14', 'timezone') }} as occurred_at,
+        -- The end of the trigger's own window, so data arriving late is still sent.
+        {{ local_midnight('next_service_due_at + 31', 'timezone') }} as expires_at,
+        jsonb_build_object(
+            'vehicle_id', vehicle_id,
+            'make', make,
+            'model', model,
+            'model_year', model_year,
+            'due_date', {{ iso_date('next_service_due_at') }},
+            'overdue_days', greatest(local_date - next_service_due_at, 0)
+        ) as context
+
+    from owned
+    where next_service_due_at - local_date <= 14
+        and local_date - next_service_due_at <= 30
+
+)
+
+select * from final

@@ -1,0 +1,50 @@
+-- Vehicles delivered in the owner's last 7 local days: a welcome while the car is new.
+with
+
+vehicles as (
+
+    select * from {{ ref('dim_vehicles') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+owned as (
+
+    select
+        vehicles.*,
+        customers.timezone,
+        customers.local_date
+
+    from vehicles
+    inner join customers
+        on customers.customer_id = vehicles.customer_id
+
+),
+
+final as (
+
+    select
+        vehicle_id as occurrence_key,
+        customer_id,
+        {{ local_midnight('delivered_at', 'timezone') }} as occurred_at,
+        {{ local_midnight('delivered_at + 7', 'timezone') }} as expires_at,
+        jsonb_build_object(
+            'vehicle_id', vehicle_id,
+            'make', make,
+            'model', model,
+            'model_year', model_year,
+            'delivered_at', {{ iso_date('delivered_at') }}
+        ) as context
+
+    from owned
+    where delivered_at > local_date - 7
+        and delivered_at <= local_date
+
+)
+
+select * from final
