@@ -91,6 +91,7 @@ create table if not exists messaging.outbox (
     expires_at timestamptz not null,
     status text not null default 'queued' check (status in ({_in_list(OUTBOX_STATUSES)})),
     attempts integer not null default 0,
+    claimed_by text,
     lease_until timestamptz,
     provider_message_id text,
     last_error text,

@@ -1,0 +1,189 @@
+"""The outbox as a work queue, with the state changes that make a send happen exactly once
+(DESIGN §4.5.2).
+
+A worker *claims* a batch (``FOR UPDATE SKIP LOCKED``: its id and a lease, status still
+``queued``), then for each row, one at a time: ``sending`` (committed) just before the provider
+call, ``sent`` with the provider's id (committed) just after. Killed at any point, it leaves:
+claimed rows still ``queued`` — never handed to a provider, sent by the next run once the lease
+lapses — and at most the one row it was sending, which becomes ``in_doubt`` when its lease
+lapses and is never resent silently. A second worker that re-claims a lapsed batch makes the
+first worker's ``sending`` step match nothing, so the two can never both send a row.
+
+Every step records its message event and moves the occurrence's outcome along, in the same
+transaction as the outbox change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+DEFAULT_LEASE = timedelta(minutes=5)
+
+_EXPIRE_LAPSED = """
+with expired as (
+    update messaging.outbox set status = 'expired', lease_until = null
+    where status = 'queued' and expires_at <= now() and channel = %(channel)s
+    returning campaign, occurrence_key
+)
+update messaging.occurrences as o set outcome = 'expired', reason = 'not sent before its expiry'
+from expired
+where o.campaign = expired.campaign and o.occurrence_key = expired.occurrence_key
+"""
+
+_MARK_IN_DOUBT = """
+with doubted as (
+    update messaging.outbox set status = 'in_doubt',
+        last_error = 'the worker sending it stopped before recording the outcome'
+    where status = 'sending' and lease_until < now() and channel = %(channel)s
+    returning message_id, campaign, occurrence_key
+),
+occurrences as (
+    update messaging.occurrences as o set outcome = 'in_doubt',
+        reason = 'handed to the provider, outcome unknown: reconcile from provider events'
+    from doubted
+    where o.campaign = doubted.campaign and o.occurrence_key = doubted.occurrence_key
+)
+select message_id from doubted
+"""
+
+_CLAIM = """
+with due as (
+    select message_id
+    from messaging.outbox
+    where status = 'queued'
+        and channel = %(channel)s
+        and send_after <= now()
+        and expires_at > now()
+        and (lease_until is null or lease_until < now())
+        and mod(abs(hashtext(customer_id)), %(partitions)s) = %(partition)s
+    order by send_after, message_id
+    limit %(limit)s
+    for update skip locked
+)
+update messaging.outbox as m
+set claimed_by = %(worker)s, lease_until = now() + %(lease)s
+from due
+where m.message_id = due.message_id
+returning m.*
+"""
+
+_START_SENDING = """
+update messaging.outbox
+set status = 'sending', attempts = attempts + 1, lease_until = now() + %(lease)s
+where message_id = %(message_id)s and status = 'queued' and claimed_by = %(worker)s
+"""
+
+_RECORD_EVENT = """
+insert into messaging.message_events (message_id, type, occurred_at, detail)
+values (%(message_id)s, %(type)s, now(), %(detail)s)
+"""
+
+_SET_OUTCOME = """
+update messaging.occurrences as o set outcome = %(outcome)s, reason = %(reason)s
+from messaging.outbox as m
+where m.message_id = %(message_id)s
+    and o.campaign = m.campaign and o.occurrence_key = m.occurrence_key
+"""
+
+
+@dataclass(frozen=True)
+class Claim:
+    worker: str
+    channel: str
+    partition: int = 0
+    partitions: int = 1
+    limit: int = 500
+    lease: timedelta = DEFAULT_LEASE
+
+
+def sweep(conn: psycopg.Connection, channel: str) -> list[str]:
+    """Expire what can no longer go out; lapsed `sending` rows become `in_doubt` (their ids)."""
+    with conn.transaction():
+        conn.execute(_EXPIRE_LAPSED, {"channel": channel})
+        rows = conn.execute(_MARK_IN_DOUBT, {"channel": channel}).fetchall()
+        for (message_id,) in rows:
+            _event(conn, message_id, "failed", {"in_doubt": True})
+    return [str(message_id) for (message_id,) in rows]
+
+
+def claim(conn: psycopg.Connection, claim: Claim) -> list[dict]:
+    """A batch of due rows for this worker, oldest first; nobody else will take them."""
+    params = {
+        "worker": claim.worker,
+        "channel": claim.channel,
+        "partition": claim.partition,
+        "partitions": claim.partitions,
+        "limit": claim.limit,
+        "lease": claim.lease,
+    }
+    with conn.transaction(), conn.cursor(row_factory=dict_row) as cursor:
+        return cursor.execute(_CLAIM, params).fetchall()
+
+
+def start_sending(
+    conn: psycopg.Connection, message_id, worker: str, lease: timedelta = DEFAULT_LEASE
+) -> bool:
+    """Committed before the provider call; False when the row is no longer this worker's."""
+    with conn.transaction():
+        cursor = conn.execute(
+            _START_SENDING, {"message_id": message_id, "worker": worker, "lease": lease}
+        )
+        return cursor.rowcount == 1
+
+
+def record_sent(conn: psycopg.Connection, message_id, provider_message_id: str) -> None:
+    with conn.transaction():
+        conn.execute(
+            "update messaging.outbox set status = 'sent', provider_message_id = %s, "
+            "sent_at = now(), lease_until = null, last_error = null where message_id = %s",
+            (provider_message_id, message_id),
+        )
+        _outcome(conn, message_id, "sent", None)
+        _event(conn, message_id, "sent", {"provider_message_id": provider_message_id})
+
+
+def record_retry(conn: psycopg.Connection, message_id, reason: str, delay: timedelta) -> None:
+    """The provider surely did not take it: queued again after a back-off."""
+    with conn.transaction():
+        conn.execute(
+            "update messaging.outbox set status = 'queued', send_after = now() + %s, "
+            "lease_until = null, claimed_by = null, last_error = %s where message_id = %s",
+            (delay, reason, message_id),
+        )
+        _event(conn, message_id, "deferred", {"reason": reason, "retry_in_s": delay.seconds})
+
+
+def record_failed(conn: psycopg.Connection, message_id, reason: str) -> None:
+    with conn.transaction():
+        conn.execute(
+            "update messaging.outbox set status = 'failed', lease_until = null, last_error = %s "
+            "where message_id = %s",
+            (reason, message_id),
+        )
+        _outcome(conn, message_id, "failed", reason)
+        _event(conn, message_id, "failed", {"reason": reason})
+
+
+def record_in_doubt(conn: psycopg.Connection, message_id, reason: str) -> None:
+    """The provider may have taken it (say, a timed-out response): never resent silently."""
+    with conn.transaction():
+        conn.execute(
+            "update messaging.outbox set status = 'in_doubt', lease_until = null, "
+            "last_error = %s where message_id = %s",
+            (reason, message_id),
+        )
+        _outcome(conn, message_id, "in_doubt", reason)
+        _event(conn, message_id, "failed", {"reason": reason, "in_doubt": True})
+
+
+def _outcome(conn: psycopg.Connection, message_id, outcome: str, reason: str | None) -> None:
+    conn.execute(_SET_OUTCOME, {"message_id": message_id, "outcome": outcome, "reason": reason})
+
+
+def _event(conn: psycopg.Connection, message_id, type_: str, detail: dict) -> None:
+    conn.execute(_RECORD_EVENT, {"message_id": message_id, "type": type_, "detail": Jsonb(detail)})
