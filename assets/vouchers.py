@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 
 # No 0/O, 1/I/L, 5/S, 2/Z: a code read aloud or typed from a phone screen survives.
@@ -32,13 +32,13 @@ class Voucher:
     valid_from: datetime
     expires_at: datetime
 
-    def as_template_value(self) -> dict:
+    def as_template_value(self, zone: tzinfo) -> dict:
         return {
             "code": self.code,
             "kind": self.kind,
             "value": self.value,
             "currency": self.currency,
-            "expires_at": self.expires_at,
+            "expires_at": self.expires_at.astimezone(zone),
         }
 
 

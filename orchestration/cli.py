@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from models.as_of import parse_as_of
 from orchestration.dagster_home import prepare_process_environment
 from orchestration.database import (
     EMBEDDED_DATABASE,
@@ -20,12 +21,9 @@ from orchestration.settings import load_settings
 
 def _instant(text: str) -> datetime:
     try:
-        value = datetime.fromisoformat(text)
+        return parse_as_of(text)
     except ValueError as error:
-        raise argparse.ArgumentTypeError(
-            f"--as-of {text!r} is not an ISO 8601 instant (e.g. 2026-11-23T09:00:00+01:00)"
-        ) from error
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -50,6 +48,34 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"Run {result.run_id} is in the Dagster UI (make ui).", file=sys.stderr)
         return 1
     print(f"\ntouchpoint run succeeded (run {result.run_id}; make ui to explore it).")
+    return 0
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from orchestration.campaign_catalog import load_catalog
+    from orchestration.dbt_manifest import prepare_manifest
+    from orchestration.preview import preview
+
+    settings = load_settings()
+    with datamart_available(settings) as url:
+        prepare_manifest(url)
+        specs = {spec.name: spec for spec in load_catalog(settings.campaigns).specs}
+        if args.campaign not in specs:
+            print(
+                f"no campaign {args.campaign!r}; known: {', '.join(sorted(specs))}", file=sys.stderr
+            )
+            return 2
+        as_of = args.as_of or datetime.now(UTC).replace(microsecond=0)
+        print(
+            preview(
+                url,
+                specs[args.campaign],
+                settings.campaigns,
+                args.customer,
+                as_of,
+                settings.max_per_week,
+            )
+        )
     return 0
 
 
@@ -113,6 +139,14 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="one full pass of the pipeline")
     run.add_argument("--as-of", type=_instant, default=None, help="the run's as-of instant")
     run.set_defaults(handler=cmd_run)
+
+    preview = commands.add_parser(
+        "preview", help="a campaign's message as one customer would get it, or why not"
+    )
+    preview.add_argument("campaign")
+    preview.add_argument("--customer", required=True, help="the CRM customer id")
+    preview.add_argument("--as-of", type=_instant, default=None, help="default: now")
+    preview.set_defaults(handler=cmd_preview)
 
     db = commands.add_parser("db", help="the embedded PostgreSQL")
     db.add_argument("action", choices=["start", "stop", "status", "url"])

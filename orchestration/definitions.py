@@ -4,32 +4,68 @@ from __future__ import annotations
 
 import os
 
-from dagster import Definitions
+from dagster import AssetKey, Definitions
 
+from assets.campaigns import build_campaigns_asset, campaign_asset_key, source_asset_key
 from assets.datamart import datamart
 from assets.ingest import INGEST_ASSETS
 from assets.resources import dbt_env_for
+from orchestration.behaviour_watermark import behaviour_watermark
+from orchestration.campaign_catalog import CampaignCatalog, load_catalog
 from orchestration.database import database_url
-from orchestration.jobs import DAILY_JOB, NEW_FILES_JOB
+from orchestration.jobs import (
+    DAILY_JOB,
+    NEW_FILES_JOB,
+    behaviour_job,
+    date_triggers_job,
+    segment_campaigns_job,
+)
 from orchestration.landing_listing import landing_fingerprints
 from orchestration.resources import build_resources
 from orchestration.settings import Settings, load_settings
+from sensors.behaviour import build_behaviour_sensor
 from sensors.landing import build_landing_sensor
-from sensors.schedules import build_daily_schedule
+from sensors.schedules import build_daily_schedule, build_hourly_date_schedule
+from sensors.segments import build_segment_sensor
 
 
 def build_definitions(settings: Settings) -> Definitions:
     # dbt reads its connection from the environment (profiles.yml uses env_var only).
-    os.environ.update(dbt_env_for(database_url(settings)))
+    url = database_url(settings)
+    os.environ.update(dbt_env_for(url))
+    catalog = load_catalog(settings.campaigns)
+    campaigns = build_campaigns_asset(catalog.specs, settings.campaigns, settings.max_per_week)
+    jobs = _campaign_jobs(catalog)
     return Definitions(
-        assets=[*INGEST_ASSETS, datamart],
-        jobs=[DAILY_JOB, NEW_FILES_JOB],
+        assets=[*INGEST_ASSETS, datamart, campaigns],
+        jobs=[DAILY_JOB, NEW_FILES_JOB, *jobs.values()],
         sensors=[
-            build_landing_sensor(lambda: landing_fingerprints(settings.landing), NEW_FILES_JOB)
+            build_landing_sensor(lambda: landing_fingerprints(settings.landing), NEW_FILES_JOB),
+            build_behaviour_sensor(lambda: behaviour_watermark(url), jobs["behaviour"]),
+            build_segment_sensor(_campaigns_by_segment(catalog), jobs["segment"]),
         ],
-        schedules=[build_daily_schedule(DAILY_JOB)],
+        schedules=[build_daily_schedule(DAILY_JOB), build_hourly_date_schedule(jobs["date"])],
         resources=build_resources(settings),
     )
+
+
+def _campaign_jobs(catalog: CampaignCatalog) -> dict:
+    def keys(kind: str) -> list[AssetKey]:
+        return [campaign_asset_key(spec.name) for spec in catalog.by_kind(kind)]
+
+    date_triggers = [source_asset_key(spec) for spec in catalog.by_kind("date")]
+    return {
+        "behaviour": behaviour_job(keys("behaviour")),
+        "date": date_triggers_job(keys("date"), date_triggers),
+        "segment": segment_campaigns_job(keys("segment")),
+    }
+
+
+def _campaigns_by_segment(catalog: CampaignCatalog) -> dict[AssetKey, list[AssetKey]]:
+    grouped: dict[AssetKey, list[AssetKey]] = {}
+    for spec in catalog.by_kind("segment"):
+        grouped.setdefault(source_asset_key(spec), []).append(campaign_asset_key(spec.name))
+    return grouped
 
 
 defs = build_definitions(load_settings())

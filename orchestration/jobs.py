@@ -27,18 +27,20 @@ def behaviour_job(campaign_keys: Sequence[AssetKey]):
     upstream = AssetSelection.assets(*campaign_keys).upstream()
     return define_asset_job(
         "act_on_new_behaviour",
-        selection=(upstream - AssetSelection.groups("ingest")) & AssetSelection.materializable(),
+        selection=(upstream - AssetSelection.groups("ingest")).materializable(),
         executor_def=in_process_executor,
         description="Rebuild the behaviour facts and triggers, then judge and render.",
     )
 
 
 def date_triggers_job(campaign_keys: Sequence[AssetKey], trigger_keys: Sequence[AssetKey]):
-    """Date-based triggers read dimensions built daily and compute local dates from the
-    run's as-of instant, so an hourly rebuild of the triggers alone is enough."""
+    """Date-based triggers and the dimensions they read directly (customers' local dates,
+    vehicles' due dates are as of the run), rebuilt from the facts already in the datamart."""
+    triggers_and_dimensions = AssetSelection.assets(*trigger_keys).upstream(depth=1)
     return define_asset_job(
         "date_triggers",
-        selection=AssetSelection.assets(*trigger_keys, *campaign_keys),
+        selection=(triggers_and_dimensions - AssetSelection.groups("ingest"))
+        | AssetSelection.assets(*campaign_keys),
         executor_def=in_process_executor,
         description="Birthdays, vehicle dates: re-evaluated hourly for every time zone.",
     )

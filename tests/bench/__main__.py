@@ -1,7 +1,8 @@
 """`make bench`: throughput figures, printed. Not part of the test suite.
 
 Ingest: 1 M web events (JSON lines from the synthetic generator) loaded by our ingest path —
-JSON parsed by orjson while the server COPYs, Great Expectations, the split into raw and rejects, the registry —
+JSON parsed by orjson while the server COPYs, Great Expectations, the split into raw and
+rejects, the registry —
 beside a plain ``COPY`` of the same lines into a one-column table of the same server. The ratio
 is the figure (aim ≥ 0.5).
 
@@ -80,7 +81,6 @@ def plain_copy_seconds(server: EmbeddedPostgres, file: Path) -> float:
 
 def ingest_seconds(server: EmbeddedPostgres, landing: Path) -> tuple[float, int]:
     from assets.ingest import ingest
-    from assets.messaging_schema import ensure_messaging_schema
     from assets.resources import CrmDatabase, LandingZoneResource, Warehouse
     from models.landing import WEB_EVENTS
 

@@ -1,0 +1,286 @@
+"""Rendering one campaign message for one recipient — pure, no database.
+
+Templates are untrusted (DESIGN §4.5, invariant 5): Jinja2's sandbox with autoescape on for
+HTML and off for text parts, `StrictUndefined` so a misspelt variable fails instead of printing
+nothing, dates and money formatted by Babel. Values are data, never template source, so a first
+name `{{ 7*7 }}` is printed as written. Subjects are one line, since they become a header;
+marketing SMS end with the opt-out words in the recipient's language (invariant 6).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_currency, format_percent
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    UndefinedError,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from models.campaign_templates import (
+    EMAIL_HTML,
+    EMAIL_TEXT,
+    LAST_RESORT_LOCALE,
+    SMS_TEXT,
+    SUBJECT,
+    TEMPLATE_PARTS,
+    TEMPLATES_FOLDER,
+    TemplateFile,
+    campaign_templates_folder,
+    locale_chain,
+    normalize_locale,
+    resolve_template,
+)
+from models.campaigns import CampaignError, CampaignSpec
+from models.message_text import one_line, opt_out_words
+
+# Errors a template can cause at render time; anything else is a bug of ours and propagates.
+_TEMPLATE_FAULTS = (TemplateError, ValueError, TypeError, ArithmeticError)
+
+
+class RenderError(Exception):
+    """A template that cannot be rendered; the message names campaign, locale, file and cause."""
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    """One message ready for the outbox; the parts its channel does not use are None."""
+
+    locale: str  # the locale folder that served the body: the message's Content-Language
+    subject: str | None = None
+    text: str | None = None
+    html: str | None = None
+    sms_text: str | None = None
+
+
+# The context key holding the Babel locale the filters format in; set for every render.
+FORMAT_LOCALE = "_format_locale"
+
+
+def format_locale(recipient: str, template_locale: str) -> Locale:
+    """The recipient's conventions when the template speaks their language (fr-BE reading the
+    fr template gets Belgian formats); else the template's, so an English fallback reads as
+    English throughout rather than English words around Dutch dates."""
+    recipient = normalize_locale(recipient)
+    same_language = recipient.split("-")[0] == template_locale.split("-")[0]
+    return _babel_locale(recipient if same_language else template_locale)
+
+
+@lru_cache(maxsize=256)
+def _babel_locale(tag: str) -> Locale:
+    for candidate in locale_chain(tag, LAST_RESORT_LOCALE):
+        try:
+            return Locale.parse(candidate, sep="-")
+        except (ValueError, UnknownLocaleError):
+            continue
+    return Locale.parse(LAST_RESORT_LOCALE)
+
+
+@pass_context
+def _date_filter(context: Context, value: object, format: str = "long") -> str:
+    """`{{ voucher.expires_at | date }}`; format short, medium, long (default) or full."""
+    return format_date(_as_date(value), format=format, locale=context[FORMAT_LOCALE])
+
+
+@pass_context
+def _money_filter(context: Context, value: object, currency: str | None = None) -> str:
+    """`{{ event.match.price | money(event.match.currency) }}` → `189,00 €` in French."""
+    if not currency:
+        raise ValueError(f"money needs a currency code, as in money('EUR'); got {currency!r}")
+    return format_currency(_as_decimal(value), currency, locale=context[FORMAT_LOCALE])
+
+
+@pass_context
+def _percent_filter(context: Context, value: object) -> str:
+    """`{{ 30 | percent }}` → `30 %` in French: the value is in percent, not a fraction."""
+    fraction = _as_decimal(value) / 100
+    return format_percent(fraction, locale=context[FORMAT_LOCALE], decimal_quantization=False)
+
+
+FILTERS = {"date": _date_filter, "money": _money_filter, "percent": _percent_filter}
+
+
+def _as_date(value: object) -> date:
+    """Dates arrive as dates, date-times, or ISO 8601 text from a trigger's JSON context."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            pass
+    raise ValueError(f"date expects a date or ISO 8601 text, got {value!r}")
+
+
+def _as_decimal(value: object) -> Decimal:
+    if isinstance(value, int | float | Decimal | str) and not isinstance(value, bool):
+        try:
+            return Decimal(str(value).strip())
+        except InvalidOperation:
+            pass
+    raise ValueError(f"expected a number, got {value!r}")
+
+
+class _Sandbox(SandboxedEnvironment):
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`event.items` is the basket's items, not `dict.items`: for mappings, keys win over
+        methods, so templates read the trigger context the way docs/triggers.md writes it."""
+        if isinstance(obj, Mapping) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+@lru_cache(maxsize=8)
+def template_environment(templates_dir: Path) -> SandboxedEnvironment:
+    """One sandbox per templates folder; it caches compiled templates and reloads edited ones."""
+    environment = _Sandbox(
+        loader=FileSystemLoader(templates_dir, encoding="utf-8"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(FILTERS)
+    return environment
+
+
+class TemplateRenderer:
+    """Renders the messages of some campaigns; templates are resolved once per locale."""
+
+    def __init__(self, campaigns_dir: Path, specs: Mapping[str, CampaignSpec]) -> None:
+        self._campaigns_dir = campaigns_dir
+        self._specs = dict(specs)
+        self._environment = template_environment(campaigns_dir / TEMPLATES_FOLDER)
+        self._resolved: dict[tuple[str, str, str], TemplateFile] = {}
+
+    def render(
+        self, campaign: str, channel: str, locale: str, variables: Mapping[str, Any]
+    ) -> RenderedMessage:
+        """`channel` is the one this message goes by: for a `best` campaign, the resolved one."""
+        spec = self._specs.get(campaign)
+        if spec is None:
+            raise RenderError(f"campaign {campaign!r}: not among the campaigns loaded")
+        if channel not in ("email", "sms"):
+            raise RenderError(
+                f"campaign {campaign!r}: expected the channel the message goes by, email or sms "
+                f"(for a best campaign, the resolved one); got {channel!r}"
+            )
+        if spec.channel not in ("best", channel):
+            raise RenderError(f"campaign {campaign!r} sends by {spec.channel}, not by {channel!r}")
+        if channel == "sms":
+            sms, sms_file = self._part(spec, locale, SMS_TEXT, variables)
+            return RenderedMessage(locale=sms_file.locale, sms_text=self._sms(spec, locale, sms))
+        subject, _ = self._part(spec, locale, SUBJECT, variables)
+        html, html_file = self._part(spec, locale, EMAIL_HTML, variables)
+        text, _ = self._part(spec, locale, EMAIL_TEXT, variables)
+        return RenderedMessage(
+            locale=html_file.locale, subject=one_line(subject), text=text.strip(), html=html
+        )
+
+    def _part(
+        self, spec: CampaignSpec, locale: str, part: str, variables: Mapping[str, Any]
+    ) -> tuple[str, TemplateFile]:
+        file = self._resolve(spec, locale, part)
+        context = {**variables, FORMAT_LOCALE: format_locale(locale, file.locale)}
+        try:
+            rendered = self._environment.get_template(file.name).render(context)
+        except _TEMPLATE_FAULTS as error:
+            raise RenderError(_failure(spec.name, locale, file, error)) from error
+        if part in (SUBJECT, SMS_TEXT) and not rendered.strip():
+            raise RenderError(_failure(spec.name, locale, file, ValueError("rendered empty")))
+        return rendered, file
+
+    def _resolve(self, spec: CampaignSpec, locale: str, part: str) -> TemplateFile:
+        key = (spec.name, locale, part)
+        if key not in self._resolved:
+            try:
+                self._resolved[key] = resolve_template(
+                    self._campaigns_dir, spec.name, spec.default_locale, locale, part
+                )
+            except FileNotFoundError as error:
+                raise RenderError(f"campaign {spec.name!r}, locale {locale!r}: {error}") from None
+        return self._resolved[key]
+
+    @staticmethod
+    def _sms(spec: CampaignSpec, locale: str, text: str) -> str:
+        text = text.strip()
+        return f"{text}\n{opt_out_words(locale)}" if spec.marketing else text
+
+
+def render_message(
+    spec: CampaignSpec,
+    campaigns_dir: Path,
+    locale: str,
+    variables: Mapping[str, Any],
+    channel: str | None = None,
+) -> RenderedMessage:
+    """One message of `spec`; `channel` is required for `best` campaigns (the resolved one)."""
+    chosen = channel or spec.channel
+    return TemplateRenderer(campaigns_dir, {spec.name: spec}).render(
+        spec.name, chosen, locale, variables
+    )
+
+
+def check_templates(spec: CampaignSpec, campaigns_dir: Path) -> None:
+    """Compile (not render) every template of `spec`; CampaignError naming file, line, cause.
+
+    Compiling catches syntax errors and unknown filters at load time, before any send.
+    """
+    environment = template_environment(campaigns_dir / TEMPLATES_FOLDER)
+    folder = campaign_templates_folder(campaigns_dir, spec.name)
+    problems = []
+    for path in sorted(folder.glob("*/*")):
+        if path.name not in TEMPLATE_PARTS:
+            continue
+        try:
+            environment.get_template(f"{spec.name}/{path.parent.name}/{path.name}")
+        except TemplateSyntaxError as error:
+            problems.append(f"{path}: line {error.lineno}: {error.message}")
+        except UnicodeDecodeError as error:
+            problems.append(f"{path}: expected UTF-8 text ({error.reason})")
+    if problems:
+        raise CampaignError("\n".join(problems))
+
+
+def _failure(campaign: str, locale: str, file: TemplateFile, error: Exception) -> str:
+    line = _template_line(error, file.path)
+    where = f"{file.path}, line {line}" if line else str(file.path)
+    return f"campaign {campaign!r}, locale {locale!r}: {where}: {_cause(error)}"
+
+
+def _cause(error: Exception) -> str:
+    if isinstance(error, SecurityError):
+        return f"unsafe template: {error}"
+    if isinstance(error, UndefinedError):
+        return f"undefined variable: {error}"
+    if isinstance(error, TemplateSyntaxError):
+        return f"template syntax: {error.message}"
+    if isinstance(error, ValueError):  # our filters' messages, already written for people
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def _template_line(error: Exception, path: Path) -> int | None:
+    """The template line an error came from: Jinja rewrites tracebacks to template lines."""
+    if isinstance(error, TemplateSyntaxError):
+        return error.lineno
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == str(path)]
+    return frames[-1].lineno if frames else None
