@@ -34,8 +34,9 @@ def behaviour_job(campaign_keys: Sequence[AssetKey]):
 
 
 def date_triggers_job(campaign_keys: Sequence[AssetKey], trigger_keys: Sequence[AssetKey]):
-    """Date-based triggers and the dimensions they read directly (customers' local dates,
-    vehicles' due dates are as of the run), rebuilt from the facts already in the datamart."""
+    """Date-based triggers (they compute local dates from the run's as-of instant) and the
+    dimensions they read, rebuilt from the facts already in the datamart so a CRM change made
+    since the daily run counts too."""
     triggers_and_dimensions = AssetSelection.assets(*trigger_keys).upstream(depth=1)
     return define_asset_job(
         "date_triggers",

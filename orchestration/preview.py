@@ -8,13 +8,12 @@ hands out a voucher for real.
 from __future__ import annotations
 
 import json
-import tempfile
+import subprocess
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import psycopg
-from dagster_dbt import DbtCliResource
 from psycopg import sql
 from psycopg.rows import dict_row
 
@@ -38,19 +37,31 @@ order by o.occurred_at desc
 
 def compiled_model_sql(model: str, as_of: datetime) -> str:
     """The model's select at this as-of instant, compiled by dbt but not built."""
-    dbt = DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
-    with tempfile.TemporaryDirectory(prefix="touchpoint-preview-") as target:
-        args = [
-            "compile",
-            "--quiet",
-            "--select",
-            model,
-            "--vars",
-            json.dumps({"as_of": as_of.isoformat()}),
-        ]
-        dbt.cli(args, target_path=Path(target), raise_on_error=True).wait()
-        [compiled] = Path(target, "compiled").rglob(f"{model}.sql")
-        return compiled.read_text()
+    args = [
+        "compile",
+        "--quiet",
+        "--select",
+        model,
+        "--vars",
+        json.dumps({"as_of": as_of.isoformat()}),
+    ]
+    completed = subprocess.run(
+        [
+            dbt_executable(),
+            *args,
+            "--project-dir",
+            str(DBT_PROJECT.project_dir),
+            "--profiles-dir",
+            str(DBT_PROJECT.profiles_dir),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"dbt could not compile {model}:\n{completed.stdout[-2000:]}")
+    target = DBT_PROJECT.project_dir / DBT_PROJECT.target_path
+    [compiled] = (target / "compiled").rglob(f"{model}.sql")
+    return compiled.read_text()
 
 
 def preview(

@@ -32,3 +32,12 @@
 {% macro postgres__snapshot_get_time() -%}
     {{ as_of() }}
 {%- endmacro %}
+
+{#
+    The customer's local date at the run's as-of instant. Triggers compute it here rather than
+    reading dim_customers.local_date, so an hourly rebuild of a trigger alone, or a preview at
+    another instant, sees the right day even though the dimension was built at another instant.
+#}
+{% macro local_date_at_as_of(timezone) -%}
+    ({{ as_of() }} at time zone {{ timezone }})::date
+{%- endmacro %}

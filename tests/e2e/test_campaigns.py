@@ -259,3 +259,21 @@ def test_each_campaign_reports_its_outcomes_on_its_materialization(pipeline):
     assert metadata["judged_queued"].value == 1
     assert metadata["judged_no_consent"].value == 1
     assert metadata["rendered"].value == 1
+
+
+def test_preview_shows_a_future_message_without_recording_anything(pipeline):
+    from orchestration.campaign_catalog import load_catalog
+    from orchestration.preview import preview
+
+    conn, _, _ = pipeline
+    specs = {s.name: s for s in load_catalog(Path("campaigns")).specs}
+    url = conn.info.dsn
+    before = one(conn, "select count(*) from messaging.occurrences")
+    next_birthday = AS_OF + timedelta(days=365)  # 2027-11-23, four in the morning in LA
+
+    shown = preview(url, specs["birthday"], Path("campaigns"), "BD1", next_birthday, 3)
+    nothing = preview(url, specs["birthday"], Path("campaigns"), "CS1", next_birthday, 3)
+
+    assert "BD1:2027: deferred" in shown and "37" in shown
+    assert "has no occurrence of trg_birthday" in nothing
+    assert one(conn, "select count(*) from messaging.occurrences") == before

@@ -5,7 +5,13 @@ with
 
 customers as (
 
-    select * from {{ ref('dim_customers') }}
+    select
+        customer_id,
+        timezone,
+        birth_date,
+        {{ local_date_at_as_of('timezone') }} as local_date
+
+    from {{ ref('dim_customers') }}
     where birth_date is not null
 
 ),

@@ -22,12 +22,12 @@ owned as (
     select
         vehicles.*,
         customers.timezone,
-        customers.local_date
+        {{ local_date_at_as_of('customers.timezone') }} as local_date
 
     from vehicles
     inner join customers
         on customers.customer_id = vehicles.customer_id
-    where vehicles.delivered_at <= customers.local_date
+    where vehicles.delivered_at <= {{ local_date_at_as_of('customers.timezone') }}
 
 ),
 

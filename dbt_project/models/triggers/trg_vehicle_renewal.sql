@@ -19,7 +19,7 @@ owned as (
     select
         vehicles.*,
         customers.timezone,
-        customers.local_date,
+        {{ local_date_at_as_of('customers.timezone') }} as local_date,
         (vehicles.delivered_at + interval '3 years')::date as anniversary
 
     from vehicles
