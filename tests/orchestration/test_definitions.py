@@ -75,3 +75,39 @@ def test_dagster_definitions_validate_passes(dbt_manifest):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_each_campaign_is_an_asset_downstream_of_its_trigger_or_segment(definitions):
+    graph = definitions.resolve_asset_graph()
+    expected = {
+        "birthday": ["triggers", "trg_birthday"],
+        "abandoned_basket": ["triggers", "trg_abandoned_basket"],
+        "product_interest": ["triggers", "trg_product_interest"],
+        "instore_cross_sell": ["triggers", "trg_instore_cross_sell"],
+        "vehicle_welcome": ["triggers", "trg_vehicle_welcome"],
+        "service_reminder": ["triggers", "trg_service_reminder"],
+        "vehicle_renewal": ["triggers", "trg_vehicle_renewal"],
+        "satisfaction_survey": ["triggers", "trg_satisfaction_survey"],
+        "winback": ["segments", "seg_lapsed_customers"],
+    }
+    for campaign, source in expected.items():
+        node = graph.get(AssetKey(["campaigns", campaign]))
+        assert node.group_name == "campaigns"
+        assert AssetKey(source) in node.parent_keys, campaign
+
+
+def test_sensors_and_schedules_react_to_behaviour_segments_and_the_clock(definitions):
+    behaviour = definitions.resolve_sensor_def("new_behaviour_sensor")
+    hourly = definitions.resolve_schedule_def("date_triggers_hourly")
+    job = definitions.resolve_job_def("act_on_new_behaviour")
+    selected = {key.path[-1] for key in job.asset_layer.selected_asset_keys}
+
+    assert behaviour.job_name == "act_on_new_behaviour"
+    assert behaviour.minimum_interval_seconds <= 15
+    assert hourly.cron_schedule == "0 * * * *"
+    assert {"abandoned_basket", "product_interest", "instore_cross_sell"} <= selected
+    assert {"trg_abandoned_basket", "fct_web_events"} <= selected
+    assert not {"birthday", "web_events"} & selected  # no date campaign, no re-ingest
+    assert definitions.resolve_sensor_def("segment_changes_sensor").job_name == (
+        "segment_campaigns"
+    )

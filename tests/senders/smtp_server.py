@@ -1,0 +1,86 @@
+"""An SMTP server's handler (aiosmtpd) that keeps every mail and can be told to misbehave."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import dataclass, field
+
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+SMTP_USER, SMTP_PASSWORD = "mailer", "p@ss word:1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Received:
+    mail_from: str
+    recipients: list[str]
+    data: bytes
+
+
+@dataclass
+class Mailbox:
+    """The server's handler. Misbehaviour is keyed by recipient:
+
+    - ``refuse_rcpt``: the reply to ``RCPT TO``;
+    - ``refuse_data``: replies to give, one per attempt, after the content, instead of 250;
+    - ``hang_up_after``: accept, then close the connection (as an idle timeout would);
+    - ``vanish_after_data``: keep the mail, then drop the connection without answering.
+    """
+
+    received: list[Received] = field(default_factory=list)
+    connections: set[tuple] = field(default_factory=set)
+    refuse_rcpt: dict[str, str] = field(default_factory=dict)
+    refuse_data: dict[str, list[str]] = field(default_factory=dict)
+    hang_up_after: set[str] = field(default_factory=set)
+    vanish_after_data: set[str] = field(default_factory=set)
+
+    def to(self, recipient: str) -> list[Received]:
+        return [mail for mail in self.received if recipient in mail.recipients]
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options) -> str:
+        self.connections.add(session.peer)
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address in self.refuse_rcpt:
+            return self.refuse_rcpt[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        recipient = envelope.rcpt_tos[0]
+        if self.refuse_data.get(recipient):
+            return self.refuse_data[recipient].pop(0)
+        mail = Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
+        self.received.append(mail)
+        if recipient in self.vanish_after_data:
+            server.transport.abort()
+        elif recipient in self.hang_up_after:
+            # after the 250 below is written
+            asyncio.get_running_loop().call_soon(server.transport.close)
+        return "250 2.0.0 OK queued"
+
+
+@dataclass
+class SmtpServer:
+    mailbox: Mailbox
+    port: int
+
+    def url(self, scheme: str = "smtp", credentials: str = "", query: str = "") -> str:
+        return f"{scheme}://{credentials}127.0.0.1:{self.port}{query}"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    valid = isinstance(auth_data, LoginPassword) and auth_data == (
+        SMTP_USER.encode(),
+        SMTP_PASSWORD.encode(),
+    )
+    return AuthResult(success=valid, handled=False)  # handled=False: aiosmtpd answers 535

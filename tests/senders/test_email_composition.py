@@ -1,0 +1,133 @@
+"""Composing the mail itself (DESIGN §4.5.5, §4.5.6), read back as a mail client would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from models.tracking import TrackingLinks
+from senders.email_composition import CompositionError, EmailComposer
+from tests.senders.mail_reading import html_links, parse_mail
+from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL, email_message
+
+INJECTION = "\r\nBcc: victim@example.net\r\nX-Injected: yes\n\rContent-Type: text/evil"
+
+
+def test_cr_and_lf_in_the_subject_name_and_headers_never_make_a_header_of_their_own():
+    tracking = TrackingLinks(TRACKING_URL, SECRET)
+    composer = EmailComposer(f"Shop{INJECTION} <hello@shop.example>", tracking)
+    message = email_message(
+        subject=f"Hello{INJECTION}",
+        campaign=f"birthday{INJECTION}",
+        headers={
+            "X-Campaign-Note": f"note{INJECTION}",
+            "Reply-To": f"help@shop.example{INJECTION}",
+        },
+    )
+
+    data = composer.compose(message).data
+    mail = parse_mail(data)
+
+    header_lines = data.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    starts = [line.split(b":", 1)[0] for line in header_lines if not line.startswith(b" ")]
+    assert starts == [
+        b"From", b"To", b"Subject", b"Date", b"Message-ID", b"Content-Language",
+        b"List-Unsubscribe", b"List-Unsubscribe-Post", b"X-Touchpoint-Campaign",
+        b"X-Touchpoint-Message-Id", b"X-Campaign-Note", b"Reply-To", b"MIME-Version",
+        b"Content-Type",
+    ]  # fmt: skip
+    assert mail["Bcc"] is None and mail["X-Injected"] is None
+    assert mail.get_content_type() == "multipart/alternative"
+    assert mail["Subject"] == (
+        "Hello Bcc: victim@example.net X-Injected: yes Content-Type: text/evil"
+    )
+    assert mail["From"].addresses[0].addr_spec == "hello@shop.example"
+
+
+def test_a_recipient_with_a_line_break_is_refused_not_sent():
+    message = email_message(recipient="zoe@example.com\r\nBcc: victim@example.net")
+
+    with pytest.raises(CompositionError, match="not a plain local@domain address"):
+        EmailComposer(FROM).compose(message)
+
+
+def test_without_a_tracking_service_links_stay_and_unsubscribe_is_the_mailto_alone():
+    message = email_message()
+
+    mail = parse_mail(EmailComposer(FROM).compose(message).data)
+
+    assert mail["List-Unsubscribe"] == (
+        f"<mailto:unsubscribe@shop.example?subject=unsubscribe-{message.message_id}>"
+    )
+    assert mail["List-Unsubscribe-Post"] is None  # RFC 8058 wants an https URI for it
+    assert html_links(mail) == [
+        ("href", "https://shop.example/offre?a=1&b=2"),
+        ("href", "https://shop.example/"),
+        ("href", "mailto:help@shop.example"),
+    ]
+
+
+def test_a_row_without_html_still_gets_an_html_part_made_from_the_text():
+    message = email_message(body_html=None, body_text="Hello <Zoë> & co,\n\nSee you.")
+
+    mail = parse_mail(EmailComposer(FROM).compose(message).data)
+
+    html = mail.get_body(("html",)).get_content()
+    assert "<p>Hello &lt;Zoë&gt; &amp; co,</p>" in html
+    assert "<p>See you.</p>" in html
+    assert '<html lang="fr-BE">' in html
+
+
+def test_non_ascii_text_travels_as_7_bit_and_comes_back_intact():
+    subject = "Ваш подарок ждёт вас, Zoë 🎁 — une offre valable sept jours seulement !"
+    message = email_message(subject=subject, body_text="Привет, Zoë 🎁\n" * 30)
+
+    data = EmailComposer("Boutique Élise <hello@shop.example>").compose(message).data
+    mail = parse_mail(data)
+
+    assert data.isascii()
+    assert max(len(line) for line in data.split(b"\r\n")) <= 998
+    subject_lines = data.split(b"\r\nSubject: ")[1].split(b"\r\nDate: ")[0].split(b"\r\n")
+    assert len(subject_lines) > 1 and max(len(line) for line in subject_lines) <= 78 - 9
+    assert mail["Subject"] == subject
+    assert mail["From"].addresses[0].display_name == "Boutique Élise"
+    assert mail.get_body(("plain",)).get_content().replace("\r\n", "\n") == message.body_text
+
+
+def test_headers_owned_by_the_composer_cannot_be_overridden_by_the_row():
+    message = email_message(headers={"From": "evil@example.net", "x-touchpoint-campaign": "x"})
+
+    mail = parse_mail(EmailComposer(FROM).compose(message).data)
+
+    assert mail.get_all("From") == ["Shop Team <hello@shop.example>"]
+    assert mail.get_all("X-Touchpoint-Campaign") == ["birthday"]
+
+
+def test_date_comes_from_the_clock_and_message_id_from_the_outbox_id():
+    sent_at = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    message = email_message()
+
+    mail = parse_mail(EmailComposer(FROM, clock=lambda: sent_at).compose(message).data)
+
+    assert mail["Date"].datetime == sent_at
+    assert mail["Message-ID"] == f"<{message.message_id}@shop.example>"
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"subject": "  "}, "no subject"),
+        ({"body_text": None}, "no text body"),
+        ({"locale": "fr BE"}, "not a language tag"),
+        ({"headers": {"Bad Name": "x"}}, "header name 'Bad Name'"),
+    ],
+)
+def test_a_row_no_mail_can_be_made_of_says_why(fields, problem):
+    with pytest.raises(CompositionError, match=problem):
+        EmailComposer(FROM).compose(email_message(**fields))
+
+
+def test_a_bad_sender_address_is_a_setting_error():
+    with pytest.raises(ValueError, match="TOUCHPOINT_FROM_EMAIL"):
+        EmailComposer("Shop <not-an-address>")
