@@ -107,7 +107,7 @@ def bench_ingest(server: EmbeddedPostgres, events: int) -> None:
     print(f"  ratio                   : {plain / ours:.2f}")
 
 
-def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> None:
+def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> str:
     from assets.datamart import dbt_build_args
     from assets.dbt_project import DBT_PROJECT, dbt_executable
     from assets.ingest import ingest
@@ -146,6 +146,56 @@ def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> None:
     print(f"datamart at {customers:,} customers")
     print(f"  ingest of every source  : {loaded:.1f} s")
     print(f"  full dbt build          : {built:.1f} s")
+    return url
+
+
+def bench_campaigns(url: str) -> None:
+    """The trigger → outbox step for every built-in campaign on the datamart just built, then
+    the rendering alone, again, on one core."""
+    from assets.campaign_step import run_campaigns, voucher_terms_for
+    from assets.dbt_project import DBT_PROJECT
+    from assets.outbox_rendering import template_variables
+    from assets.rendering import TemplateRenderer
+    from assets.vouchers import issue_voucher
+    from orchestration.campaign_catalog import load_catalog
+
+    campaigns_dir = Path("campaigns").resolve()
+    specs = load_catalog(campaigns_dir, DBT_PROJECT.project_dir / "target" / "manifest.json").specs
+    with psycopg.connect(url, autocommit=True) as conn:
+        started = time.perf_counter()
+        results = run_campaigns(conn, specs, campaigns_dir, AS_OF)
+        step = time.perf_counter() - started
+        judged = sum(sum(r.judged.values()) for r in results.values())
+        rendered = sum(r.rendered for r in results.values())
+        rows = conn.execute(RENDERED_AGAIN).fetchall()
+    renderer = TemplateRenderer(campaigns_dir, {spec.name: spec for spec in specs})
+    terms = {spec.name: voucher_terms_for(spec) for spec in specs}
+    started = time.perf_counter()
+    for campaign, channel, locale, occurrence in rows:
+        voucher = issue_voucher(terms[campaign], AS_OF) if terms[campaign] else None
+        renderer.render(campaign, channel, locale, template_variables(occurrence, voucher))
+    alone = time.perf_counter() - started
+    print(f"campaigns at the same size, as of {AS_OF.isoformat()}")
+    print(f"  judge + render step     : {judged:,} occurrences judged, {rendered:,} rendered")
+    print(
+        f"                            in {step:.1f} s = {judged / step:,.0f} occurrences/s, "
+        f"{rendered / step:,.0f} messages/s"
+    )
+    print(f"  rendering alone, 1 core : {len(rows) / alone:,.0f} messages/s ({len(rows):,})")
+
+
+# What the renderer needs for every message just rendered.
+RENDERED_AGAIN = """
+select m.campaign, m.channel, coalesce(c.locale, c.language, 'en'),
+    jsonb_build_object(
+        'campaign', m.campaign, 'customer_id', c.customer_id, 'first_name', c.first_name,
+        'last_name', c.last_name, 'locale', c.locale, 'language', c.language,
+        'country', c.country, 'age', c.age, 'context', o.context, 'timezone', c.timezone
+    )
+from messaging.outbox m
+join messaging.occurrences o using (campaign, occurrence_key)
+join marts.dim_customers c on c.customer_id = m.customer_id
+"""
 
 
 def main() -> None:
@@ -158,7 +208,8 @@ def main() -> None:
     BENCH_HOME.mkdir(parents=True, exist_ok=True)
     with EmbeddedPostgres(BENCH_HOME / "pg").running() as server:
         bench_ingest(server, args.events)
-        bench_dbt_build(server, args.customers)
+        url = bench_dbt_build(server, args.customers)
+        bench_campaigns(url)
 
 
 if __name__ == "__main__":

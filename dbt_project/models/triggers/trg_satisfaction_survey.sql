@@ -2,28 +2,9 @@
 -- and still remembers the handover; the survey's week runs out before the second week ends.
 with
 
-vehicles as (
-
-    select * from {{ ref('dim_vehicles') }}
-
-),
-
-customers as (
-
-    select * from {{ ref('dim_customers') }}
-
-),
-
 owned as (
 
-    select
-        vehicles.*,
-        customers.timezone,
-        {{ local_date_at_as_of('customers.timezone') }} as local_date
-
-    from vehicles
-    inner join customers
-        on customers.customer_id = vehicles.customer_id
+    {{ owned_vehicles() }}
 
 ),
 
@@ -35,10 +16,7 @@ final as (
         {{ local_midnight('delivered_at + 7', 'timezone') }} as occurred_at,
         {{ local_midnight('delivered_at + 14', 'timezone') }} as expires_at,
         jsonb_build_object(
-            'vehicle_id', vehicle_id,
-            'make', make,
-            'model', model,
-            'model_year', model_year,
+            {{ vehicle_context_keys() }},
             'delivered_at', {{ iso_date('delivered_at') }}
         ) as context
 

@@ -5,29 +5,16 @@
 -- The CRM keeps only the latest service, so a replay of the past sees that one (a known limit).
 with
 
-vehicles as (
-
-    select * from {{ ref('dim_vehicles') }}
-
-),
-
-customers as (
-
-    select * from {{ ref('dim_customers') }}
-
-),
-
 owned as (
 
-    select
-        vehicles.*,
-        customers.timezone,
-        {{ local_date_at_as_of('customers.timezone') }} as local_date
+    {{ owned_vehicles() }}
 
-    from vehicles
-    inner join customers
-        on customers.customer_id = vehicles.customer_id
-    where vehicles.delivered_at <= {{ local_date_at_as_of('customers.timezone') }}
+),
+
+delivered as (
+
+    select * from owned
+    where delivered_at <= local_date
 
 ),
 
@@ -40,15 +27,12 @@ final as (
         -- The end of the trigger's own window, so data arriving late is still sent.
         {{ local_midnight('next_service_due_at + 31', 'timezone') }} as expires_at,
         jsonb_build_object(
-            'vehicle_id', vehicle_id,
-            'make', make,
-            'model', model,
-            'model_year', model_year,
+            {{ vehicle_context_keys() }},
             'due_date', {{ iso_date('next_service_due_at') }},
             'overdue_days', greatest(local_date - next_service_due_at, 0)
         ) as context
 
-    from owned
+    from delivered
     where next_service_due_at - local_date <= 14
         and local_date - next_service_due_at <= 30
 

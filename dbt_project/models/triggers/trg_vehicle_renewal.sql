@@ -2,29 +2,19 @@
 -- warranties run out, owners start looking at a new car.
 with
 
-vehicles as (
-
-    select * from {{ ref('dim_vehicles') }}
-
-),
-
-customers as (
-
-    select * from {{ ref('dim_customers') }}
-
-),
-
 owned as (
 
-    select
-        vehicles.*,
-        customers.timezone,
-        {{ local_date_at_as_of('customers.timezone') }} as local_date,
-        (vehicles.delivered_at + interval '3 years')::date as anniversary
+    {{ owned_vehicles() }}
 
-    from vehicles
-    inner join customers
-        on customers.customer_id = vehicles.customer_id
+),
+
+anniversaries as (
+
+    select
+        owned.*,
+        (owned.delivered_at + interval '3 years')::date as anniversary
+
+    from owned
 
 ),
 
@@ -36,15 +26,12 @@ final as (
         {{ local_midnight('anniversary', 'timezone') }} as occurred_at,
         {{ local_midnight('anniversary + 31', 'timezone') }} as expires_at,
         jsonb_build_object(
-            'vehicle_id', vehicle_id,
-            'make', make,
-            'model', model,
-            'model_year', model_year,
+            {{ vehicle_context_keys() }},
             'delivered_at', {{ iso_date('delivered_at') }},
             'years', 3
         ) as context
 
-    from owned
+    from anniversaries
     where local_date between anniversary and anniversary + 30
 
 )

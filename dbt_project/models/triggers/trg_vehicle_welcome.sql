@@ -1,28 +1,9 @@
 -- Vehicles delivered in the owner's last 7 local days: a welcome while the car is new.
 with
 
-vehicles as (
-
-    select * from {{ ref('dim_vehicles') }}
-
-),
-
-customers as (
-
-    select * from {{ ref('dim_customers') }}
-
-),
-
 owned as (
 
-    select
-        vehicles.*,
-        customers.timezone,
-        {{ local_date_at_as_of('customers.timezone') }} as local_date
-
-    from vehicles
-    inner join customers
-        on customers.customer_id = vehicles.customer_id
+    {{ owned_vehicles() }}
 
 ),
 
@@ -34,10 +15,7 @@ final as (
         {{ local_midnight('delivered_at', 'timezone') }} as occurred_at,
         {{ local_midnight('delivered_at + 7', 'timezone') }} as expires_at,
         jsonb_build_object(
-            'vehicle_id', vehicle_id,
-            'make', make,
-            'model', model,
-            'model_year', model_year,
+            {{ vehicle_context_keys() }},
             'delivered_at', {{ iso_date('delivered_at') }}
         ) as context
 
