@@ -1,0 +1,111 @@
+"""Signed tracking links: the contract between the messages we send and the tracking service.
+
+Every link is ``TOUCHPOINT_TRACKING_URL`` (``base``, no trailing slash) plus one of:
+
+- open pixel: ``{base}/o/{message_id}.gif?sig={sig}``
+- click: ``{base}/c/{message_id}?url={target}&sig={sig}``, ``target`` percent-encoded in full
+  (``urllib.parse.quote(target, safe="")``); the service redirects only to that exact URL.
+- one-click unsubscribe (RFC 8058, GET shows a page, POST unsubscribes):
+  ``{base}/u/{message_id}?sig={sig}``
+
+``message_id`` is the outbox UUID in its canonical form (lowercase, with hyphens). ``sig`` is
+HMAC-SHA256 keyed with ``TOUCHPOINT_SECRET`` (UTF-8) over a UTF-8 string that names what the link
+does, so a signature for one kind of link never passes for another:
+
+- open: ``"touchpoint/open\\n" + message_id``
+- click: ``"touchpoint/click\\n" + message_id + "\\n" + target`` (the decoded target URL)
+- unsubscribe: ``"touchpoint/unsubscribe\\n" + message_id``
+
+encoded as URL-safe base64 without ``=`` padding (43 characters). Verification recomputes the
+signature and compares it in constant time.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from urllib.parse import quote
+from uuid import UUID
+
+Secret = str | bytes
+
+
+def sign_open(secret: Secret, message_id: UUID | str) -> str:
+    return _sign(secret, "open", _canonical(message_id))
+
+
+def verify_open(secret: Secret, message_id: str, signature: str) -> bool:
+    return _verify(secret, signature, "open", message_id)
+
+
+def sign_click(secret: Secret, message_id: UUID | str, target: str) -> str:
+    return _sign(secret, "click", _canonical(message_id), target)
+
+
+def verify_click(secret: Secret, message_id: str, target: str, signature: str) -> bool:
+    return _verify(secret, signature, "click", message_id, target)
+
+
+def sign_unsubscribe(secret: Secret, message_id: UUID | str) -> str:
+    return _sign(secret, "unsubscribe", _canonical(message_id))
+
+
+def verify_unsubscribe(secret: Secret, message_id: str, signature: str) -> bool:
+    return _verify(secret, signature, "unsubscribe", message_id)
+
+
+@dataclass(frozen=True)
+class TrackingLinks:
+    """Builds the signed links of one tracking service (``base_url``) with one secret."""
+
+    base_url: str
+    secret: Secret
+
+    def __post_init__(self) -> None:
+        if not self.secret:
+            raise ValueError("tracking links need a non-empty secret (TOUCHPOINT_SECRET)")
+        if not self.base_url.startswith(("https://", "http://")):
+            raise ValueError(
+                f"the tracking base URL must start with https:// or http://, got {self.base_url!r}"
+            )
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+
+    def open_pixel(self, message_id: UUID | str) -> str:
+        key = _canonical(message_id)
+        return f"{self.base_url}/o/{key}.gif?sig={sign_open(self.secret, key)}"
+
+    def click(self, message_id: UUID | str, target: str) -> str:
+        key = _canonical(message_id)
+        signature = sign_click(self.secret, key, target)
+        return f"{self.base_url}/c/{key}?url={quote(target, safe='')}&sig={signature}"
+
+    def unsubscribe(self, message_id: UUID | str) -> str:
+        key = _canonical(message_id)
+        return f"{self.base_url}/u/{key}?sig={sign_unsubscribe(self.secret, key)}"
+
+
+def _canonical(message_id: UUID | str) -> str:
+    return str(message_id if isinstance(message_id, UUID) else UUID(message_id))
+
+
+def _sign(secret: Secret, purpose: str, *parts: str) -> str:
+    if not secret:
+        raise ValueError("signing needs a non-empty secret (TOUCHPOINT_SECRET)")
+    key = secret.encode() if isinstance(secret, str) else secret
+    text = "\n".join((f"touchpoint/{purpose}", *parts))
+    digest = hmac.new(key, text.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _verify(secret: Secret, signature: str, purpose: str, message_id: str, *parts: str) -> bool:
+    """False for any malformed input: a link is either exactly what we signed or worthless."""
+    try:
+        canonical = _canonical(message_id)
+    except ValueError:
+        return False
+    if canonical != message_id:
+        return False
+    expected = _sign(secret, purpose, canonical, *parts)
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogatepass"))
