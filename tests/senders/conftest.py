@@ -99,3 +99,14 @@ def aws_settings(monkeypatch):
         "AWS_DEFAULT_REGION": "eu-west-1",
     }.items():
         monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def moto_endpoint(moto_endpoint: str) -> str:
+    """The session's moto server, emptied first: its data dump cannot serialise every other
+    service's leftovers (the S3 objects of the ingest tests), and each test reads its own."""
+    import urllib.request
+
+    reset = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
+    urllib.request.urlopen(reset, timeout=5).close()
+    return moto_endpoint
