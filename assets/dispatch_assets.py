@@ -1,0 +1,105 @@
+"""Dispatch as Dagster assets: ``dispatch/email`` and ``dispatch/sms``, downstream of every
+campaign, each draining its channel of the outbox through ``assets.dispatch.dispatch_channel``.
+
+Which provider sends is the orchestration layer's choice (it reads ``TOUCHPOINT_EMAIL_SENDER``
+and friends); the assets take a ``make_sender(channel)`` factory, so nothing here reads the
+environment. A run opens one sender (one SMTP connection, one boto3 client) per asset and
+closes it when the channel is drained.
+
+Several workers can drain one channel together: give each run a different ``partition`` of
+``partitions`` in its run config. Overlapping runs without partitions are safe too (claims
+never overlap), only slower.
+
+No ``from __future__ import annotations`` here: Dagster reads the asset function's
+annotations at definition time to find its config and resources.
+"""
+
+import os
+from collections.abc import Callable, Sequence
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    Config,
+    MaterializeResult,
+    asset,
+)
+
+from assets.dispatch import dispatch_channel
+from assets.messaging_schema import ensure_messaging_schema
+from assets.outbox_queue import Claim
+from assets.resources import Warehouse
+from senders.protocol import Sender
+from senders.rate_limit import rate_limiter
+from senders.retry_policy import RetryPolicy
+
+CHANNELS = ("email", "sms")
+DISPATCH_GROUP = "dispatch"
+# Every count dispatch_channel can return, reported even when 0 so the UI's plots line up.
+RESULTS = ("sent", "retried", "failed", "opted_out", "in_doubt", "lapsed_in_doubt", "skipped")
+
+
+class DispatchConfig(Config):
+    """Run config: this worker's share of the outbox, and the claim size."""
+
+    partition: int = 0
+    partitions: int = 1
+    batch_size: int = 500
+
+
+def dispatch_asset_key(channel: str) -> AssetKey:
+    return AssetKey([DISPATCH_GROUP, channel])
+
+
+def build_dispatch_assets(
+    campaign_keys: Sequence[AssetKey],
+    make_sender: Callable[[str], Sender],
+    *,
+    retry_policy: RetryPolicy | None = None,
+    send_rate: float | None = None,
+) -> list[AssetsDefinition]:
+    """One asset per channel; ``send_rate`` is ``TOUCHPOINT_SEND_RATE`` (per channel and run)."""
+    policy = retry_policy or RetryPolicy()
+    return [
+        _dispatch_asset(channel, list(campaign_keys), make_sender, policy, send_rate)
+        for channel in CHANNELS
+    ]
+
+
+def _dispatch_asset(
+    channel: str,
+    campaign_keys: list[AssetKey],
+    make_sender: Callable[[str], Sender],
+    retry_policy: RetryPolicy,
+    send_rate: float | None,
+) -> AssetsDefinition:
+    @asset(
+        key=dispatch_asset_key(channel),
+        deps=campaign_keys,
+        group_name=DISPATCH_GROUP,
+        kinds={"python", "postgres"},
+        description=f"Send every due {channel} message of the outbox, exactly once.",
+    )
+    def dispatch(
+        context: AssetExecutionContext, config: DispatchConfig, warehouse: Warehouse
+    ) -> MaterializeResult:
+        claim = Claim(
+            worker=_worker_id(context.run.run_id, channel, config.partition),
+            channel=channel,
+            partition=config.partition,
+            partitions=config.partitions,
+            limit=config.batch_size,
+        )
+        with warehouse.connect() as conn, make_sender(channel) as sender:
+            ensure_messaging_schema(conn)
+            counts = dispatch_channel(conn, sender, claim, retry_policy, rate_limiter(send_rate))
+        context.log.info(f"{channel}: {dict(counts) or 'nothing due'}")
+        return MaterializeResult(metadata={name: counts.get(name, 0) for name in RESULTS})
+
+    return dispatch
+
+
+def _worker_id(run_id: str, channel: str, partition: int) -> str:
+    """Unique per process, so two runs (or a retried step) never pass for the same worker."""
+    return f"{run_id}/{channel}/{partition}/{os.getpid()}"

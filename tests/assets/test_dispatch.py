@@ -1,0 +1,434 @@
+"""Dispatch on a real PostgreSQL through a real SMTP server (aiosmtpd): every outbox row is
+received once, retried only when the server surely refused it, failed with the server's words,
+and never sent twice by a rerun, a second dispatcher or a dispatcher that died mid-batch."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from aiosmtpd.controller import Controller
+from psycopg.types.json import Jsonb
+
+from assets.dispatch import dispatch_channel
+from assets.messaging_schema import ensure_messaging_schema
+from assets.outbox_queue import Claim, claim, start_sending
+from models.messages import OutboundMessage, SendFailure, SendResult
+from models.tracking import TrackingLinks
+from senders.email_composition import EmailComposer
+from senders.file import FileSender
+from senders.protocol import Sender
+from senders.retry_policy import RetryPolicy
+from senders.smtp import SmtpSender
+from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
+from tests.senders.smtp_server import Mailbox, SmtpServer, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+NOW = datetime.now(UTC)
+# RetryPolicy wants a positive delay; a microsecond makes a retry due by the next claim.
+NO_BACK_OFF = RetryPolicy(max_attempts=3, base_delay=timedelta(microseconds=1))
+
+
+@pytest.fixture
+def conn(database_url):
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        ensure_messaging_schema(conn)
+        yield conn
+
+
+@pytest.fixture
+def smtp_server():
+    mailbox, port = Mailbox(), free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield SmtpServer(mailbox, port)
+    controller.stop()
+
+
+@pytest.fixture
+def composer() -> EmailComposer:
+    return EmailComposer(FROM, TrackingLinks(TRACKING_URL, SECRET))
+
+
+def add_message(conn, i: int, channel: str = "email") -> uuid.UUID:
+    message_id, key = uuid.uuid4(), f"k{i}"
+    recipient = f"u{i}@example.com" if channel == "email" else f"+3247000{i:04d}"
+    conn.execute(
+        "insert into messaging.occurrences (campaign, occurrence_key, customer_id, occurred_at, "
+        "expires_at, context, as_of, outcome, channel, send_after) "
+        "values ('birthday', %s, %s, %s, %s, %s, %s, 'queued', %s, %s)",
+        (key, f"c-{i}", NOW, NOW + timedelta(days=1), Jsonb({}), NOW, channel, NOW),
+    )
+    headers = {"X-Touchpoint-Campaign": "birthday", "X-Touchpoint-Message-Id": str(message_id)}
+    conn.execute(
+        "insert into messaging.outbox (message_id, campaign, occurrence_key, customer_id, "
+        "channel, recipient, locale, subject, body_text, body_html, sms_text, headers, "
+        "send_after, expires_at) values (%s, 'birthday', %s, %s, %s, %s, 'en', 'Happy birthday', "
+        "'Hello', '<p>Hello</p>', 'Happy birthday! STOP to opt out', %s, %s, %s)",
+        (
+            message_id,
+            key,
+            f"c-{i}",
+            channel,
+            recipient,
+            Jsonb(headers),
+            NOW - timedelta(minutes=1),
+            NOW + timedelta(days=1),
+        ),
+    )
+    return message_id
+
+
+def add_messages(conn, count: int, channel: str = "email") -> list[uuid.UUID]:
+    return [add_message(conn, i, channel) for i in range(count)]
+
+
+def status(conn, message_id) -> tuple:
+    return conn.execute(
+        "select m.status, o.outcome, m.attempts, m.last_error from messaging.outbox m "
+        "join messaging.occurrences o using (campaign, occurrence_key) where m.message_id = %s",
+        (message_id,),
+    ).fetchone()
+
+
+def statuses(conn) -> Counter:
+    return Counter(dict(conn.execute("select status, count(*) from messaging.outbox group by 1")))
+
+
+def received_per_recipient(server: SmtpServer) -> Counter:
+    return Counter(r for mail in server.mailbox.received for r in mail.recipients)
+
+
+def dispatch_email(conn, server, composer, worker="w1", policy=NO_BACK_OFF) -> Counter:
+    with SmtpSender(server.url(), composer, timeout=5) as sender:
+        return dispatch_channel(conn, sender, Claim(worker=worker, channel="email"), policy)
+
+
+def test_every_row_is_sent_once_and_a_rerun_sends_nothing(conn, smtp_server, composer):
+    ids = add_messages(conn, 5)
+
+    first = dispatch_email(conn, smtp_server, composer)
+    again = dispatch_email(conn, smtp_server, composer)
+
+    assert first == Counter(sent=5) and again == Counter()
+    assert received_per_recipient(smtp_server) == {f"u{i}@example.com": 1 for i in range(5)}
+    assert all(status(conn, i)[:3] == ("sent", "sent", 1) for i in ids)
+    events = conn.execute(
+        "select message_id, type from messaging.message_events order by event_id"
+    ).fetchall()
+    assert sorted(events) == sorted((i, "sent") for i in ids)
+
+
+def test_a_451_is_retried_after_its_back_off_and_sent_once(conn, smtp_server, composer):
+    message_id = add_message(conn, 0)
+    smtp_server.mailbox.refuse_data["u0@example.com"] = ["451 4.7.1 greylisted, try later"]
+
+    counts = dispatch_email(conn, smtp_server, composer)
+
+    assert counts == Counter(retried=1, sent=1)
+    assert len(smtp_server.mailbox.to("u0@example.com")) == 1
+    assert status(conn, message_id)[:3] == ("sent", "sent", 2)
+    types = [t for (t,) in conn.execute("select type from messaging.message_events order by 1")]
+    assert types == ["deferred", "sent"]
+
+
+def test_a_retry_waits_for_a_real_back_off(conn, smtp_server, composer):
+    message_id = add_message(conn, 0)
+    smtp_server.mailbox.refuse_data["u0@example.com"] = ["451 4.7.1 try later"]
+
+    counts = dispatch_email(conn, smtp_server, composer, policy=RetryPolicy())
+
+    assert counts == Counter(retried=1)
+    assert status(conn, message_id)[0] == "queued"
+    assert smtp_server.mailbox.received == []
+
+
+def test_retries_give_up_after_the_policy_s_last_attempt(conn, smtp_server, composer):
+    message_id = add_message(conn, 0)
+    smtp_server.mailbox.refuse_data["u0@example.com"] = ["451 4.3.0 busy"] * 5
+
+    counts = dispatch_email(conn, smtp_server, composer)
+
+    assert counts == Counter(retried=2, failed=1)
+    state, outcome, attempts, reason = status(conn, message_id)
+    assert (state, outcome, attempts) == ("failed", "failed", 3)
+    assert "451" in reason and "busy" in reason
+
+
+def test_a_550_fails_with_the_server_s_reason_and_is_not_retried(conn, smtp_server, composer):
+    message_id = add_message(conn, 0)
+    add_message(conn, 1)
+    smtp_server.mailbox.refuse_rcpt["u0@example.com"] = "550 5.1.1 no such user"
+
+    counts = dispatch_email(conn, smtp_server, composer)
+    again = dispatch_email(conn, smtp_server, composer)
+
+    assert counts == Counter(failed=1, sent=1) and again == Counter()
+    state, outcome, attempts, reason = status(conn, message_id)
+    assert (state, outcome, attempts) == ("failed", "failed", 1)
+    assert "550" in reason and "no such user" in reason
+    reasons = conn.execute(
+        "select detail->>'reason' from messaging.message_events where type = 'failed'"
+    ).fetchall()
+    assert len(reasons) == 1 and "no such user" in reasons[0][0]
+    assert received_per_recipient(smtp_server) == {"u1@example.com": 1}
+
+
+def test_two_dispatchers_on_one_outbox_never_send_a_message_twice(
+    conn, database_url, smtp_server, composer
+):
+    add_messages(conn, 120)
+    results: dict[str, Counter] = {}
+    errors: list[BaseException] = []
+
+    start_together = threading.Barrier(2, timeout=30)
+
+    def run(worker: str) -> None:
+        try:
+            with psycopg.connect(database_url, autocommit=True) as own:
+                small_batches = Claim(worker=worker, channel="email", limit=10)
+                with SmtpSender(smtp_server.url(), composer, timeout=10) as sender:
+                    start_together.wait()
+                    results[worker] = dispatch_channel(own, sender, small_batches, NO_BACK_OFF)
+        except BaseException as error:  # surfaced by the assert below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert not errors
+    assert results["a"]["sent"] + results["b"]["sent"] == 120
+    assert results["a"]["sent"] and results["b"]["sent"]  # both really took part
+    assert received_per_recipient(smtp_server) == {f"u{i}@example.com": 1 for i in range(120)}
+    assert statuses(conn) == {"sent": 120}
+
+
+def test_a_dispatcher_killed_mid_send_leaves_one_row_in_doubt_and_the_rest_sent_once(
+    conn, smtp_server, composer
+):
+    add_messages(conn, 6)
+    # The dead worker claimed a batch, marked its first row `sending` and never came back.
+    batch = claim(conn, Claim(worker="dead", channel="email", limit=4, lease=timedelta(0)))
+    in_flight = batch[0]["message_id"]
+    assert start_sending(conn, in_flight, "dead", lease=timedelta(0))
+
+    counts = dispatch_email(conn, smtp_server, composer, worker="next")
+
+    assert counts == Counter(lapsed_in_doubt=1, sent=5)
+    assert status(conn, in_flight)[:2] == ("in_doubt", "in_doubt")
+    in_doubt_recipient = conn.execute(
+        "select recipient from messaging.outbox where message_id = %s", (in_flight,)
+    ).fetchone()[0]
+    received = received_per_recipient(smtp_server)
+    assert in_doubt_recipient not in received
+    assert set(received.values()) == {1} and len(received) == 5
+    assert dispatch_email(conn, smtp_server, composer, worker="next") == Counter()
+
+
+class SlowMailbox(Mailbox):
+    """Keeps the mail, then waits before answering 250: a dispatcher killed in that wait has
+    handed the message over without recording it (the in-doubt case)."""
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        reply = await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(0.02)
+        return reply
+
+
+# A dispatcher in a process of its own, so it can be killed with SIGKILL mid-batch.
+DISPATCHER = """
+import sys
+from datetime import timedelta
+import psycopg
+from assets.dispatch import dispatch_channel
+from assets.outbox_queue import Claim
+from models.tracking import TrackingLinks
+from senders.email_composition import EmailComposer
+from senders.retry_policy import RetryPolicy
+from senders.smtp import SmtpSender
+from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
+
+database_url, smtp_url = sys.argv[1:]
+composer = EmailComposer(FROM, TrackingLinks(TRACKING_URL, SECRET))
+claim = Claim(worker="doomed", channel="email", limit=20, lease=timedelta(seconds=1))
+with psycopg.connect(database_url, autocommit=True) as conn, SmtpSender(
+    smtp_url, composer, timeout=10
+) as sender:
+    dispatch_channel(conn, sender, claim, RetryPolicy())
+"""
+
+
+def test_a_dispatcher_killed_with_sigkill_then_a_rerun_never_sends_a_message_twice(
+    conn, database_url, composer
+):
+    count = 60
+    add_messages(conn, count)
+    mailbox, port = SlowMailbox(), free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    server = SmtpServer(mailbox, port)
+    try:
+        doomed = subprocess.Popen(
+            [sys.executable, "-c", DISPATCHER, database_url, server.url()],
+            cwd=ROOT,
+            env=os.environ | {"PYTHONPATH": str(ROOT)},
+        )
+        deadline = time.monotonic() + 60
+        while len(mailbox.received) < 10 and doomed.poll() is None:
+            assert time.monotonic() < deadline, "the dispatcher sent nothing"
+            time.sleep(0.005)
+        os.kill(doomed.pid, signal.SIGKILL)
+        doomed.wait(timeout=10)
+        killed_after = len(mailbox.received)
+        time.sleep(1.2)  # the dead worker's lease lapses
+
+        counts = dispatch_email(conn, server, composer, worker="rerun")
+    finally:
+        controller.stop()
+
+    assert 10 <= killed_after < count, "killed mid-batch, not before or after it"
+    rows = dict(conn.execute("select recipient, status from messaging.outbox").fetchall())
+    received = received_per_recipient(server)
+    assert max(received.values()) == 1  # no message received twice
+    in_doubt = [r for r, state in rows.items() if state == "in_doubt"]
+    assert len(in_doubt) <= 1  # one connection was open: at most one row in doubt
+    assert {r for r, state in rows.items() if state == "sent"} | set(in_doubt) >= set(received)
+    assert all(received[r] == 1 for r, state in rows.items() if state == "sent")
+    assert sorted(set(rows.values())) in (["sent"], ["in_doubt", "sent"])
+    assert counts["lapsed_in_doubt"] == len(in_doubt)
+
+
+def test_a_dispatcher_still_holding_its_lease_keeps_its_rows(conn, smtp_server, composer):
+    add_messages(conn, 3)
+    claim(conn, Claim(worker="alive", channel="email", limit=2))
+
+    counts = dispatch_email(conn, smtp_server, composer, worker="other")
+
+    assert counts == Counter(sent=1)
+    assert statuses(conn) == {"queued": 2, "sent": 1}
+
+
+def test_the_file_sender_writes_each_email_and_sms_once(conn, composer, tmp_path):
+    email_ids = add_messages(conn, 3)
+    sms_id = add_message(conn, 10, channel="sms")
+    sender = FileSender(tmp_path / "out", composer)
+
+    email = dispatch_channel(conn, sender, Claim("w", "email"), NO_BACK_OFF)
+    sms = dispatch_channel(conn, sender, Claim("w", "sms"), NO_BACK_OFF)
+    again = dispatch_channel(conn, sender, Claim("w", "email"), NO_BACK_OFF)
+
+    assert (email, sms, again) == (Counter(sent=3), Counter(sent=1), Counter())
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == sorted([f"{i}.eml" for i in email_ids] + [f"{sms_id}.json"])
+    record = json.loads((tmp_path / "out" / f"{sms_id}.json").read_text())
+    assert record["to"] == "+32470000010" and record["X-Touchpoint-Message-Id"] == str(sms_id)
+    assert status(conn, sms_id)[:2] == ("sent", "sent")
+
+
+class ScriptedSender(Sender):
+    """Answers from a script, for outcomes no local server can produce (an SNS opt-out)."""
+
+    def __init__(self, *answers: SendResult) -> None:
+        self.answers, self.sent = list(answers), []
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        self.sent.append(message.message_id)
+        return self.answers.pop(0)
+
+
+def test_an_opted_out_number_fails_and_records_the_opt_out(conn):
+    message_id = add_message(conn, 0, channel="sms")
+    sender = ScriptedSender(SendFailure.permanent("+32470000000 opted out", opted_out=True))
+
+    counts = dispatch_channel(conn, sender, Claim("w", "sms"), NO_BACK_OFF)
+
+    assert counts == Counter(opted_out=1)
+    assert status(conn, message_id)[:2] == ("failed", "failed")
+    assert conn.execute(
+        "select customer_id, channel from messaging.message_events where type = 'opted_out'"
+    ).fetchall() == [("c-0", "sms")]
+
+
+def test_an_answer_that_may_have_been_accepted_is_in_doubt_and_never_resent(conn):
+    message_id = add_message(conn, 0, channel="sms")
+    sender = ScriptedSender(SendFailure.unknown_outcome("read timeout after publish"))
+
+    counts = dispatch_channel(conn, sender, Claim("w", "sms"), NO_BACK_OFF)
+    again = dispatch_channel(conn, sender, Claim("w", "sms"), NO_BACK_OFF)
+
+    assert (counts, again) == (Counter(in_doubt=1), Counter())
+    assert sender.sent == [message_id]
+    assert status(conn, message_id)[:2] == ("in_doubt", "in_doubt")
+
+
+def test_the_dispatch_assets_drain_each_channel_downstream_of_the_campaigns(
+    conn, database_url, composer, tmp_path
+):
+    from dagster import AssetKey, materialize
+
+    from assets.dispatch_assets import build_dispatch_assets
+    from assets.resources import Warehouse
+
+    add_messages(conn, 2)
+    add_message(conn, 10, channel="sms")
+    campaigns = [AssetKey(["campaigns", "birthday"]), AssetKey(["campaigns", "winback"])]
+    assets = build_dispatch_assets(campaigns, lambda _: FileSender(tmp_path / "out", composer))
+
+    result = materialize(assets, resources={"warehouse": Warehouse(url=database_url)})
+
+    assert result.success
+    sent = {
+        event.asset_key.path[-1]: event.materialization.metadata["sent"].value
+        for event in result.get_asset_materialization_events()
+    }
+    assert sent == {"email": 2, "sms": 1}
+    assert statuses(conn) == {"sent": 3}
+    specs = {spec.key: spec for a in assets for spec in a.specs}
+    assert set(specs) == {AssetKey(["dispatch", "email"]), AssetKey(["dispatch", "sms"])}
+    for spec in specs.values():
+        assert {dep.asset_key for dep in spec.deps} == set(campaigns)
+        assert spec.group_name == "dispatch"
+
+
+def test_the_rate_limit_paces_every_send(conn, composer, tmp_path):
+    from senders.rate_limit import TokenBucket
+
+    add_messages(conn, 5)
+    clock = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock[0] += seconds
+
+    bucket = TokenBucket(2, burst=1, clock=lambda: clock[0], sleep=sleep)
+    sender = FileSender(tmp_path / "out", composer)
+
+    counts = dispatch_channel(conn, sender, Claim("w", "email"), NO_BACK_OFF, bucket)
+
+    assert counts == Counter(sent=5)
+    assert waits == pytest.approx([0.5] * 4)  # the first from the full bucket, then 2 a second
+
+
+def test_dispatch_refuses_a_connection_that_would_hold_every_step_in_one_transaction(
+    database_url, composer, tmp_path
+):
+    sender = FileSender(tmp_path, composer)
+    with psycopg.connect(database_url) as conn, pytest.raises(ValueError, match="autocommit"):
+        dispatch_channel(conn, sender, Claim("w", "email"), NO_BACK_OFF)
