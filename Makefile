@@ -25,9 +25,10 @@ $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 demo: install
-	rm -rf data/landing
+	rm -rf data/landing $(TOUCHPOINT_HOME)/mailbox $(TOUCHPOINT_HOME)/outbox
+	$(TOUCHPOINT) db reset
 	$(TOUCHPOINT) generate --out data/landing --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED)
-	$(TOUCHPOINT) run
+	TOUCHPOINT_TRACKING_URL=$${TOUCHPOINT_TRACKING_URL:-http://127.0.0.1:8000} $(TOUCHPOINT) run
 
 lint: install
 	$(BIN)/ruff check .

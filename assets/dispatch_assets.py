@@ -2,9 +2,9 @@
 campaign, each draining its channel of the outbox through ``assets.dispatch.dispatch_channel``.
 
 Which provider sends is the orchestration layer's choice (it reads ``TOUCHPOINT_EMAIL_SENDER``
-and friends); the assets take a ``make_sender(channel)`` factory, so nothing here reads the
-environment. A run opens one sender (one SMTP connection, one boto3 client) per asset and
-closes it when the channel is drained.
+and friends); the assets take a ``make_sender(channel)`` factory returning a context manager
+(a ``Sender`` is one), so nothing here reads the environment. A run opens one sender (one SMTP
+connection, one boto3 client) per asset and closes it when the channel is drained.
 
 Several workers can drain one channel together: give each run a different ``partition`` of
 ``partitions`` in its run config. Overlapping runs without partitions are safe too (claims
@@ -16,6 +16,7 @@ annotations at definition time to find its config and resources.
 
 import os
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 
 from dagster import (
     AssetExecutionContext,
@@ -36,6 +37,7 @@ from senders.retry_policy import RetryPolicy
 
 CHANNELS = ("email", "sms")
 DISPATCH_GROUP = "dispatch"
+SenderFactory = Callable[[str], AbstractContextManager[Sender]]
 # Every count dispatch_channel can return, reported even when 0 so the UI's plots line up.
 RESULTS = ("sent", "retried", "failed", "opted_out", "in_doubt", "lapsed_in_doubt", "skipped")
 
@@ -54,7 +56,7 @@ def dispatch_asset_key(channel: str) -> AssetKey:
 
 def build_dispatch_assets(
     campaign_keys: Sequence[AssetKey],
-    make_sender: Callable[[str], Sender],
+    make_sender: SenderFactory,
     *,
     retry_policy: RetryPolicy | None = None,
     send_rate: float | None = None,
@@ -70,7 +72,7 @@ def build_dispatch_assets(
 def _dispatch_asset(
     channel: str,
     campaign_keys: list[AssetKey],
-    make_sender: Callable[[str], Sender],
+    make_sender: SenderFactory,
     retry_policy: RetryPolicy,
     send_rate: float | None,
 ) -> AssetsDefinition:

@@ -72,6 +72,14 @@ where m.message_id = due.message_id
 returning m.*
 """
 
+# Rows a dispatcher would act on now: claimable, expired while queued, or lapsed while sending.
+_NEEDING_DISPATCH = """
+select count(*) from messaging.outbox
+where (status = 'queued' and (lease_until is null or lease_until < now())
+        and (send_after <= now() or expires_at <= now()))
+    or (status = 'sending' and lease_until < now())
+"""
+
 _START_SENDING = """
 update messaging.outbox
 set status = 'sending', attempts = attempts + 1, lease_until = now() + %(lease)s
@@ -109,6 +117,11 @@ def sweep(conn: psycopg.Connection, channel: str) -> list[str]:
         for (message_id,) in rows:
             _event(conn, message_id, "failed", {"in_doubt": True})
     return [str(message_id) for (message_id,) in rows]
+
+
+def needing_dispatch(conn: psycopg.Connection) -> int:
+    """How many rows a dispatch run would send, expire or mark in doubt now (all channels)."""
+    return conn.execute(_NEEDING_DISPATCH).fetchone()[0]
 
 
 def claim(conn: psycopg.Connection, claim: Claim) -> list[dict]:

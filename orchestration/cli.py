@@ -15,8 +15,9 @@ from orchestration.database import (
     datamart_available,
     embedded_server,
     ensure_database,
+    recreate_database,
 )
-from orchestration.settings import load_settings
+from orchestration.settings import Settings, load_settings
 
 
 def _instant(text: str) -> datetime:
@@ -43,12 +44,31 @@ def cmd_run(args: argparse.Namespace) -> int:
         started = server_now(url)
         result = run_once(url, args.as_of)
         print(run_summary(url, since=started))
+    print("\n".join(where_messages_went(settings)))
     if not result.success:
         print("\n".join(["", "touchpoint run FAILED", *failure_lines(result)]), file=sys.stderr)
         print(f"Run {result.run_id} is in the Dagster UI (make ui).", file=sys.stderr)
         return 1
     print(f"\ntouchpoint run succeeded (run {result.run_id}; make ui to explore it).")
     return 0
+
+
+def where_messages_went(settings: Settings) -> list[str]:
+    """Where to look at what was sent, for the providers that keep it on this machine."""
+    lines = [""]
+    if settings.email_sender == "smtp" and not settings.smtp_url:
+        count = len(list(settings.mailbox_dir.glob("*.eml")))
+        lines.append(f"Email: the local mailbox holds {count} .eml files: {settings.mailbox_dir}")
+    elif settings.email_sender == "smtp":
+        lines.append("Email: sent over SMTP (TOUCHPOINT_SMTP_URL)")
+    else:
+        lines.append(f"Email: sent through {settings.email_sender}")
+    if settings.sms_sender == "file":
+        count = len(list(settings.file_outbox_dir.glob("*.json")))
+        lines.append(f"SMS: the file outbox holds {count} .json files: {settings.file_outbox_dir}")
+    else:
+        lines.append(f"SMS: sent through {settings.sms_sender}")
+    return lines
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -85,7 +105,13 @@ def cmd_db(args: argparse.Namespace) -> int:
         print("TOUCHPOINT_DATABASE_URL is set: the datamart is an external server.")
         return 0 if args.action in ("status", "url") else 1
     server = embedded_server(settings)
-    if args.action == "start":
+    if args.action == "reset":
+        started = server.keep_running()
+        recreate_database(server.url("postgres"), EMBEDDED_DATABASE)
+        if started:  # leave the server as it was found
+            server.stop()
+        print(f"emptied: {server.url()}")
+    elif args.action == "start":
         started = server.keep_running()
         ensure_database(server.url("postgres"), EMBEDDED_DATABASE)
         print(
@@ -149,7 +175,11 @@ def parser() -> argparse.ArgumentParser:
     preview.set_defaults(handler=cmd_preview)
 
     db = commands.add_parser("db", help="the embedded PostgreSQL")
-    db.add_argument("action", choices=["start", "stop", "status", "url"])
+    db.add_argument(
+        "action",
+        choices=["start", "stop", "status", "url", "reset"],
+        help="reset: drop the embedded datamart and start it empty (the demo does this)",
+    )
     db.set_defaults(handler=cmd_db)
 
     ui = commands.add_parser("ui", help="the Dagster UI (keeps the embedded server up meanwhile)")

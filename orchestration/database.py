@@ -37,6 +37,15 @@ def ensure_database(server_url: str, name: str) -> None:
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
 
 
+def recreate_database(server_url: str, name: str) -> None:
+    """Drop database ``name`` (closing its sessions) and create it empty."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+
+
 def ensure_running(server: EmbeddedPostgres) -> bool:
     """Start the embedded server (and its database) if down; True when this call started it."""
     started = server.start()

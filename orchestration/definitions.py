@@ -8,6 +8,7 @@ from dagster import AssetKey, Definitions
 
 from assets.campaigns import build_campaigns_asset, campaign_asset_key, source_asset_key
 from assets.datamart import datamart
+from assets.dispatch_assets import build_dispatch_assets
 from assets.ingest import INGEST_ASSETS
 from assets.resources import dbt_env_for
 from orchestration.behaviour_watermark import behaviour_watermark
@@ -15,15 +16,19 @@ from orchestration.campaign_catalog import CampaignCatalog, load_catalog
 from orchestration.database import database_url
 from orchestration.jobs import (
     DAILY_JOB,
+    DUE_MESSAGES_JOB,
     NEW_FILES_JOB,
     behaviour_job,
     date_triggers_job,
     segment_campaigns_job,
 )
 from orchestration.landing_listing import landing_fingerprints
+from orchestration.outbox_watch import due_message_count
 from orchestration.resources import build_resources
+from orchestration.sender_factory import sender_factory
 from orchestration.settings import Settings, load_settings
 from sensors.behaviour import build_behaviour_sensor
+from sensors.due_messages import build_due_messages_sensor
 from sensors.landing import build_landing_sensor
 from sensors.schedules import build_daily_schedule, build_hourly_date_schedule
 from sensors.segments import build_segment_sensor
@@ -35,14 +40,20 @@ def build_definitions(settings: Settings) -> Definitions:
     os.environ.update(dbt_env_for(url))
     catalog = load_catalog(settings.campaigns)
     campaigns = build_campaigns_asset(catalog.specs, settings.campaigns, settings.max_per_week)
+    dispatch = build_dispatch_assets(
+        [campaign_asset_key(spec.name) for spec in catalog.specs],
+        sender_factory(settings),
+        send_rate=settings.send_rate,
+    )
     jobs = _campaign_jobs(catalog)
     return Definitions(
-        assets=[*INGEST_ASSETS, datamart, campaigns],
-        jobs=[DAILY_JOB, NEW_FILES_JOB, *jobs.values()],
+        assets=[*INGEST_ASSETS, datamart, campaigns, *dispatch],
+        jobs=[DAILY_JOB, NEW_FILES_JOB, DUE_MESSAGES_JOB, *jobs.values()],
         sensors=[
             build_landing_sensor(lambda: landing_fingerprints(settings.landing), NEW_FILES_JOB),
             build_behaviour_sensor(lambda: behaviour_watermark(url), jobs["behaviour"]),
             build_segment_sensor(_campaigns_by_segment(catalog), jobs["segment"]),
+            build_due_messages_sensor(lambda: due_message_count(url), DUE_MESSAGES_JOB),
         ],
         schedules=[build_daily_schedule(DAILY_JOB), build_hourly_date_schedule(jobs["date"])],
         resources=build_resources(settings),

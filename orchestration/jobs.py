@@ -7,11 +7,17 @@ from collections.abc import Sequence
 
 from dagster import AssetKey, AssetSelection, define_asset_job, in_process_executor
 
+from assets.dispatch_assets import DISPATCH_GROUP
+
+# Every job that renders messages sends them in the same run: an event becomes a send without
+# waiting for another sensor tick.
+DISPATCH = AssetSelection.groups(DISPATCH_GROUP)
+
 DAILY_JOB = define_asset_job(
     "touchpoint_daily",
     selection=AssetSelection.all(),
     executor_def=in_process_executor,
-    description="The whole pipeline: ingest → datamart → triggers → campaigns.",
+    description="The whole pipeline: ingest → datamart → triggers → campaigns → dispatch.",
 )
 
 NEW_FILES_JOB = define_asset_job(
@@ -27,9 +33,9 @@ def behaviour_job(campaign_keys: Sequence[AssetKey]):
     upstream = AssetSelection.assets(*campaign_keys).upstream()
     return define_asset_job(
         "act_on_new_behaviour",
-        selection=(upstream - AssetSelection.groups("ingest")).materializable(),
+        selection=(upstream - AssetSelection.groups("ingest")).materializable() | DISPATCH,
         executor_def=in_process_executor,
-        description="Rebuild the behaviour facts and triggers, then judge and render.",
+        description="Rebuild the behaviour facts and triggers, then judge, render and send.",
     )
 
 
@@ -41,7 +47,8 @@ def date_triggers_job(campaign_keys: Sequence[AssetKey], trigger_keys: Sequence[
     return define_asset_job(
         "date_triggers",
         selection=(triggers_and_dimensions - AssetSelection.groups("ingest"))
-        | AssetSelection.assets(*campaign_keys),
+        | AssetSelection.assets(*campaign_keys)
+        | DISPATCH,
         executor_def=in_process_executor,
         description="Birthdays, vehicle dates: re-evaluated hourly for every time zone.",
     )
@@ -50,7 +57,15 @@ def date_triggers_job(campaign_keys: Sequence[AssetKey], trigger_keys: Sequence[
 def segment_campaigns_job(campaign_keys: Sequence[AssetKey]):
     return define_asset_job(
         "segment_campaigns",
-        selection=AssetSelection.assets(*campaign_keys),
+        selection=AssetSelection.assets(*campaign_keys) | DISPATCH,
         executor_def=in_process_executor,
-        description="Judge and render the campaigns on segment entries.",
+        description="Judge, render and send the campaigns on segment entries.",
     )
+
+
+DUE_MESSAGES_JOB = define_asset_job(
+    "send_due_messages",
+    selection=DISPATCH,
+    executor_def=in_process_executor,
+    description="Drain the outbox: deferred messages whose window opened, retries, expiries.",
+)

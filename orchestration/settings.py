@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+EMAIL_SENDERS = ("smtp", "ses", "file")
+SMS_SENDERS = ("sns", "file")
+DEFAULT_FROM_EMAIL = "touchpoint <hello@touchpoint.example>"
 
 
 @dataclass(frozen=True)
@@ -15,6 +19,15 @@ class Settings:
     crm_url: str | None
     campaigns: Path
     max_per_week: int = 3
+    email_sender: str = "smtp"
+    sms_sender: str = "file"
+    # Unset: the local mailbox server (DESIGN §3), which keeps each mail under home/mailbox.
+    smtp_url: str | None = field(default=None, repr=False)  # may hold a password
+    from_email: str = DEFAULT_FROM_EMAIL
+    tracking_url: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    send_rate: float | None = None
+    ses_configuration_set: str | None = None
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -27,6 +40,16 @@ class Settings:
     @property
     def embedded_pg_dir(self) -> Path:
         return self.home / "pg"
+
+    @property
+    def mailbox_dir(self) -> Path:
+        """Where the local mailbox server keeps every mail it receives, one ``.eml`` each."""
+        return self.home / "mailbox"
+
+    @property
+    def file_outbox_dir(self) -> Path:
+        """Where the ``file`` senders write (``TOUCHPOINT_EMAIL_SENDER`` / ``_SMS_SENDER``)."""
+        return self.home / "outbox"
 
 
 def _optional(name: str) -> str | None:
@@ -43,6 +66,26 @@ def _positive_int(name: str, default: int) -> int:
     return int(text)
 
 
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _positive_float(name: str) -> float | None:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{name} must be a number of messages a second above 0, got {text!r}")
+    return value
+
+
 def load_settings() -> Settings:
     """Read every TOUCHPOINT_* setting; relative paths resolve against the working directory."""
     home = Path(os.environ.get("TOUCHPOINT_HOME", ".touchpoint")).resolve()
@@ -53,4 +96,12 @@ def load_settings() -> Settings:
         crm_url=_optional("TOUCHPOINT_CRM_URL"),
         campaigns=Path(os.environ.get("TOUCHPOINT_CAMPAIGNS", "campaigns")).resolve(),
         max_per_week=_positive_int("TOUCHPOINT_MAX_PER_WEEK", 3),
+        email_sender=_choice("TOUCHPOINT_EMAIL_SENDER", EMAIL_SENDERS, "smtp"),
+        sms_sender=_choice("TOUCHPOINT_SMS_SENDER", SMS_SENDERS, "file"),
+        smtp_url=_optional("TOUCHPOINT_SMTP_URL"),
+        from_email=_optional("TOUCHPOINT_FROM_EMAIL") or DEFAULT_FROM_EMAIL,
+        tracking_url=_optional("TOUCHPOINT_TRACKING_URL"),
+        secret=_optional("TOUCHPOINT_SECRET"),
+        send_rate=_positive_float("TOUCHPOINT_SEND_RATE"),
+        ses_configuration_set=_optional("TOUCHPOINT_SES_CONFIGURATION_SET"),
     )

@@ -68,7 +68,18 @@ def mart_lines(conn: psycopg.Connection) -> list[str]:
     return lines
 
 
-OUTCOME_COLUMNS = ("queued", "deferred", "held_out", "capped", "no_consent", "expired", "failed")
+# Where each occurrence judged by this run stands now (dispatch moves queued → sent, …).
+OUTCOME_COLUMNS = (
+    "sent",
+    "queued",
+    "deferred",
+    "held_out",
+    "capped",
+    "no_consent",
+    "expired",
+    "failed",
+    "in_doubt",
+)
 
 
 def campaign_lines(conn: psycopg.Connection, since: datetime) -> list[str]:
@@ -84,13 +95,70 @@ def campaign_lines(conn: psycopg.Connection, since: datetime) -> list[str]:
     for campaign, outcome, n in rows:
         counts.setdefault(campaign, {})[outcome] = n
     header = "".join(f"{c:>11}" for c in OUTCOME_COLUMNS)
-    lines = [f"Campaigns judged by this run {header}"]
+    lines = [f"Occurrences judged by this run{header}"]
     for campaign in sorted(counts):
         cells = "".join(f"{counts[campaign].get(c, 0):>11}" for c in OUTCOME_COLUMNS)
         lines.append(f"  {campaign:<26} {cells}")
     if not counts:
         lines.append("  no new occurrence")
     return lines
+
+
+_SENT_WITH_WHY = """
+select m.campaign, m.customer_id, m.channel, m.recipient, m.locale,
+    coalesce(m.subject, m.sms_text), o.occurrence_key, o.occurred_at, o.context
+from messaging.outbox m
+join messaging.occurrences o using (campaign, occurrence_key)
+where m.status = 'sent' and m.sent_at >= %s
+order by m.campaign, m.sent_at
+"""
+
+_NOT_SENT_REASONS = """
+select outcome, coalesce(reason, ''), count(*) from messaging.occurrences
+where decided_at >= %s and outcome not in ('sent', 'queued')
+group by 1, 2 order by 3 desc, 1, 2 limit %s
+"""
+
+
+def sent_lines(conn: psycopg.Connection, since: datetime, per_campaign: int = 3) -> list[str]:
+    """A few messages each campaign sent in this run, with the occurrence that caused them."""
+    if not _table_exists(conn, "messaging.outbox"):
+        return []
+    rows = conn.execute(_SENT_WITH_WHY, (since,)).fetchall()
+    lines = [f"Sent by this run: {len(rows)} messages (all in messaging.outbox); for example"]
+    shown: dict[str, int] = {}
+    for campaign, customer, channel, recipient, locale, title, key, occurred, context in rows:
+        shown[campaign] = shown.get(campaign, 0) + 1
+        if shown[campaign] > per_campaign:
+            continue
+        lines.append(
+            f"  {campaign} → {customer} by {channel} to {recipient} ({locale}): "
+            f"{_clip(title, 60)!r}"
+        )
+        lines.append(
+            f"      because {key} occurred {occurred:%Y-%m-%d %H:%M %Z}{_context_text(context)}"
+        )
+    return lines
+
+
+def not_sent_lines(conn: psycopg.Connection, since: datetime, limit: int = 8) -> list[str]:
+    """Why the occurrences judged by this run that did not go out (yet) stayed back."""
+    if not _table_exists(conn, "messaging.occurrences"):
+        return []
+    rows = conn.execute(_NOT_SENT_REASONS, (since, limit)).fetchall()
+    lines = ["Not sent (yet), and why"]
+    lines += [f"  {n:>6} {outcome}: {reason or '—'}" for outcome, reason, n in rows]
+    return lines
+
+
+def _context_text(context: dict) -> str:
+    items = ", ".join(f"{k}={v}" for k, v in context.items() if not isinstance(v, list | dict))
+    return f" ({_clip(items, 70)})" if items else ""
+
+
+def _clip(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def server_now(database_url: str) -> datetime:
@@ -111,4 +179,8 @@ def run_summary(database_url: str, since: datetime) -> str:
             + mart_lines(conn)
             + [""]
             + campaign_lines(conn, since)
+            + [""]
+            + sent_lines(conn, since)
+            + [""]
+            + not_sent_lines(conn, since)
         )

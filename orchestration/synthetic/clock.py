@@ -44,6 +44,9 @@ ZONES: dict[str, Zone] = {
         Zone("America/Denver", -420, "us"),
         Zone("America/Phoenix", -420, ""),
         Zone("America/Los_Angeles", -480, "us"),
+        Zone("Asia/Singapore", 480, ""),
+        Zone("Australia/Perth", 480, ""),
+        Zone("Australia/Brisbane", 600, ""),
     )
 }
 

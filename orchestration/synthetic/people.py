@@ -1,4 +1,4 @@
-"""Customers: plausible names, contacts, consent and birth dates for nine countries.
+"""Customers: plausible names, contacts, consent and birth dates for eleven countries.
 
 Each country brings its languages, IANA zones, mobile number plan and mail domains. Mail domains
 end in ``.example`` (RFC 2606) so that no synthetic address can ever reach a real mailbox.
@@ -55,8 +55,14 @@ COUNTRIES: tuple[Country, ...] = (
             ("libero.example", "tim.example", "gmail.example")),
     Country("NL", "31", ("nl",), (1,), ("Europe/Amsterdam",), (1,), ("6",), 8,
             ("ziggo.example", "kpn.example", "gmail.example")),
+    # Online customers in Asia and Australia: with Europe and the Americas, send windows are
+    # open somewhere at every hour of the day, so a demo run at any hour has mail to send.
+    Country("SG", "65", ("en-SG",), (1,), ("Asia/Singapore",), (1,), ("8", "9"), 7,
+            ("singnet.example", "gmail.example"), has_stores=False),
+    Country("AU", "61", ("en-AU",), (1,), ("Australia/Brisbane", "Australia/Perth"), (6, 4),
+            ("4",), 8, ("bigpond.example", "optus.example", "gmail.example"), has_stores=False),
 )  # fmt: skip
-COUNTRY_WEIGHTS = (30, 8, 14, 5, 10, 10, 9, 8, 6)
+COUNTRY_WEIGHTS = (30, 8, 14, 5, 10, 12, 9, 8, 6, 8, 10)
 US_AREA_CODES = {
     "America/New_York": ("212", "646", "718", "617", "305"),
     "America/Chicago": ("312", "773", "214", "512"),

@@ -1,5 +1,10 @@
-"""Campaigns end to end: crafted landing files → the real daily job (ingest, dbt, triggers,
-campaigns) → messaging.occurrences and messaging.outbox, on the embedded PostgreSQL."""
+"""Campaigns end to end: crafted landing files → the real daily job's assets up to the campaigns
+(ingest, dbt, triggers, campaigns) → messaging.occurrences and messaging.outbox, on the embedded
+PostgreSQL.
+
+The judgement runs at a fixed past instant so that local dates and send windows are known;
+dispatch is left out because it sends by the wall clock (tests/e2e/test_dispatch_pipeline.py
+runs the whole job at the present instant)."""
 
 from __future__ import annotations
 
@@ -11,7 +16,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from dagster import AssetKey, DagsterInstance
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    DagsterInstance,
+    Definitions,
+    define_asset_job,
+    in_process_executor,
+)
 
 from models.landing import CATALOG_PRODUCTS, POS_TRANSACTIONS
 from tests.assets.landing_files import csv_text, customer, customers_csv, jsonl, web_event, write
@@ -130,9 +142,9 @@ def held_out(campaign: str, customer_id: str, fraction: float) -> bool:
 
 @pytest.fixture(scope="module")
 def pipeline(pg_server, dbt_manifest, tmp_path_factory):
+    from assets.dispatch_assets import DISPATCH_GROUP
     from models.as_of import as_of_tags
     from orchestration.definitions import build_definitions
-    from orchestration.jobs import DAILY_JOB
     from orchestration.settings import load_settings
 
     url = pg_server.url("e2e_campaigns")
@@ -142,7 +154,13 @@ def pipeline(pg_server, dbt_manifest, tmp_path_factory):
     landing = tmp_path_factory.mktemp("landing")
     craft_landing(landing)
     settings = replace(load_settings(), database_url=url, landing=str(landing))
-    job = build_definitions(settings).resolve_job_def(DAILY_JOB.name)
+    up_to_campaigns = define_asset_job(
+        "up_to_campaigns",
+        selection=AssetSelection.all() - AssetSelection.groups(DISPATCH_GROUP),
+        executor_def=in_process_executor,
+    )
+    defs = Definitions.merge(build_definitions(settings), Definitions(jobs=[up_to_campaigns]))
+    job = defs.resolve_job_def(up_to_campaigns.name)
     instance = DagsterInstance.ephemeral()
 
     def run():

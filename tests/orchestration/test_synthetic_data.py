@@ -39,10 +39,12 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 NATIONAL = re.compile(r"^[\d()\-]+( [\d()\-]+)+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CALLING_CODES = {"FR": "33", "BE": "32", "DE": "49", "CH": "41", "GB": "44", "US": "1",
-                 "ES": "34", "IT": "39", "NL": "31"}  # fmt: skip
+                 "ES": "34", "IT": "39", "NL": "31", "SG": "65",
+                 "AU": "61"}  # fmt: skip
 LANGUAGES = {
     "FR": {"fr"}, "BE": {"fr-BE", "nl-BE"}, "DE": {"de"}, "CH": {"de-CH", "fr-CH"},
-    "GB": {"en-GB"}, "US": {"en-US"}, "ES": {"es"}, "IT": {"it"}, "NL": {"nl"},
+    "GB": {"en-GB"}, "US": {"en-US"}, "ES": {"es"}, "IT": {"it"}, "NL": {"nl"}, "SG": {"en-SG"},
+    "AU": {"en-AU"},
 }  # fmt: skip
 
 
@@ -52,6 +54,7 @@ TIME_ZONES = {
     "IT": {"Europe/Rome"}, "NL": {"Europe/Amsterdam"},
     "US": {"America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
            "America/Los_Angeles"},
+    "SG": {"Asia/Singapore"}, "AU": {"Australia/Brisbane", "Australia/Perth"},
 }  # fmt: skip
 
 

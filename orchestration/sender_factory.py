@@ -1,0 +1,75 @@
+"""Which provider sends each channel, from the settings (DESIGN §3).
+
+``TOUCHPOINT_EMAIL_SENDER`` is ``smtp`` (to ``TOUCHPOINT_SMTP_URL``, or to the local mailbox
+server when that is unset), ``ses`` or ``file``; ``TOUCHPOINT_SMS_SENDER`` is ``sns`` or
+``file``. The ``file`` senders write under ``$TOUCHPOINT_HOME/outbox``. AWS clients take their
+endpoint, region and credentials from boto3's own environment variables.
+
+The factory opens one sender per dispatch step and closes it (and the local mailbox server, if
+it started one) when the step is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from assets.dispatch_assets import SenderFactory
+from models.tracking import TrackingLinks
+from orchestration.local_mailbox import local_mailbox
+from orchestration.secret import tracking_secret
+from orchestration.settings import Settings
+from senders.email_composition import EmailComposer
+from senders.file import FileSender
+from senders.protocol import Sender
+from senders.ses import SesSender
+from senders.smtp import SmtpSender
+from senders.sns import SnsSender
+
+
+def sender_factory(settings: Settings) -> SenderFactory:
+    @contextmanager
+    def open_sender(channel: str) -> Iterator[Sender]:
+        if channel == "email":
+            with _email_sender(settings) as sender:
+                yield sender
+        elif channel == "sms":
+            with _sms_sender(settings) as sender:
+                yield sender
+        else:
+            raise ValueError(f"no sender for channel {channel!r}")
+
+    return open_sender
+
+
+def email_composer(settings: Settings) -> EmailComposer:
+    """Tracking links and the open pixel only when there is a tracking service to answer them."""
+    tracking = (
+        TrackingLinks(settings.tracking_url, tracking_secret(settings))
+        if settings.tracking_url
+        else None
+    )
+    return EmailComposer(settings.from_email, tracking)
+
+
+@contextmanager
+def _email_sender(settings: Settings) -> Iterator[Sender]:
+    composer = email_composer(settings)
+    if settings.email_sender == "ses":
+        sender: Sender = SesSender(composer, configuration_set=settings.ses_configuration_set)
+    elif settings.email_sender == "file":
+        sender = FileSender(settings.file_outbox_dir, composer)
+    elif settings.smtp_url:
+        sender = SmtpSender(settings.smtp_url, composer)
+    else:
+        with local_mailbox(settings.mailbox_dir) as url, SmtpSender(url, composer) as sender:
+            yield sender
+        return
+    with sender:
+        yield sender
+
+
+def _sms_sender(settings: Settings) -> Sender:
+    if settings.sms_sender == "sns":
+        return SnsSender()
+    return FileSender(settings.file_outbox_dir)
