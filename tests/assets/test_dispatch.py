@@ -12,15 +12,13 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
 from aiosmtpd.controller import Controller
-from psycopg.types.json import Jsonb
 
 from assets.dispatch import dispatch_channel
 from assets.messaging_schema import ensure_messaging_schema
@@ -32,12 +30,12 @@ from senders.file import FileSender
 from senders.protocol import Sender
 from senders.retry_policy import RetryPolicy
 from senders.smtp import SmtpSender
+from tests.assets.outbox_seed import add_message, add_messages
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
 from tests.senders.smtp_server import Mailbox, SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
-NOW = datetime.now(UTC)
 # RetryPolicy wants a positive delay; a microsecond makes a retry due by the next claim.
 NO_BACK_OFF = RetryPolicy(max_attempts=3, base_delay=timedelta(microseconds=1))
 
@@ -61,39 +59,6 @@ def smtp_server():
 @pytest.fixture
 def composer() -> EmailComposer:
     return EmailComposer(FROM, TrackingLinks(TRACKING_URL, SECRET))
-
-
-def add_message(conn, i: int, channel: str = "email") -> uuid.UUID:
-    message_id, key = uuid.uuid4(), f"k{i}"
-    recipient = f"u{i}@example.com" if channel == "email" else f"+3247000{i:04d}"
-    conn.execute(
-        "insert into messaging.occurrences (campaign, occurrence_key, customer_id, occurred_at, "
-        "expires_at, context, as_of, outcome, channel, send_after) "
-        "values ('birthday', %s, %s, %s, %s, %s, %s, 'queued', %s, %s)",
-        (key, f"c-{i}", NOW, NOW + timedelta(days=1), Jsonb({}), NOW, channel, NOW),
-    )
-    headers = {"X-Touchpoint-Campaign": "birthday", "X-Touchpoint-Message-Id": str(message_id)}
-    conn.execute(
-        "insert into messaging.outbox (message_id, campaign, occurrence_key, customer_id, "
-        "channel, recipient, locale, subject, body_text, body_html, sms_text, headers, "
-        "send_after, expires_at) values (%s, 'birthday', %s, %s, %s, %s, 'en', 'Happy birthday', "
-        "'Hello', '<p>Hello</p>', 'Happy birthday! STOP to opt out', %s, %s, %s)",
-        (
-            message_id,
-            key,
-            f"c-{i}",
-            channel,
-            recipient,
-            Jsonb(headers),
-            NOW - timedelta(minutes=1),
-            NOW + timedelta(days=1),
-        ),
-    )
-    return message_id
-
-
-def add_messages(conn, count: int, channel: str = "email") -> list[uuid.UUID]:
-    return [add_message(conn, i, channel) for i in range(count)]
 
 
 def status(conn, message_id) -> tuple:
@@ -262,6 +227,7 @@ from models.tracking import TrackingLinks
 from senders.email_composition import EmailComposer
 from senders.retry_policy import RetryPolicy
 from senders.smtp import SmtpSender
+from tests.assets.outbox_seed import NOW, add_message, add_messages
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
 
 database_url, smtp_url = sys.argv[1:]

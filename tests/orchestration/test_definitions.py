@@ -111,3 +111,23 @@ def test_sensors_and_schedules_react_to_behaviour_segments_and_the_clock(definit
     assert definitions.resolve_sensor_def("segment_changes_sensor").job_name == (
         "segment_campaigns"
     )
+
+
+def test_every_job_that_renders_messages_also_sends_them(definitions):
+    dispatch = {AssetKey(["dispatch", "email"]), AssetKey(["dispatch", "sms"])}
+    campaigns = {key for key in definitions.resolve_all_asset_keys() if key.path[0] == "campaigns"}
+    for name in ("touchpoint_daily", "act_on_new_behaviour", "date_triggers", "segment_campaigns"):
+        selected = definitions.resolve_job_def(name).asset_layer.selected_asset_keys
+        assert dispatch <= selected, name
+    graph = definitions.resolve_asset_graph()
+    for key in dispatch:
+        assert graph.get(key).parent_keys == campaigns
+        assert graph.get(key).group_name == "dispatch"
+
+
+def test_due_messages_have_a_sensor_and_a_job_that_only_dispatches(definitions):
+    sensor = definitions.resolve_sensor_def("due_messages_sensor")
+    job = definitions.resolve_job_def(sensor.job_name)
+
+    assert {key.path[0] for key in job.asset_layer.selected_asset_keys} == {"dispatch"}
+    assert sensor.minimum_interval_seconds <= 60

@@ -1,0 +1,44 @@
+"""Outbox rows, and the occurrences they belong to, written straight into messaging.* for
+dispatch tests: one birthday message per index, due a minute ago, expiring in a day."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from psycopg.types.json import Jsonb
+
+NOW = datetime.now(UTC)
+
+
+def add_message(conn, i: int, channel: str = "email") -> uuid.UUID:
+    message_id, key = uuid.uuid4(), f"k{i}"
+    recipient = f"u{i}@example.com" if channel == "email" else f"+3247000{i:04d}"
+    conn.execute(
+        "insert into messaging.occurrences (campaign, occurrence_key, customer_id, occurred_at, "
+        "expires_at, context, as_of, outcome, channel, send_after) "
+        "values ('birthday', %s, %s, %s, %s, %s, %s, 'queued', %s, %s)",
+        (key, f"c-{i}", NOW, NOW + timedelta(days=1), Jsonb({}), NOW, channel, NOW),
+    )
+    headers = {"X-Touchpoint-Campaign": "birthday", "X-Touchpoint-Message-Id": str(message_id)}
+    conn.execute(
+        "insert into messaging.outbox (message_id, campaign, occurrence_key, customer_id, "
+        "channel, recipient, locale, subject, body_text, body_html, sms_text, headers, "
+        "send_after, expires_at) values (%s, 'birthday', %s, %s, %s, %s, 'en', 'Happy birthday', "
+        "'Hello', '<p>Hello</p>', 'Happy birthday! STOP to opt out', %s, %s, %s)",
+        (
+            message_id,
+            key,
+            f"c-{i}",
+            channel,
+            recipient,
+            Jsonb(headers),
+            NOW - timedelta(minutes=1),
+            NOW + timedelta(days=1),
+        ),
+    )
+    return message_id
+
+
+def add_messages(conn, count: int, channel: str = "email") -> list[uuid.UUID]:
+    return [add_message(conn, i, channel) for i in range(count)]
