@@ -50,7 +50,8 @@ def dispatch_channel(
 
     ``conn`` must be in autocommit mode: every step commits on its own, which is what makes a
     crash lose nothing. Returns counts by result: ``sent``, ``retried``, ``failed``,
-    ``in_doubt``, ``opted_out``, ``skipped`` (re-claimed by another worker) and
+    ``in_doubt``, ``opted_out``, ``skipped`` (re-claimed by another worker, or its send window
+    closed since the claim: the next sweep defers it) and
     ``lapsed_in_doubt`` (rows a dead worker left ``sending``, found by the sweep).
 
     An exception from ``sender.send`` (a wiring bug, never a provider outcome) propagates and

@@ -67,6 +67,9 @@ create table if not exists messaging.occurrences (
     send_after timestamptz,
     marketing boolean not null default true,
     decided_at timestamptz not null default now(),
+    time_zone text,
+    window_start time,
+    window_end time,
     primary key (campaign, occurrence_key)
 );
 create index if not exists occurrences_customer
@@ -89,6 +92,9 @@ create table if not exists messaging.outbox (
     headers jsonb not null default '{{}}',
     send_after timestamptz not null,
     expires_at timestamptz not null,
+    time_zone text,
+    window_start time,
+    window_end time,
     status text not null default 'queued' check (status in ({_in_list(OUTBOX_STATUSES)})),
     attempts integer not null default 0,
     claimed_by text,
@@ -100,6 +106,11 @@ create table if not exists messaging.outbox (
     unique (campaign, occurrence_key)
 );
 create index if not exists outbox_due on messaging.outbox (send_after) where status = 'queued';
+-- Datamarts made before each row kept its recipient's send window.
+alter table messaging.occurrences add column if not exists time_zone text,
+    add column if not exists window_start time, add column if not exists window_end time;
+alter table messaging.outbox add column if not exists time_zone text,
+    add column if not exists window_start time, add column if not exists window_end time;
 
 create table if not exists messaging.vouchers (
     code text primary key,

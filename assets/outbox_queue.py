@@ -11,6 +11,10 @@ first worker's ``sending`` step match nothing, so the two can never both send a 
 
 Every step records its message event and moves the occurrence's outcome along, in the same
 transaction as the outbox change.
+
+The recipient's send window is checked again when a row is claimed and just before its provider
+call: a row that comes due outside it (a retry's back-off, a slow rate limit, a late run) waits
+for the window's next opening rather than going out at night (DESIGN §4.5.4).
 """
 
 from __future__ import annotations
@@ -24,10 +28,44 @@ from psycopg.types.json import Jsonb
 
 DEFAULT_LEASE = timedelta(minutes=5)
 
+# The recipient's send window, checked at claim and again just before the provider call: a
+# message judged inside it may come due outside it (a retry's back-off, a slow rate limit).
+# Rows without a window (made before windows were kept) go out whenever they are due.
+_LOCAL_TIME = "(now() at time zone time_zone)"
+_IN_WINDOW = f"""(time_zone is null or (
+    {_LOCAL_TIME}::time >= window_start and {_LOCAL_TIME}::time < window_end))"""
+
+_REDEFER_OUTSIDE_WINDOW = f"""
+with outside as (
+    update messaging.outbox set
+        send_after = case
+            when {_LOCAL_TIME}::time < window_start
+                then ({_LOCAL_TIME}::date + window_start) at time zone time_zone
+            else ({_LOCAL_TIME}::date + 1 + window_start) at time zone time_zone
+        end,
+        claimed_by = null, lease_until = null
+    where status = 'queued' and channel = %(channel)s and send_after <= now()
+        and not {_IN_WINDOW}
+    returning message_id, campaign, occurrence_key, send_after
+),
+occurrences as (
+    update messaging.occurrences as o
+    set outcome = 'deferred', reason = 'the send window closed before it went out',
+        send_after = outside.send_after
+    from outside
+    where o.campaign = outside.campaign and o.occurrence_key = outside.occurrence_key
+)
+insert into messaging.message_events (message_id, type, occurred_at, detail)
+select message_id, 'deferred', now(),
+    jsonb_build_object('reason', 'outside the send window', 'send_after', send_after)
+from outside
+"""
+
 _EXPIRE_LAPSED = """
 with expired as (
     update messaging.outbox set status = 'expired', lease_until = null
-    where status = 'queued' and expires_at <= now() and channel = %(channel)s
+    where status = 'queued' and (expires_at <= now() or send_after >= expires_at)
+        and channel = %(channel)s
     returning campaign, occurrence_key
 )
 update messaging.occurrences as o set outcome = 'expired', reason = 'not sent before its expiry'
@@ -51,7 +89,7 @@ occurrences as (
 select message_id from doubted
 """
 
-_CLAIM = """
+_CLAIM = f"""
 with due as (
     select message_id
     from messaging.outbox
@@ -61,6 +99,7 @@ with due as (
         and expires_at > now()
         and (lease_until is null or lease_until < now())
         and mod(abs(hashtext(customer_id)), %(partitions)s) = %(partition)s
+        and {_IN_WINDOW}
     order by send_after, message_id
     limit %(limit)s
     for update skip locked
@@ -80,10 +119,11 @@ where (status = 'queued' and (lease_until is null or lease_until < now())
     or (status = 'sending' and lease_until < now())
 """
 
-_START_SENDING = """
+_START_SENDING = f"""
 update messaging.outbox
 set status = 'sending', attempts = attempts + 1, lease_until = now() + %(lease)s
 where message_id = %(message_id)s and status = 'queued' and claimed_by = %(worker)s
+    and {_IN_WINDOW}
 """
 
 _RECORD_EVENT = """
@@ -110,8 +150,10 @@ class Claim:
 
 
 def sweep(conn: psycopg.Connection, channel: str) -> list[str]:
-    """Expire what can no longer go out; lapsed `sending` rows become `in_doubt` (their ids)."""
+    """Due rows outside their send window wait for its next opening; what can no longer go
+    out before its expiry is expired; lapsed `sending` rows become `in_doubt` (their ids)."""
     with conn.transaction():
+        conn.execute(_REDEFER_OUTSIDE_WINDOW, {"channel": channel})
         conn.execute(_EXPIRE_LAPSED, {"channel": channel})
         rows = conn.execute(_MARK_IN_DOUBT, {"channel": channel}).fetchall()
         for (message_id,) in rows:
@@ -141,7 +183,8 @@ def claim(conn: psycopg.Connection, claim: Claim) -> list[dict]:
 def start_sending(
     conn: psycopg.Connection, message_id, worker: str, lease: timedelta = DEFAULT_LEASE
 ) -> bool:
-    """Committed before the provider call; False when the row is no longer this worker's."""
+    """Committed before the provider call; False when the row is no longer this worker's, or
+    its send window has closed since the claim (the next sweep defers it)."""
     with conn.transaction():
         cursor = conn.execute(
             _START_SENDING, {"message_id": message_id, "worker": worker, "lease": lease}

@@ -31,8 +31,8 @@ Renderer = Callable[[str, str, str, dict], RenderedMessage]
 _PENDING = """
 select
     o.campaign, o.occurrence_key, o.customer_id, o.channel, o.send_after, o.expires_at,
-    o.context, c.first_name, c.last_name, c.locale, c.language, c.country, c.age, c.email, c.phone,
-    c.timezone
+    o.time_zone, o.window_start, o.window_end, o.context,
+    c.first_name, c.last_name, c.locale, c.language, c.country, c.age, c.email, c.phone, c.timezone
 from messaging.occurrences as o
 inner join marts.dim_customers as c on c.customer_id = o.customer_id
 where o.campaign = any(%(campaigns)s)
@@ -47,11 +47,12 @@ order by o.campaign, o.occurrence_key
 _INSERT_OUTBOX = """
 insert into messaging.outbox (
     message_id, campaign, occurrence_key, customer_id, channel, recipient, locale,
-    subject, body_text, body_html, sms_text, headers, send_after, expires_at
+    subject, body_text, body_html, sms_text, headers, send_after, expires_at,
+    time_zone, window_start, window_end
 ) values (
     %(message_id)s, %(campaign)s, %(occurrence_key)s, %(customer_id)s, %(channel)s,
     %(recipient)s, %(locale)s, %(subject)s, %(body_text)s, %(body_html)s, %(sms_text)s,
-    %(headers)s, %(send_after)s, %(expires_at)s
+    %(headers)s, %(send_after)s, %(expires_at)s, %(time_zone)s, %(window_start)s, %(window_end)s
 )
 on conflict (campaign, occurrence_key) do nothing
 returning campaign, occurrence_key
@@ -153,6 +154,10 @@ def _compose(occurrence: dict, render: Renderer, terms: VoucherTerms | None) -> 
         ),
         "send_after": occurrence["send_after"],
         "expires_at": occurrence["expires_at"],
+        # Dispatch checks the window again at send time (DESIGN §4.5.4).
+        "time_zone": occurrence["time_zone"],
+        "window_start": occurrence["window_start"],
+        "window_end": occurrence["window_end"],
     }
     return OutboxMessage(row=row, voucher=voucher)
 

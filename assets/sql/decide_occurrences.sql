@@ -134,7 +134,7 @@ ranked as (
 decided as (
     select
         campaign, occurrence_key, customer_id, occurred_at, expires_at, context, marketing,
-        channel, send_after,
+        channel, send_after, timezone, window_start, window_end,
         case
             when in_cooldown then 'capped'
             when marketing and already_planned + rank_in_batch > %(max_per_week)s then 'capped'
@@ -152,18 +152,19 @@ decided as (
     select
         campaign, occurrence_key, customer_id, occurred_at, expires_at, context, marketing,
         case when early_outcome in ('held_out') then channel end, null::timestamptz,
-        early_outcome, early_reason
+        timezone, window_start, window_end, early_outcome, early_reason
     from judged
     where early_outcome is not null
 )
 
 insert into messaging.occurrences (
     campaign, occurrence_key, customer_id, occurred_at, expires_at, context, as_of,
-    outcome, reason, channel, send_after, marketing
+    outcome, reason, channel, send_after, marketing, time_zone, window_start, window_end
 )
 select
     campaign, occurrence_key, customer_id, occurred_at, expires_at, context,
-    %(as_of)s::timestamptz, outcome, reason, channel, send_after, marketing
+    %(as_of)s::timestamptz, outcome, reason, channel, send_after, marketing,
+    timezone, window_start, window_end
 from decided
 on conflict (campaign, occurrence_key) do nothing
 returning campaign, outcome

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from psycopg.types.json import Jsonb
 
@@ -42,3 +43,19 @@ def add_message(conn, i: int, channel: str = "email") -> uuid.UUID:
 
 def add_messages(conn, count: int, channel: str = "email") -> list[uuid.UUID]:
     return [add_message(conn, i, channel) for i in range(count)]
+
+
+# Zones without daylight saving time, one per UTC offset from -10 to +10.
+FIXED_ZONES = (
+    "Pacific/Honolulu", "America/Adak", "America/Anchorage", "America/Los_Angeles",
+    "America/Phoenix", "America/Bogota", "America/Caracas", "America/Sao_Paulo",
+    "America/Noronha", "Atlantic/Cape_Verde", "Africa/Abidjan", "Africa/Lagos",
+    "Africa/Johannesburg", "Europe/Istanbul", "Asia/Dubai", "Asia/Karachi", "Asia/Dhaka",
+    "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Australia/Brisbane",
+)  # fmt: skip
+
+
+def early_afternoon_zone(now: datetime) -> str:
+    """A zone where it is between 12:00 and 15:59 at ``now``: tests that send by the wall clock
+    put their recipients there, so a 09:00–20:00 window is open whenever they run."""
+    return next(z for z in FIXED_ZONES if 12 <= now.astimezone(ZoneInfo(z)).hour <= 15)

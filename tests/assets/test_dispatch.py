@@ -13,7 +13,8 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 
 import psycopg
@@ -30,7 +31,7 @@ from senders.file import FileSender
 from senders.protocol import Sender
 from senders.retry_policy import RetryPolicy
 from senders.smtp import SmtpSender
-from tests.assets.outbox_seed import add_message, add_messages
+from tests.assets.outbox_seed import add_message, add_messages, early_afternoon_zone
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
 from tests.senders.smtp_server import Mailbox, SmtpServer, free_port
 
@@ -227,7 +228,7 @@ from models.tracking import TrackingLinks
 from senders.email_composition import EmailComposer
 from senders.retry_policy import RetryPolicy
 from senders.smtp import SmtpSender
-from tests.assets.outbox_seed import NOW, add_message, add_messages
+from tests.assets.outbox_seed import NOW, add_message, add_messages, early_afternoon_zone
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
 
 database_url, smtp_url = sys.argv[1:]
@@ -398,3 +399,57 @@ def test_dispatch_refuses_a_connection_that_would_hold_every_step_in_one_transac
     sender = FileSender(tmp_path, composer)
     with psycopg.connect(database_url) as conn, pytest.raises(ValueError, match="autocommit"):
         dispatch_channel(conn, sender, Claim("w", "email"), NO_BACK_OFF)
+
+
+def set_window(conn, message_id, zone: str, start: str, end: str) -> None:
+    conn.execute(
+        "update messaging.outbox set time_zone = %s, window_start = %s, window_end = %s "
+        "where message_id = %s",
+        (zone, start, end, message_id),
+    )
+
+
+def test_a_row_that_comes_due_outside_its_window_waits_for_its_next_opening(
+    conn, composer, tmp_path
+):
+    zone = early_afternoon_zone(datetime.now(UTC))  # it is 12:00–15:59 there
+    closed, open_, too_late = add_messages(conn, 3)
+    set_window(conn, closed, zone, "16:00", "17:00")
+    set_window(conn, open_, zone, "09:00", "20:00")
+    set_window(conn, too_late, zone, "16:00", "17:00")
+    conn.execute(
+        "update messaging.outbox set expires_at = now() + interval '1 minute' "
+        "where message_id = %s",
+        (too_late,),
+    )
+
+    counts = dispatch_channel(
+        conn, FileSender(tmp_path, composer), Claim("w", "email"), NO_BACK_OFF
+    )
+
+    assert counts == Counter(sent=1)
+    assert [p.name for p in tmp_path.iterdir()] == [f"{open_}.eml"]
+    assert status(conn, closed)[:2] == ("queued", "deferred")
+    assert status(conn, too_late)[:2] == ("expired", "expired")
+    local_send_after = conn.execute(
+        "select (send_after at time zone %s)::time, (send_after at time zone %s)::date "
+        "= (now() at time zone %s)::date from messaging.outbox where message_id = %s",
+        (zone, zone, zone, closed),
+    ).fetchone()
+    assert local_send_after == (clock_time(16), True)  # today, when the window opens
+    assert conn.execute(
+        "select detail->>'reason' from messaging.message_events "
+        "where message_id = %s and type = 'deferred'",
+        (closed,),
+    ).fetchone() == ("outside the send window",)
+
+
+def test_a_window_that_closes_between_claim_and_send_stops_the_send(conn):
+    zone = early_afternoon_zone(datetime.now(UTC))
+    message_id = add_message(conn, 0)
+    set_window(conn, message_id, zone, "09:00", "20:00")
+    [row] = claim(conn, Claim(worker="w", channel="email"))
+    set_window(conn, message_id, zone, "16:00", "17:00")  # as if the clock had moved on
+
+    assert not start_sending(conn, row["message_id"], "w")
+    assert status(conn, message_id)[:3] == ("queued", "queued", 0)

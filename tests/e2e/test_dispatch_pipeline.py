@@ -21,19 +21,7 @@ from dagster import AssetKey, DagsterInstance
 
 from models.landing import CRM_VEHICLES
 from tests.assets.landing_files import csv_text, customer, customers_csv, write
-
-# Zones without daylight saving time, one per UTC offset from -10 to +10.
-ZONES = (
-    "Pacific/Honolulu", "America/Adak", "America/Anchorage", "America/Los_Angeles",
-    "America/Phoenix", "America/Bogota", "America/Caracas", "America/Sao_Paulo",
-    "America/Noronha", "Atlantic/Cape_Verde", "Africa/Abidjan", "Africa/Lagos",
-    "Africa/Johannesburg", "Europe/Istanbul", "Asia/Dubai", "Asia/Karachi", "Asia/Dhaka",
-    "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Australia/Brisbane",
-)  # fmt: skip
-
-
-def early_afternoon_zone(now: datetime) -> str:
-    return next(z for z in ZONES if 12 <= now.astimezone(ZoneInfo(z)).hour <= 15)
+from tests.assets.outbox_seed import early_afternoon_zone
 
 
 def vehicle(vehicle_id: str, customer_id: str, delivered: date) -> dict:
