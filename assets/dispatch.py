@@ -50,7 +50,8 @@ def dispatch_channel(
 
     ``conn`` must be in autocommit mode: every step commits on its own, which is what makes a
     crash lose nothing. Returns counts by result: ``sent``, ``retried``, ``failed``,
-    ``in_doubt``, ``opted_out``, ``skipped`` (re-claimed by another worker, or its send window
+    ``in_doubt``, ``reconciled`` (rows in doubt a provider event showed were sent),
+    ``opted_out``, ``skipped`` (re-claimed by another worker, or its send window
     closed since the claim: the next sweep defers it) and
     ``lapsed_in_doubt`` (rows a dead worker left ``sending``, found by the sweep).
 
@@ -64,6 +65,7 @@ def dispatch_channel(
         raise ValueError("dispatch_channel needs an autocommit connection")
     counts: Counter = Counter()
     counts["lapsed_in_doubt"] += len(queue.sweep(conn, claim.channel))
+    counts["reconciled"] += queue.reconcile_in_doubt(conn, claim.channel)
     while batch := queue.claim(conn, claim):
         for row in batch:
             counts[_dispatch_row(conn, sender, claim, retry_policy, rate_limiter, row)] += 1

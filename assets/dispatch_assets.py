@@ -39,7 +39,16 @@ CHANNELS = ("email", "sms")
 DISPATCH_GROUP = "dispatch"
 SenderFactory = Callable[[str], AbstractContextManager[Sender]]
 # Every count dispatch_channel can return, reported even when 0 so the UI's plots line up.
-RESULTS = ("sent", "retried", "failed", "opted_out", "in_doubt", "lapsed_in_doubt", "skipped")
+RESULTS = (
+    "sent",
+    "retried",
+    "failed",
+    "opted_out",
+    "in_doubt",
+    "lapsed_in_doubt",
+    "reconciled",
+    "skipped",
+)
 
 
 class DispatchConfig(Config):

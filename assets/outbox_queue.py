@@ -6,8 +6,10 @@ A worker *claims* a batch (``FOR UPDATE SKIP LOCKED``: its id and a lease, statu
 call, ``sent`` with the provider's id (committed) just after. Killed at any point, it leaves:
 claimed rows still ``queued`` — never handed to a provider, sent by the next run once the lease
 lapses — and at most the one row it was sending, which becomes ``in_doubt`` when its lease
-lapses and is never resent silently. A second worker that re-claims a lapsed batch makes the
-first worker's ``sending`` step match nothing, so the two can never both send a row.
+lapses and is never resent silently: a provider event about it later shows it was sent
+(``reconcile_in_doubt``), or an operator decides (``in_doubt`` lists them). A second worker
+that re-claims a lapsed batch makes the first worker's ``sending`` step match nothing, so the
+two can never both send a row.
 
 Every step records its message event and moves the occurrence's outcome along, in the same
 transaction as the outbox change.
@@ -71,6 +73,38 @@ with expired as (
 update messaging.occurrences as o set outcome = 'expired', reason = 'not sent before its expiry'
 from expired
 where o.campaign = expired.campaign and o.occurrence_key = expired.occurrence_key
+"""
+
+# A provider event about a message in doubt (delivered, bounced, opened, …) proves the provider
+# took it: it was sent, once. Rows no event speaks for stay in doubt, for an operator.
+_RECONCILE_IN_DOUBT = """
+with confirmed as (
+    update messaging.outbox as m
+    set status = 'sent', sent_at = coalesce(m.sent_at, now()),
+        last_error = 'in doubt, then confirmed by a provider event'
+    where m.status = 'in_doubt' and m.channel = %(channel)s
+        and exists (
+            select 1 from messaging.message_events as e
+            where e.message_id = m.message_id
+                and e.type in ('delivered', 'bounced', 'complained', 'opened', 'clicked',
+                               'unsubscribed', 'replied', 'survey_answered')
+        )
+    returning m.message_id, m.campaign, m.occurrence_key
+),
+occurrences as (
+    update messaging.occurrences as o
+    set outcome = 'sent', reason = 'confirmed by a provider event after being in doubt'
+    from confirmed
+    where o.campaign = confirmed.campaign and o.occurrence_key = confirmed.occurrence_key
+)
+insert into messaging.message_events (message_id, type, occurred_at, detail)
+select message_id, 'sent', now(), '{"reconciled": true}'::jsonb from confirmed
+returning message_id
+"""
+
+_IN_DOUBT_LIST = """
+select message_id, campaign, customer_id, channel, recipient, created_at, attempts, last_error
+from messaging.outbox where status = 'in_doubt' order by campaign, message_id
 """
 
 _MARK_IN_DOUBT = """
@@ -159,6 +193,18 @@ def sweep(conn: psycopg.Connection, channel: str) -> list[str]:
         for (message_id,) in rows:
             _event(conn, message_id, "failed", {"in_doubt": True})
     return [str(message_id) for (message_id,) in rows]
+
+
+def reconcile_in_doubt(conn: psycopg.Connection, channel: str) -> int:
+    """Rows in doubt that a provider event shows were taken become ``sent``; how many."""
+    with conn.transaction():
+        return len(conn.execute(_RECONCILE_IN_DOUBT, {"channel": channel}).fetchall())
+
+
+def in_doubt(conn: psycopg.Connection) -> list[dict]:
+    """Every row still in doubt, for an operator to check with the provider."""
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return cursor.execute(_IN_DOUBT_LIST).fetchall()
 
 
 def needing_dispatch(conn: psycopg.Connection) -> int:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import psycopg
 
+from assets.outbox_queue import in_doubt
 from models.landing import LANDING_SOURCES
 
 MARTS = (
@@ -151,6 +152,21 @@ def not_sent_lines(conn: psycopg.Connection, since: datetime, limit: int = 8) ->
     return lines
 
 
+def in_doubt_lines(conn: psycopg.Connection, limit: int = 10) -> list[str]:
+    """Messages a provider may or may not have: never resent by touchpoint, so someone checks."""
+    if not _table_exists(conn, "messaging.outbox"):
+        return []
+    rows = in_doubt(conn)
+    if not rows:
+        return []
+    lines = [f"In doubt: {len(rows)} messages the provider may have taken (never resent; check)"]
+    for row in rows[:limit]:
+        lines.append(
+            f"  {row['message_id']} {row['campaign']} → {row['recipient']}: {row['last_error']}"
+        )
+    return [""] + lines
+
+
 def _context_text(context: dict) -> str:
     items = ", ".join(f"{k}={v}" for k, v in context.items() if not isinstance(v, list | dict))
     return f" ({_clip(items, 70)})" if items else ""
@@ -183,4 +199,5 @@ def run_summary(database_url: str, since: datetime) -> str:
             + sent_lines(conn, since)
             + [""]
             + not_sent_lines(conn, since)
+            + in_doubt_lines(conn)
         )

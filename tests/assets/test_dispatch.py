@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 
 from assets.dispatch import dispatch_channel
 from assets.messaging_schema import ensure_messaging_schema
-from assets.outbox_queue import Claim, claim, start_sending
+from assets.outbox_queue import Claim, claim, in_doubt, start_sending
 from models.messages import OutboundMessage, SendFailure, SendResult
 from models.tracking import TrackingLinks
 from senders.email_composition import EmailComposer
@@ -453,3 +453,37 @@ def test_a_window_that_closes_between_claim_and_send_stops_the_send(conn):
 
     assert not start_sending(conn, row["message_id"], "w")
     assert status(conn, message_id)[:3] == ("queued", "queued", 0)
+
+
+def test_a_provider_event_settles_a_row_in_doubt_and_the_rest_are_listed(conn, composer, tmp_path):
+    delivered, silent = add_messages(conn, 2)
+    for message_id in (delivered, silent):
+        conn.execute(
+            "update messaging.outbox set status = 'in_doubt', attempts = 1, "
+            "last_error = 'no answer after the final dot' where message_id = %s",
+            (message_id,),
+        )
+        conn.execute(
+            "update messaging.occurrences set outcome = 'in_doubt' from messaging.outbox m "
+            "where m.message_id = %s and m.occurrence_key = occurrences.occurrence_key",
+            (message_id,),
+        )
+    conn.execute(
+        "insert into messaging.message_events (message_id, type, occurred_at, source_event_id) "
+        "values (%s, 'delivered', now(), 'ses-event-1')",
+        (delivered,),
+    )
+
+    counts = dispatch_channel(
+        conn, FileSender(tmp_path, composer), Claim("w", "email"), NO_BACK_OFF
+    )
+
+    assert counts == Counter(reconciled=1)
+    assert list(tmp_path.iterdir()) == []  # nothing resent
+    assert status(conn, delivered)[:2] == ("sent", "sent")
+    assert status(conn, silent)[:2] == ("in_doubt", "in_doubt")
+    assert [row["message_id"] for row in in_doubt(conn)] == [silent]
+    assert conn.execute(
+        "select detail from messaging.message_events where message_id = %s and type = 'sent'",
+        (delivered,),
+    ).fetchone() == ({"reconciled": True},)
