@@ -487,3 +487,18 @@ def test_a_provider_event_settles_a_row_in_doubt_and_the_rest_are_listed(conn, c
         "select detail from messaging.message_events where message_id = %s and type = 'sent'",
         (delivered,),
     ).fetchone() == ({"reconciled": True},)
+
+
+def test_a_connection_dropped_mid_batch_loses_nothing_and_sends_nothing_twice(
+    conn, smtp_server, composer
+):
+    add_messages(conn, 6)
+    smtp_server.mailbox.hang_up_after.add("u2@example.com")  # closes after accepting u2
+    smtp_server.mailbox.vanish_after_data.add("u4@example.com")  # keeps u4, never answers
+
+    counts = dispatch_email(conn, smtp_server, composer)
+    again = dispatch_email(conn, smtp_server, composer)
+
+    assert counts == Counter(sent=5, in_doubt=1) and again == Counter()
+    assert received_per_recipient(smtp_server) == {f"u{i}@example.com": 1 for i in range(6)}
+    assert statuses(conn) == {"sent": 5, "in_doubt": 1}
