@@ -40,8 +40,8 @@ test: lint
 ui: install
 	$(TOUCHPOINT) ui
 
-bench: install
-	$(BIN)/python -m tests.bench
+bench: install  # BENCH_ARGS="--only dispatch" runs one section (see --help)
+	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 clean:
 	$(TOUCHPOINT) db stop || true

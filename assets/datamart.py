@@ -16,11 +16,12 @@ from assets.resources import Warehouse
 
 
 class DatamartTranslator(DagsterDbtTranslator):
-    """dbt folders become Dagster groups: staging, intermediate and marts form `datamart`."""
+    """dbt folders become Dagster groups: staging, intermediate and marts form `datamart`;
+    triggers, segments and reports are groups of their own."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         folder = dbt_resource_props.get("fqn", ["", ""])[1:2]
-        if folder and folder[0] in ("triggers", "segments"):
+        if folder and folder[0] in ("triggers", "segments", "reports"):
             return folder[0]
         return "datamart"
 

@@ -7,9 +7,10 @@
   (campaign, occurrence key) so a rerun can never add a second one.
 - ``messaging.vouchers``: the unique codes handed out, with value and expiry.
 - ``messaging.message_events``: every send, failure and reaction (DESIGN §4.6).
+- ``messaging.campaigns``: the campaign catalog (conversion window, holdout) for measurement.
 
-The datamart reads ``occurrences``, ``outbox`` and ``message_events`` as dbt sources, so this
-schema exists before the first dbt build.
+The datamart reads these tables as dbt sources, so this schema exists before the first dbt
+build.
 """
 
 from __future__ import annotations
@@ -106,6 +107,11 @@ create table if not exists messaging.outbox (
     unique (campaign, occurrence_key)
 );
 create index if not exists outbox_due on messaging.outbox (send_after) where status = 'queued';
+-- Provider events find their message by the provider's id; inbound SMS by the number.
+create index if not exists outbox_provider_message
+    on messaging.outbox (provider_message_id) where provider_message_id is not null;
+create index if not exists outbox_sms_recipient
+    on messaging.outbox (recipient) where channel = 'sms';
 -- Datamarts made before each row kept its recipient's send window.
 alter table messaging.occurrences add column if not exists time_zone text,
     add column if not exists window_start time, add column if not exists window_end time;
@@ -124,6 +130,23 @@ create table if not exists messaging.vouchers (
     expires_at timestamptz not null,
     created_at timestamptz not null default now(),
     unique (campaign, occurrence_key)
+);
+
+-- The campaign catalog as the datamart measures it (conversion window, holdout), written from
+-- campaigns/*.yml by the messaging/campaigns asset before each dbt build.
+create table if not exists messaging.campaigns (
+    campaign text primary key,
+    description text not null default '',
+    source_model text not null,
+    channel text not null check (channel in ('email', 'sms', 'best')),
+    priority integer not null,
+    holdout double precision not null default 0,
+    marketing boolean not null default true,
+    conversion_goal text not null default 'order',
+    conversion_window_days integer not null check (conversion_window_days > 0),
+    voucher jsonb,
+    active boolean not null default true,
+    registered_at timestamptz not null default now()
 );
 
 create table if not exists messaging.message_events (

@@ -146,6 +146,13 @@ def cmd_ui(args: argparse.Namespace) -> int:
         return subprocess.call(command)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from orchestration.tracking_service import serve
+
+    serve(load_settings(), args.host, args.port)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="touchpoint", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -186,6 +193,13 @@ def parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(handler=cmd_ui)
+
+    serve = commands.add_parser(
+        "serve", help="the tracking service: opens, clicks, unsubscribes, inbound SMS, webhooks"
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=cmd_serve)
     return root
 
 

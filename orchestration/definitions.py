@@ -6,6 +6,8 @@ import os
 
 from dagster import AssetKey, Definitions
 
+from assets.campaign_register import build_campaign_register_asset
+from assets.campaign_report import build_campaign_report_asset
 from assets.campaigns import build_campaigns_asset, campaign_asset_key, source_asset_key
 from assets.datamart import datamart
 from assets.dispatch_assets import build_dispatch_assets
@@ -24,6 +26,7 @@ from orchestration.jobs import (
 )
 from orchestration.landing_listing import landing_fingerprints
 from orchestration.outbox_watch import due_message_count
+from orchestration.provider_events import provider_event_pieces
 from orchestration.resources import build_resources
 from orchestration.sender_factory import sender_factory
 from orchestration.settings import Settings, load_settings
@@ -46,14 +49,20 @@ def build_definitions(settings: Settings) -> Definitions:
         send_rate=settings.send_rate,
     )
     jobs = _campaign_jobs(catalog)
+    responses = provider_event_pieces(settings)
+    measurement = [
+        build_campaign_register_asset(catalog.specs),
+        build_campaign_report_asset(settings.reports_dir / "campaign_performance.html"),
+    ]
     return Definitions(
-        assets=[*INGEST_ASSETS, datamart, campaigns, *dispatch],
-        jobs=[DAILY_JOB, NEW_FILES_JOB, DUE_MESSAGES_JOB, *jobs.values()],
+        assets=[*INGEST_ASSETS, datamart, campaigns, *dispatch, *measurement, *responses.assets],
+        jobs=[DAILY_JOB, NEW_FILES_JOB, DUE_MESSAGES_JOB, *jobs.values(), *responses.jobs],
         sensors=[
             build_landing_sensor(lambda: landing_fingerprints(settings.landing), NEW_FILES_JOB),
             build_behaviour_sensor(lambda: behaviour_watermark(url), jobs["behaviour"]),
             build_segment_sensor(_campaigns_by_segment(catalog), jobs["segment"]),
             build_due_messages_sensor(lambda: due_message_count(url), DUE_MESSAGES_JOB),
+            *responses.sensors,
         ],
         schedules=[build_daily_schedule(DAILY_JOB), build_hourly_date_schedule(jobs["date"])],
         resources=build_resources(settings),

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dagster import AssetKey, AssetSelection, define_asset_job, in_process_executor
 
 from assets.dispatch_assets import DISPATCH_GROUP
+from assets.response_assets import RESPONSES_GROUP
 
 # Every job that renders messages sends them in the same run: an event becomes a send without
 # waiting for another sensor tick.
@@ -68,4 +69,12 @@ DUE_MESSAGES_JOB = define_asset_job(
     selection=DISPATCH,
     executor_def=in_process_executor,
     description="Drain the outbox: deferred messages whose window opened, retries, expiries.",
+)
+
+# Only in the definitions when TOUCHPOINT_EVENTS_QUEUE_URL is set (it selects the queue's asset).
+PROVIDER_EVENTS_JOB = define_asset_job(
+    "record_provider_events",
+    selection=AssetSelection.groups(RESPONSES_GROUP),
+    executor_def=in_process_executor,
+    description="Record the SES events waiting in the provider event queue.",
 )

@@ -28,6 +28,8 @@ class Settings:
     secret: str | None = field(default=None, repr=False)
     send_rate: float | None = None
     ses_configuration_set: str | None = None
+    # SQS queue the SES configuration set's events arrive on (responses/ses_events drains it).
+    events_queue_url: str | None = None
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -45,6 +47,11 @@ class Settings:
     def mailbox_dir(self) -> Path:
         """Where the local mailbox server keeps every mail it receives, one ``.eml`` each."""
         return self.home / "mailbox"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where the report assets write their HTML (``campaign_performance.html``)."""
+        return self.home / "reports"
 
     @property
     def file_outbox_dir(self) -> Path:
@@ -104,4 +111,5 @@ def load_settings() -> Settings:
         secret=_optional("TOUCHPOINT_SECRET"),
         send_rate=_positive_float("TOUCHPOINT_SEND_RATE"),
         ses_configuration_set=_optional("TOUCHPOINT_SES_CONFIGURATION_SET"),
+        events_queue_url=_optional("TOUCHPOINT_EVENTS_QUEUE_URL"),
     )

@@ -20,6 +20,7 @@ candidate as (
         p.marketing,
         cu.customer_id is not null as known_customer,
         coalesce(cu.timezone, 'UTC') as timezone,
+        cu.favoured_channel,
         coalesce(cu.can_email, false) and email_block.customer_id is null as email_allowed,
         coalesce(cu.can_sms, false) and sms_block.customer_id is null as sms_allowed,
         email_block.reason as email_block_reason,
@@ -36,12 +37,16 @@ candidate as (
 routed as (
     select
         *,
-        -- `best` is email where email is allowed, else SMS (DESIGN §4.3) until responses
-        -- measure a favoured channel.
+        -- `best` (DESIGN §4.3) is the customer's favoured channel (dim_customers, measured from
+        -- responses) where it is allowed, else email where allowed, else SMS.
         case wanted_channel
             when 'email' then case when email_allowed then 'email' end
             when 'sms' then case when sms_allowed then 'sms' end
-            else case when email_allowed then 'email' when sms_allowed then 'sms' end
+            else case
+                when favoured_channel = 'sms' and sms_allowed then 'sms'
+                when email_allowed then 'email'
+                when sms_allowed then 'sms'
+            end
         end as channel,
         -- DESIGN §4.3: the first 8 hex digits of sha256("<campaign>:<customer_id>") / 2^32.
         (

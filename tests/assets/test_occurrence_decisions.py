@@ -25,7 +25,8 @@ create schema marts;
 create schema intermediate;
 create schema triggers;
 create table marts.dim_customers (
-    customer_id text primary key, timezone text, can_email boolean, can_sms boolean
+    customer_id text primary key, timezone text, can_email boolean, can_sms boolean,
+    favoured_channel text
 );
 create table intermediate.int_contact_suppressions (
     customer_id text, channel text, reason text, suppressed_since timestamptz
@@ -58,10 +59,12 @@ def conn(database_url):
         yield conn
 
 
-def add_customer(conn, customer_id, timezone="Europe/Paris", can_email=True, can_sms=True):
+def add_customer(
+    conn, customer_id, timezone="Europe/Paris", can_email=True, can_sms=True, favoured=None
+):
     conn.execute(
-        "insert into marts.dim_customers values (%s, %s, %s, %s)",
-        (customer_id, timezone, can_email, can_sms),
+        "insert into marts.dim_customers values (%s, %s, %s, %s, %s)",
+        (customer_id, timezone, can_email, can_sms, favoured),
     )
 
 
@@ -118,6 +121,35 @@ def test_best_falls_back_to_sms_when_email_is_not_allowed(conn):
 
     channel = conn.execute("select channel from messaging.occurrences").fetchone()[0]
     assert channel == "sms"
+
+
+def test_best_is_the_favoured_channel_where_it_is_allowed_else_email(conn):
+    add_customer(conn, "texter", favoured="sms")
+    add_customer(conn, "texter_stopped", favoured="sms")
+    add_customer(conn, "reader", favoured="email")
+    add_customer(conn, "unmeasured")
+    conn.execute(
+        "insert into intermediate.int_contact_suppressions values ('texter_stopped', 'sms', "
+        "'opted_out', now())"
+    )
+    add_trigger(
+        conn,
+        "birthday",
+        [
+            (name, name, AS_OF - timedelta(hours=1))
+            for name in ("texter", "texter_stopped", "reader", "unmeasured")
+        ],
+    )
+
+    decide_occurrences(conn, [policy("birthday", channel="best")], AS_OF)
+
+    channels = dict(conn.execute("select customer_id, channel from messaging.occurrences"))
+    assert channels == {
+        "texter": "sms",
+        "texter_stopped": "email",
+        "reader": "email",
+        "unmeasured": "email",
+    }
 
 
 def test_judging_the_same_as_of_twice_adds_nothing(conn):

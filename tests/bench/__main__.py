@@ -6,7 +6,13 @@ rejects, the registry —
 beside a plain ``COPY`` of the same lines into a one-column table of the same server. The ratio
 is the figure (aim ≥ 0.5).
 
-Datamart: the wall time of the full ``dbt build`` at 100 k customers, after ingesting them.
+Datamart: the wall time of the full ``dbt build`` at 100 k customers, after ingesting them;
+then the campaign step on it.
+
+Dispatch: see ``tests.bench.dispatch`` (email to postfix's smtp-sink beside a bare smtplib loop,
+memory over 50 k messages, SMS to moto's SNS).
+
+``--only SECTION`` (repeatable) runs some sections; the default runs them all.
 """
 
 from __future__ import annotations
@@ -21,16 +27,13 @@ from pathlib import Path
 import psycopg
 
 from orchestration.embedded_postgres import EmbeddedPostgres
+from tests.bench.database import fresh_database
+from tests.bench.dispatch import bench_dispatch
 
 BENCH_HOME = Path(".touchpoint/bench").resolve()
+TOOLS = BENCH_HOME.parent / "tools"
 AS_OF = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-def fresh_database(server: EmbeddedPostgres, name: str) -> str:
-    with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
-        conn.execute(f"drop database if exists {name} with (force)")
-        conn.execute(f"create database {name}")
-    return server.url(name)
+SECTIONS = ("ingest", "datamart", "dispatch")  # the campaign step runs on the datamart built
 
 
 def landing_for(customers: int, seed: int = 7) -> Path:
@@ -202,14 +205,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--emails", type=int, default=20_000)
+    parser.add_argument("--memory-messages", type=int, default=50_000)
+    parser.add_argument("--sms", type=int, default=2_000)
+    parser.add_argument(
+        "--only", choices=SECTIONS, action="append", help="run this section (repeatable)"
+    )
     args = parser.parse_args()
+    sections = args.only or SECTIONS
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     BENCH_HOME.mkdir(parents=True, exist_ok=True)
     with EmbeddedPostgres(BENCH_HOME / "pg").running() as server:
-        bench_ingest(server, args.events)
-        url = bench_dbt_build(server, args.customers)
-        bench_campaigns(url)
+        if "ingest" in sections:
+            bench_ingest(server, args.events)
+        if "datamart" in sections:
+            url = bench_dbt_build(server, args.customers)
+            bench_campaigns(url)
+        if "dispatch" in sections:
+            bench_dispatch(server, TOOLS, args.emails, args.memory_messages, args.sms)
 
 
 if __name__ == "__main__":

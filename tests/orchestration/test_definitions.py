@@ -131,3 +131,16 @@ def test_due_messages_have_a_sensor_and_a_job_that_only_dispatches(definitions):
 
     assert {key.path[0] for key in job.asset_layer.selected_asset_keys} == {"dispatch"}
     assert sensor.minimum_interval_seconds <= 60
+
+
+def test_the_campaign_report_follows_the_report_models_and_the_catalog_feeds_them(definitions):
+    graph = definitions.resolve_asset_graph()
+    report = AssetKey(["reports", "campaign_performance"])
+    catalog = AssetKey(["messaging", "campaigns"])
+    daily = definitions.resolve_job_def("touchpoint_daily").asset_layer.selected_asset_keys
+
+    assert graph.get(report).group_name == "reports"
+    assert AssetKey(["reports", "rpt_campaign_performance"]) in graph.get(report).parent_keys
+    assert graph.get(AssetKey(["reports", "rpt_campaign_performance"])).group_name == "reports"
+    assert catalog in graph.get(AssetKey(["staging", "stg_messaging__campaigns"])).parent_keys
+    assert {report, catalog} <= daily

@@ -4,8 +4,9 @@
         post_hook=['analyze {{ this }}'],
     )
 }}
--- One row per customer: profile, locale and time zone, consent, order history, RFM scores and
--- lifecycle stage, all as of the run's as-of instant in the customer's own local calendar.
+-- One row per customer: profile, locale and time zone, consent and suppressions, favoured
+-- channel, order history, RFM scores and lifecycle stage, all as of the run's as-of instant in
+-- the customer's own local calendar.
 with
 
 customers as (
@@ -18,6 +19,19 @@ orders as (
 
     select * from {{ ref('fct_orders') }}
     where customer_id is not null
+
+),
+
+suppressions as (
+
+    select * from {{ ref('int_contact_suppressions') }}
+
+),
+
+favoured as (
+
+    select customer_id, channel from {{ ref('fct_customer_channel_engagement') }}
+    where is_favoured
 
 ),
 
@@ -47,11 +61,22 @@ histories as (
         coalesce(order_totals.store_orders_count, 0) as store_orders_count,
         coalesce(order_totals.revenue_total, 0) as revenue_total,
         order_totals.first_order_at,
-        order_totals.last_order_at
+        order_totals.last_order_at,
+        email_block.reason as email_suppression_reason,
+        sms_block.reason as sms_suppression_reason,
+        favoured.channel as favoured_channel
 
     from customers
     left join order_totals
         on order_totals.customer_id = customers.customer_id
+    left join suppressions as email_block
+        on email_block.customer_id = customers.customer_id
+        and email_block.channel = 'email'
+    left join suppressions as sms_block
+        on sms_block.customer_id = customers.customer_id
+        and sms_block.channel = 'sms'
+    left join favoured
+        on favoured.customer_id = customers.customer_id
 
 ),
 
@@ -116,6 +141,11 @@ final as (
         phone_is_valid,
         coalesce(email_opt_in and email_is_valid, false) as can_email,
         coalesce(sms_opt_in and phone_is_valid, false) as can_sms,
+        email_suppression_reason is not null as email_suppressed,
+        email_suppression_reason,
+        sms_suppression_reason is not null as sms_suppressed,
+        sms_suppression_reason,
+        favoured_channel,
         loyalty_card_id,
         orders_count,
         web_orders_count,

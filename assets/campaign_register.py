@@ -1,0 +1,90 @@
+"""The campaign catalog as a table, ``messaging.campaigns``: the datamart measures each campaign by
+its own conversion window and holdout (campaigns/*.yml), so the asset writing it runs before the
+dbt build that reads it (the dbt source ``messaging.campaigns`` has this asset's key)."""
+
+from __future__ import annotations
+
+import psycopg
+from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
+from psycopg.types.json import Jsonb
+
+from assets.messaging_schema import ensure_messaging_schema
+from assets.resources import Warehouse
+from models.campaigns import CampaignSpec
+
+CAMPAIGN_REGISTER_KEY = AssetKey(["messaging", "campaigns"])
+
+_UPSERT = """
+insert into messaging.campaigns (
+    campaign, description, source_model, channel, priority, holdout, marketing,
+    conversion_goal, conversion_window_days, voucher, active, registered_at
+)
+values (
+    %(campaign)s, %(description)s, %(source_model)s, %(channel)s, %(priority)s, %(holdout)s,
+    %(marketing)s, %(conversion_goal)s, %(conversion_window_days)s, %(voucher)s, true, now()
+)
+on conflict (campaign) do update set
+    description = excluded.description,
+    source_model = excluded.source_model,
+    channel = excluded.channel,
+    priority = excluded.priority,
+    holdout = excluded.holdout,
+    marketing = excluded.marketing,
+    conversion_goal = excluded.conversion_goal,
+    conversion_window_days = excluded.conversion_window_days,
+    voucher = excluded.voucher,
+    active = true,
+    registered_at = excluded.registered_at
+"""
+
+# A campaign removed from the folder keeps its row, so its past messages are still measured.
+_RETIRE = "update messaging.campaigns set active = false where not (campaign = any(%s))"
+
+
+def register_row(spec: CampaignSpec) -> dict:
+    return {
+        "campaign": spec.name,
+        "description": spec.description,
+        "source_model": spec.source_model,
+        "channel": spec.channel,
+        "priority": spec.priority,
+        "holdout": spec.holdout,
+        "marketing": spec.marketing,
+        "conversion_goal": spec.conversion.goal,
+        "conversion_window_days": spec.conversion.window_days,
+        "voucher": Jsonb(spec.voucher.model_dump(mode="json")) if spec.voucher else None,
+    }
+
+
+def register_campaigns(conn: psycopg.Connection, specs: list[CampaignSpec]) -> None:
+    """Upsert every campaign of the catalog; mark the ones no longer in it inactive."""
+    with conn.transaction():
+        for spec in specs:
+            conn.execute(_UPSERT, register_row(spec))
+        conn.execute(_RETIRE, ([spec.name for spec in specs],))
+
+
+def build_campaign_register_asset(specs: list[CampaignSpec]) -> AssetsDefinition:
+    @asset(key=CAMPAIGN_REGISTER_KEY, group_name="campaigns", kinds={"python", "postgres"})
+    def campaign_register(warehouse: Warehouse) -> MaterializeResult:
+        """The campaign catalog as a table: the conversion windows and holdouts measured."""
+        with warehouse.connect() as conn:
+            ensure_messaging_schema(conn)
+            register_campaigns(conn, specs)
+        return MaterializeResult(
+            metadata={"campaigns": len(specs), "catalog": MetadataValue.md(_catalog(specs))}
+        )
+
+    return campaign_register
+
+
+def _catalog(specs: list[CampaignSpec]) -> str:
+    lines = [
+        "| campaign | channel | conversion window | holdout |",
+        "|---|---|---:|---:|",
+    ]
+    lines += [
+        f"| {s.name} | {s.channel} | {s.conversion.window_days} days | {s.holdout:.0%} |"
+        for s in specs
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""``responses/ses_events``: the SES events waiting in SQS, recorded as message events.
+
+The queue URL and the SQS client come from the orchestration layer (``TOUCHPOINT_EVENTS_QUEUE_
+URL``, boto3's own endpoint and credentials); the drain itself is
+``assets.provider_event_queue.drain_queue``. Its materialization says what became of each
+message, so a marketer sees deliveries and bounces arrive and an operator sees any message the
+drain could not parse (left for the queue's dead-letter policy).
+
+No ``from __future__ import annotations`` here: Dagster reads the asset function's
+annotations at definition time to find its resources.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from assets.messaging_schema import ensure_messaging_schema
+from assets.provider_event_queue import drain_queue
+from assets.resources import Warehouse
+
+RESPONSES_GROUP = "responses"
+SES_EVENTS_KEY = AssetKey([RESPONSES_GROUP, "ses_events"])
+# Every count drain_queue can return, reported even when 0 so the UI's plots line up.
+RESULTS = ("recorded", "duplicate", "not_ours", "ignored", "unparseable", "deleted")
+
+
+def build_ses_events_asset(queue_url: str, make_client: Callable[[], Any]) -> AssetsDefinition:
+    @asset(
+        key=SES_EVENTS_KEY,
+        group_name=RESPONSES_GROUP,
+        kinds={"python", "postgres", "aws"},
+        description="Record the SES delivery, bounce, complaint, open and click events "
+        "waiting in the provider event queue.",
+    )
+    def ses_events(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+        client = make_client()
+        try:
+            with warehouse.connect() as conn:
+                ensure_messaging_schema(conn)
+                result = drain_queue(conn, client, queue_url, log=context.log.warning)
+        finally:
+            client.close()
+        context.log.info(f"provider events: {dict(result.counts) or 'none waiting'}")
+        metadata: dict[str, Any] = {name: result.counts.get(name, 0) for name in RESULTS}
+        if result.unparseable:
+            lines = [f"- `{message_id}`: {reason}" for message_id, reason in result.unparseable]
+            metadata["unparseable_messages"] = MetadataValue.md("\n".join(lines[:20]))
+        return MaterializeResult(metadata=metadata)
+
+    return ses_events

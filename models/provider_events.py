@@ -1,0 +1,249 @@
+"""Amazon SES events (delivery, bounce, complaint, open, click, …) as message events.
+
+They arrive two ways, and both are read here: POSTed by SNS to the tracking service
+(``/ses/events``), or queued in SQS (``TOUCHPOINT_EVENTS_QUEUE_URL``). Either way the body is
+an SNS envelope (``Type``, ``MessageId``, ``Message`` holding the SES event as JSON text) or,
+with raw message delivery, the SES event itself. SES configuration-set events name their kind
+in ``eventType``; identity notifications in ``notificationType``; both are understood.
+
+Which message an event is about: our id in the ``touchpoint-message-id`` message tag (set by
+``senders/ses.py``), else the ``X-Touchpoint-Message-Id`` header when SES includes headers;
+the provider's ``mail.messageId`` (``messaging.outbox.provider_message_id``) is kept as well.
+
+An event's ``source_event_id`` is a hash of the SES event itself, not of its envelope: the same
+event reaching us by the webhook and by the queue, or twice by either, is recorded once.
+
+Strictness: the envelope and the event's top level must be exactly the documented fields
+(an unknown one is a 400); inside the objects SES owns (``mail``, ``bounce``, …) fields we do
+not read are ignored, since AWS adds to them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import orjson
+from pydantic import BaseModel, ConfigDict, StrictStr, model_validator
+
+from models.payloads import PayloadError, json_object, validated
+
+MESSAGE_ID_TAG = "touchpoint-message-id"
+MESSAGE_ID_HEADER = "x-touchpoint-message-id"
+
+
+class SnsEnvelope(BaseModel):
+    """What SNS POSTs to an HTTP(S) subscriber, and what it queues in SQS."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    Type: Literal["Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation"]
+    MessageId: str
+    TopicArn: str
+    Message: str
+    Timestamp: str
+    Subject: str | None = None
+    Token: str | None = None
+    SubscribeURL: str | None = None
+    UnsubscribeURL: str | None = None
+    SignatureVersion: str | None = None
+    Signature: str | None = None
+    SigningCertURL: str | None = None
+    MessageAttributes: dict[str, Any] | None = None
+    SequenceNumber: str | None = None
+
+
+class _SesHeader(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: StrictStr
+    value: StrictStr
+
+
+class _SesMail(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    messageId: StrictStr
+    timestamp: StrictStr | None = None
+    tags: dict[StrictStr, list[StrictStr]] = {}
+    headers: list[_SesHeader] = []
+
+
+_Part = dict[str, Any] | None
+
+
+class _SesEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    eventType: StrictStr | None = None
+    notificationType: StrictStr | None = None
+    mail: _SesMail
+    bounce: _Part = None
+    complaint: _Part = None
+    delivery: _Part = None
+    send: _Part = None
+    reject: _Part = None
+    open: _Part = None
+    click: _Part = None
+    failure: _Part = None
+    deliveryDelay: _Part = None
+    subscription: _Part = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> _SesEvent:
+        if (self.eventType is None) == (self.notificationType is None):
+            raise ValueError("exactly one of eventType and notificationType names the event")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return self.eventType or self.notificationType or ""
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """One row for ``messaging.message_events`` (the customer comes from the outbox row)."""
+
+    type: str
+    provider_message_id: str
+    message_id: UUID | None
+    occurred_at: datetime
+    source_event_id: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A well-formed event we do not record (``Send``: dispatch already recorded ``sent``)."""
+
+    reason: str
+
+
+def sns_envelope(document: dict[str, Any]) -> SnsEnvelope | None:
+    """The envelope when ``document`` is one (it has ``Type``), else None."""
+    if "Type" not in document:
+        return None
+    return validated(SnsEnvelope, document, "SNS message")
+
+
+def provider_message(document: dict[str, Any]) -> SnsEnvelope | ProviderEvent | Skipped:
+    """An SNS subscription message (for the caller to confirm or ignore), or the SES event an
+    envelope or a raw body carries."""
+    envelope = sns_envelope(document)
+    if envelope is not None and envelope.Type != "Notification":
+        return envelope
+    event = json_object(envelope.Message, "SNS Message") if envelope else document
+    return ses_event(event)
+
+
+def ses_event(document: dict[str, Any]) -> ProviderEvent | Skipped:
+    event = validated(_SesEvent, document, "SES event")
+    mapped = _MAPPINGS.get(event.kind)
+    if mapped is None:
+        return Skipped(f"SES {event.kind!r} events are not recorded")
+    type_, part_name, describe = mapped
+    part = getattr(event, part_name) or {}
+    if not isinstance(part, dict):
+        raise PayloadError(f"SES event: {part_name} must be an object")
+    return ProviderEvent(
+        type=type_,
+        provider_message_id=event.mail.messageId,
+        message_id=_our_message_id(event.mail),
+        occurred_at=_instant(part.get("timestamp") or event.mail.timestamp, part_name),
+        source_event_id="ses:" + _fingerprint(document),
+        detail={**describe(part), "source": "ses"},
+    )
+
+
+def _bounce(part: dict) -> dict:
+    kind = part.get("bounceType")
+    recipients = part.get("bouncedRecipients") or [{}]
+    first = recipients[0] if isinstance(recipients[0], dict) else {}
+    return {
+        # int_contact_suppressions suppresses on 'hard'; soft bounces are retried by SES.
+        "bounce_type": {"Permanent": "hard", "Transient": "soft"}.get(kind, "undetermined"),
+        "provider_bounce_type": kind,
+        "bounce_sub_type": part.get("bounceSubType"),
+        "diagnostic": first.get("diagnosticCode"),
+    }
+
+
+_MAPPINGS: dict[str, tuple[str, str, Any]] = {
+    "Delivery": ("delivered", "delivery", lambda p: {"smtp_response": p.get("smtpResponse")}),
+    "Bounce": ("bounced", "bounce", _bounce),
+    "Complaint": (
+        "complained",
+        "complaint",
+        lambda p: {"feedback_type": p.get("complaintFeedbackType")},
+    ),
+    "Open": ("opened", "open", lambda p: {}),
+    "Click": ("clicked", "click", lambda p: {"url": p.get("link")}),
+    "Reject": ("failed", "reject", lambda p: {"reason": f"SES rejected it: {p.get('reason')}"}),
+    "Rendering Failure": (
+        "failed",
+        "failure",
+        lambda p: {"reason": f"SES could not render it: {p.get('errorMessage')}"},
+    ),
+    "DeliveryDelay": (
+        "deferred",
+        "deliveryDelay",
+        lambda p: {"reason": "delivery delayed", "delay_type": p.get("delayType")},
+    ),
+}
+
+
+def _our_message_id(mail: _SesMail) -> UUID | None:
+    candidates = list(mail.tags.get(MESSAGE_ID_TAG, []))
+    candidates += [h.value for h in mail.headers if h.name.lower() == MESSAGE_ID_HEADER]
+    for candidate in candidates:
+        try:
+            return UUID(candidate.strip())
+        except ValueError:
+            continue
+    return None
+
+
+def _instant(text: Any, part_name: str) -> datetime:
+    if not isinstance(text, str):
+        raise PayloadError(f"SES event: {part_name}.timestamp (or mail.timestamp) is missing")
+    try:
+        instant = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise PayloadError(f"SES event: timestamp {text!r} is not ISO 8601") from None
+    if instant.tzinfo is None:
+        raise PayloadError(f"SES event: timestamp {text!r} has no UTC offset")
+    return instant
+
+
+def _fingerprint(document: dict[str, Any]) -> str:
+    canonical = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def trusted_subscribe_url(url: str, aws_endpoints: tuple[str, ...] = ()) -> bool:
+    """Whether a ``SubscribeURL`` may be fetched to confirm an SNS subscription: AWS's own
+    SNS host over HTTPS (``https://sns.<region>.amazonaws.com/…``), or exactly the origin of a
+    configured AWS endpoint (``AWS_ENDPOINT_URL_SNS`` / ``AWS_ENDPOINT_URL``: a local stand-in).
+    Anything else is refused, so a forged confirmation cannot make us fetch an address of its
+    choosing."""
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        return False
+    if parts.scheme == "https" and _SNS_HOST.match(parts.hostname or ""):
+        return True
+    return any(_origin(url) == _origin(endpoint) for endpoint in aws_endpoints if endpoint)
+
+
+_SNS_HOST = re.compile(r"^sns(\.[a-z0-9-]+)?\.amazonaws\.com$")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        port = -1
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port

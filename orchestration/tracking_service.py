@@ -1,0 +1,141 @@
+"""The tracking service (``touchpoint serve``): every reaction back into the datamart.
+
+An ASGI app (Starlette, served by uvicorn) that records and does nothing else (DESIGN §3):
+
+- ``GET /o/{id}.gif``, ``GET /c/{id}``, ``GET``/``POST /u/{id}``: opens, clicks,
+  unsubscribes (``link_routes``);
+- ``POST /sms/inbound``: STOP / START / HELP, survey scores, replies (``inbound_sms``);
+- ``POST /ses/events``: SES events delivered by SNS (``provider_webhook``);
+- ``POST /v1/track``, ``/v1/page``, ``/v1/batch``: web events into ``raw.web_events``
+  (``event_collector``);
+- ``GET /health``: nothing; 200 when the database answers.
+
+Links are built on ``TOUCHPOINT_TRACKING_URL``; the service answers by path and query,
+whatever host or port it runs on. Bad input never gets a 500: a body over 64 KiB (500 KiB for
+a batch) is 413, a body that is not what the route takes is 400 with the reason, and nothing is
+written; a database that does not answer is 503.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import psycopg
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from assets.messaging_schema import ensure_messaging_schema
+from assets.raw_schema import ensure_raw_schema
+from models.inbound_sms import inbound_sms
+from models.payloads import PayloadError, json_object
+from models.provider_events import sns_envelope
+from orchestration.connection_pool import ConnectionPool
+from orchestration.database import datamart_available
+from orchestration.event_collector import collector_routes
+from orchestration.inbound_sms import handle_inbound_sms
+from orchestration.link_routes import link_routes
+from orchestration.provider_webhook import provider_routes, sns_control
+from orchestration.secret import tracking_secret
+from orchestration.settings import Settings
+
+log = logging.getLogger("touchpoint.tracking")
+
+MAX_BODY = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    database_url: str
+    secret: str
+    from_email: str
+    # Origins a SubscribeURL may also point at besides AWS's SNS hosts (a local stand-in).
+    aws_endpoints: tuple[str, ...] = ()
+    pool_size: int = 5
+
+
+def aws_endpoints_from_environment() -> tuple[str, ...]:
+    """boto3's own endpoint settings, as the senders use them."""
+    names = ("AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL")
+    return tuple(os.environ[name] for name in names if os.environ.get(name))
+
+
+def build_app(config: ServiceConfig) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict]:
+        with psycopg.connect(config.database_url, autocommit=True) as conn:
+            ensure_raw_schema(conn)
+            ensure_messaging_schema(conn)
+        pool = ConnectionPool(config.database_url, size=config.pool_size)
+        await pool.open()
+        try:
+            yield {"pool": pool}
+        finally:
+            await pool.close()
+
+    async def sms_inbound(request: Request) -> Response:
+        document = json_object(await request.body())
+        envelope = sns_envelope(document)
+        if envelope is not None and envelope.Type != "Notification":
+            return await sns_control(envelope, config.aws_endpoints)
+        sms = inbound_sms(document)
+        async with request.state.pool.connection() as conn:
+            summary = await handle_inbound_sms(conn, sms, config.from_email)
+        return JSONResponse(summary)
+
+    async def health(request: Request) -> Response:
+        async with request.state.pool.connection() as conn:
+            await conn.execute("select 1")
+        return PlainTextResponse("ok")
+
+    routes = [
+        *link_routes(config.secret),
+        Route("/sms/inbound", sms_inbound, methods=["POST"]),
+        *provider_routes(config.aws_endpoints),
+        *collector_routes(),
+        Route("/health", health, methods=["GET"]),
+    ]
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        max_body_size=MAX_BODY,
+        exception_handlers={
+            PayloadError: _bad_request,
+            psycopg.OperationalError: _database_unavailable,
+            ClientDisconnect: _client_gone,
+        },
+    )
+
+
+async def _bad_request(request: Request, error: Exception) -> Response:
+    log.info("%s %s refused: %s", request.method, request.url.path, error)
+    return JSONResponse({"error": str(error)}, status_code=400)
+
+
+async def _database_unavailable(request: Request, error: Exception) -> Response:
+    log.error("%s %s: the database did not answer: %s", request.method, request.url.path, error)
+    return JSONResponse({"error": "the database is unavailable; try again"}, status_code=503)
+
+
+async def _client_gone(request: Request, error: Exception) -> Response:
+    return Response(status_code=400)
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Run the service until interrupted; the embedded datamart is kept up meanwhile."""
+    import uvicorn
+
+    with datamart_available(settings) as url:
+        config = ServiceConfig(
+            database_url=url,
+            secret=tracking_secret(settings),
+            from_email=settings.from_email,
+            aws_endpoints=aws_endpoints_from_environment(),
+        )
+        # No access log: the query strings carry link signatures.
+        uvicorn.run(build_app(config), host=host, port=port, access_log=False)

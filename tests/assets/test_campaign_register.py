@@ -1,0 +1,45 @@
+"""The campaign catalog as the datamart reads it (messaging.campaigns): every built-in campaign
+with its conversion window and holdout; a campaign removed from the folder stays, inactive."""
+
+from __future__ import annotations
+
+import psycopg
+
+from assets.campaign_register import register_campaigns
+from assets.messaging_schema import ensure_messaging_schema
+from models.campaigns import load_campaigns
+from tests.models.campaign_files import BUILT_IN_CAMPAIGNS, documented_models
+
+
+def registered(conn) -> dict[str, tuple]:
+    rows = conn.execute(
+        "select campaign, conversion_window_days, holdout, active, voucher ->> 'kind' "
+        "from messaging.campaigns"
+    ).fetchall()
+    return {name: rest for name, *rest in rows}
+
+
+def test_every_campaign_is_registered_with_its_window_and_holdout(database_url):
+    specs = load_campaigns(BUILT_IN_CAMPAIGNS, documented_models())
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        ensure_messaging_schema(conn)
+
+        register_campaigns(conn, specs)
+
+        campaigns = registered(conn)
+    assert set(campaigns) == {spec.name for spec in specs}
+    assert campaigns["abandoned_basket"] == [3, 0.1, True, None]
+    assert campaigns["instore_cross_sell"] == [30, 0.1, True, "amount"]
+
+
+def test_a_campaign_removed_from_the_folder_stays_inactive(database_url):
+    specs = load_campaigns(BUILT_IN_CAMPAIGNS, documented_models())
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        ensure_messaging_schema(conn)
+        register_campaigns(conn, specs)
+
+        register_campaigns(conn, [spec for spec in specs if spec.name != "winback"])
+
+        campaigns = registered(conn)
+    assert campaigns["winback"][2] is False
+    assert campaigns["birthday"][2] is True
