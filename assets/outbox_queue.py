@@ -28,6 +28,8 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from models.sms_replies import REPLY_CAMPAIGN
+
 DEFAULT_LEASE = timedelta(minutes=5)
 
 # The recipient's send window, checked at claim and again just before the provider call: a
@@ -61,6 +63,28 @@ insert into messaging.message_events (message_id, type, occurred_at, detail)
 select message_id, 'deferred', now(),
     jsonb_build_object('reason', 'outside the send window', 'send_after', send_after)
 from outside
+"""
+
+# Consent can be withdrawn between the judgement and the send (an unsubscribe click, a STOP, a
+# hard bounce): such rows are not sent. The suppressions view is dbt's (it reads the message
+# events live); keyword replies (the STOP confirmation itself) are exempt.
+_WITHDRAW_WITHOUT_CONSENT = """
+with withdrawn as (
+    update messaging.outbox as m
+    set status = 'failed', claimed_by = null, lease_until = null,
+        last_error = 'consent withdrawn before sending: ' || s.reason
+    from intermediate.int_contact_suppressions as s
+    where m.status = 'queued' and m.channel = %(channel)s and m.campaign <> %(exempt)s
+        and s.customer_id = m.customer_id and s.channel = m.channel
+    returning m.message_id, m.campaign, m.occurrence_key, m.last_error
+),
+occurrences as (
+    update messaging.occurrences as o set outcome = 'no_consent', reason = withdrawn.last_error
+    from withdrawn
+    where o.campaign = withdrawn.campaign and o.occurrence_key = withdrawn.occurrence_key
+)
+insert into messaging.message_events (message_id, type, occurred_at, detail)
+select message_id, 'failed', now(), jsonb_build_object('reason', last_error) from withdrawn
 """
 
 _EXPIRE_LAPSED = """
@@ -165,11 +189,20 @@ insert into messaging.message_events (message_id, type, occurred_at, detail)
 values (%(message_id)s, %(type)s, now(), %(detail)s)
 """
 
-_SET_OUTCOME = """
-update messaging.occurrences as o set outcome = %(outcome)s, reason = %(reason)s
-from messaging.outbox as m
-where m.message_id = %(message_id)s
-    and o.campaign = m.campaign and o.occurrence_key = m.occurrence_key
+# {assignments} is one of the fixed SET lists of the record_* functions, never user input.
+_FINISH = """
+with changed as (
+    update messaging.outbox set {assignments} where message_id = %(message_id)s
+    returning message_id, campaign, occurrence_key
+),
+moved as (
+    update messaging.occurrences as o set outcome = %(outcome)s, reason = %(reason)s
+    from changed
+    where %(outcome)s::text is not null
+        and o.campaign = changed.campaign and o.occurrence_key = changed.occurrence_key
+)
+insert into messaging.message_events (message_id, type, occurred_at, detail)
+select message_id, %(event)s, now(), %(detail)s from changed
 """
 
 
@@ -184,15 +217,24 @@ class Claim:
 
 
 def sweep(conn: psycopg.Connection, channel: str) -> list[str]:
-    """Due rows outside their send window wait for its next opening; what can no longer go
-    out before its expiry is expired; lapsed `sending` rows become `in_doubt` (their ids)."""
+    """Rows whose recipient withdrew consent are not sent (``no_consent``); due rows outside
+    their send window wait for its next opening; what can no longer go out before its expiry
+    is expired; lapsed `sending` rows become `in_doubt` (their ids)."""
     with conn.transaction():
+        if _suppressions_modelled(conn):
+            conn.execute(_WITHDRAW_WITHOUT_CONSENT, {"channel": channel, "exempt": REPLY_CAMPAIGN})
         conn.execute(_REDEFER_OUTSIDE_WINDOW, {"channel": channel})
         conn.execute(_EXPIRE_LAPSED, {"channel": channel})
         rows = conn.execute(_MARK_IN_DOUBT, {"channel": channel}).fetchall()
         for (message_id,) in rows:
             _event(conn, message_id, "failed", {"in_doubt": True})
     return [str(message_id) for (message_id,) in rows]
+
+
+def _suppressions_modelled(conn: psycopg.Connection) -> bool:
+    """False before the first dbt build has made the view (nothing can be suppressed yet)."""
+    found = conn.execute("select to_regclass('intermediate.int_contact_suppressions')")
+    return found.fetchone()[0] is not None
 
 
 def reconcile_in_doubt(conn: psycopg.Connection, channel: str) -> int:
@@ -231,60 +273,86 @@ def start_sending(
 ) -> bool:
     """Committed before the provider call; False when the row is no longer this worker's, or
     its send window has closed since the claim (the next sweep defers it)."""
-    with conn.transaction():
-        cursor = conn.execute(
-            _START_SENDING, {"message_id": message_id, "worker": worker, "lease": lease}
-        )
-        return cursor.rowcount == 1
+    params = {"message_id": message_id, "worker": worker, "lease": lease}
+    return _run(conn, _START_SENDING, params).rowcount == 1
 
 
 def record_sent(conn: psycopg.Connection, message_id, provider_message_id: str) -> None:
-    with conn.transaction():
-        conn.execute(
-            "update messaging.outbox set status = 'sent', provider_message_id = %s, "
-            "sent_at = now(), lease_until = null, last_error = null where message_id = %s",
-            (provider_message_id, message_id),
-        )
-        _outcome(conn, message_id, "sent", None)
-        _event(conn, message_id, "sent", {"provider_message_id": provider_message_id})
+    _finish(
+        conn,
+        message_id,
+        "status = 'sent', provider_message_id = %(provider_id)s, sent_at = now(), "
+        "lease_until = null, last_error = null",
+        outcome="sent",
+        event="sent",
+        detail={"provider_message_id": provider_message_id},
+        provider_id=provider_message_id,
+    )
 
 
 def record_retry(conn: psycopg.Connection, message_id, reason: str, delay: timedelta) -> None:
     """The provider surely did not take it: queued again after a back-off."""
-    with conn.transaction():
-        conn.execute(
-            "update messaging.outbox set status = 'queued', send_after = now() + %s, "
-            "lease_until = null, claimed_by = null, last_error = %s where message_id = %s",
-            (delay, reason, message_id),
-        )
-        _event(conn, message_id, "deferred", {"reason": reason, "retry_in_s": delay.seconds})
+    _finish(
+        conn,
+        message_id,
+        "status = 'queued', send_after = now() + %(delay)s, lease_until = null, "
+        "claimed_by = null, last_error = %(reason)s",
+        outcome=None,
+        event="deferred",
+        detail={"reason": reason, "retry_in_s": delay.total_seconds()},
+        reason=reason,
+        delay=delay,
+    )
 
 
 def record_failed(conn: psycopg.Connection, message_id, reason: str) -> None:
-    with conn.transaction():
-        conn.execute(
-            "update messaging.outbox set status = 'failed', lease_until = null, last_error = %s "
-            "where message_id = %s",
-            (reason, message_id),
-        )
-        _outcome(conn, message_id, "failed", reason)
-        _event(conn, message_id, "failed", {"reason": reason})
+    _finish(
+        conn,
+        message_id,
+        "status = 'failed', lease_until = null, last_error = %(reason)s",
+        outcome="failed",
+        event="failed",
+        detail={"reason": reason},
+        reason=reason,
+    )
 
 
 def record_in_doubt(conn: psycopg.Connection, message_id, reason: str) -> None:
     """The provider may have taken it (say, a timed-out response): never resent silently."""
+    _finish(
+        conn,
+        message_id,
+        "status = 'in_doubt', lease_until = null, last_error = %(reason)s",
+        outcome="in_doubt",
+        event="failed",
+        detail={"reason": reason, "in_doubt": True},
+        reason=reason,
+    )
+
+
+def _finish(
+    conn: psycopg.Connection,
+    message_id,
+    assignments: str,
+    *,
+    outcome: str | None,
+    event: str,
+    detail: dict,
+    **params,
+) -> None:
+    """The outbox change, the occurrence's outcome and the event in one statement: one round
+    trip and one commit per provider answer, which is most of what a send costs here."""
+    values = {"message_id": message_id, "event": event, "detail": Jsonb(detail)}
+    values |= {"outcome": outcome, "reason": params.get("reason")} | params
+    _run(conn, _FINISH.format(assignments=assignments), values)
+
+
+def _run(conn: psycopg.Connection, statement: str, params: dict) -> psycopg.Cursor:
+    """One statement commits by itself in autocommit mode; otherwise in a transaction here."""
+    if conn.autocommit:
+        return conn.execute(statement, params)
     with conn.transaction():
-        conn.execute(
-            "update messaging.outbox set status = 'in_doubt', lease_until = null, "
-            "last_error = %s where message_id = %s",
-            (reason, message_id),
-        )
-        _outcome(conn, message_id, "in_doubt", reason)
-        _event(conn, message_id, "failed", {"reason": reason, "in_doubt": True})
-
-
-def _outcome(conn: psycopg.Connection, message_id, outcome: str, reason: str | None) -> None:
-    conn.execute(_SET_OUTCOME, {"message_id": message_id, "outcome": outcome, "reason": reason})
+        return conn.execute(statement, params)
 
 
 def _event(conn: psycopg.Connection, message_id, type_: str, detail: dict) -> None:

@@ -502,3 +502,24 @@ def test_a_connection_dropped_mid_batch_loses_nothing_and_sends_nothing_twice(
     assert counts == Counter(sent=5, in_doubt=1) and again == Counter()
     assert received_per_recipient(smtp_server) == {f"u{i}@example.com": 1 for i in range(6)}
     assert statuses(conn) == {"sent": 5, "in_doubt": 1}
+
+
+def test_consent_withdrawn_after_the_judgement_stops_the_send(conn, composer, tmp_path):
+    unsubscribed, still_welcome = add_messages(conn, 2)
+    # The dbt view's shape (customer_id, channel, reason); its rules are tested in tests/dbt.
+    conn.execute("create schema intermediate")
+    conn.execute(
+        "create view intermediate.int_contact_suppressions as "
+        "select 'c-0'::text as customer_id, 'email'::text as channel, "
+        "'unsubscribed'::text as reason"
+    )
+
+    counts = dispatch_channel(
+        conn, FileSender(tmp_path, composer), Claim("w", "email"), NO_BACK_OFF
+    )
+
+    assert counts == Counter(sent=1)
+    assert [p.name for p in tmp_path.iterdir()] == [f"{still_welcome}.eml"]
+    state, outcome, attempts, reason = status(conn, unsubscribed)
+    assert (state, outcome, attempts) == ("failed", "no_consent", 0)
+    assert reason == "consent withdrawn before sending: unsubscribed"
