@@ -12,6 +12,9 @@ then the campaign step on it.
 Dispatch: see ``tests.bench.dispatch`` (email to postfix's smtp-sink beside a bare smtplib loop,
 memory over 50 k messages, SMS to moto's SNS).
 
+Tracking: see ``tests.bench.tracking`` (requests/s and latency of the open pixel and the click
+redirect of ``touchpoint serve`` under wrk, and the events counted after).
+
 ``--only SECTION`` (repeatable) runs some sections; the default runs them all.
 """
 
@@ -29,11 +32,13 @@ import psycopg
 from orchestration.embedded_postgres import EmbeddedPostgres
 from tests.bench.database import fresh_database
 from tests.bench.dispatch import bench_dispatch
+from tests.bench.tracking import bench_tracking
 
 BENCH_HOME = Path(".touchpoint/bench").resolve()
 TOOLS = BENCH_HOME.parent / "tools"
 AS_OF = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-SECTIONS = ("ingest", "datamart", "dispatch")  # the campaign step runs on the datamart built
+# The campaign step runs on the datamart built, so it is part of that section.
+SECTIONS = ("ingest", "datamart", "dispatch", "tracking")
 
 
 def landing_for(customers: int, seed: int = 7) -> Path:
@@ -208,6 +213,9 @@ def main() -> None:
     parser.add_argument("--emails", type=int, default=20_000)
     parser.add_argument("--memory-messages", type=int, default=50_000)
     parser.add_argument("--sms", type=int, default=2_000)
+    parser.add_argument("--tracking-messages", type=int, default=1_000)
+    parser.add_argument("--tracking-connections", type=int, default=16)
+    parser.add_argument("--tracking-seconds", type=int, default=10)
     parser.add_argument(
         "--only", choices=SECTIONS, action="append", help="run this section (repeatable)"
     )
@@ -224,6 +232,15 @@ def main() -> None:
             bench_campaigns(url)
         if "dispatch" in sections:
             bench_dispatch(server, TOOLS, args.emails, args.memory_messages, args.sms)
+        if "tracking" in sections:
+            bench_tracking(
+                server,
+                TOOLS,
+                BENCH_HOME,
+                args.tracking_messages,
+                args.tracking_connections,
+                args.tracking_seconds,
+            )
 
 
 if __name__ == "__main__":

@@ -83,9 +83,11 @@ from numbered
 """
 
 
-def outbox_database(server: EmbeddedPostgres, count: int, channel: str) -> str:
-    """A fresh database whose outbox holds ``count`` due messages of ``channel``."""
-    url = fresh_database(server, f"bench_dispatch_{channel}")
+def outbox_database(
+    server: EmbeddedPostgres, count: int, channel: str, name: str | None = None
+) -> str:
+    """A fresh database (``name``) whose outbox holds ``count`` due messages of ``channel``."""
+    url = fresh_database(server, name or f"bench_dispatch_{channel}")
     with psycopg.connect(url, autocommit=True) as conn:
         ensure_messaging_schema(conn)
         params = {"count": count, "channel": channel, "subject": SUBJECT}
