@@ -45,7 +45,7 @@ def add_messages(conn, count: int, channel: str = "email") -> list[uuid.UUID]:
     return [add_message(conn, i, channel) for i in range(count)]
 
 
-# Zones without daylight saving time, one per UTC offset from -10 to +10.
+# Zones covering the UTC offsets from -10 to +10 (local hours come from zoneinfo, DST included).
 FIXED_ZONES = (
     "Pacific/Honolulu", "America/Adak", "America/Anchorage", "America/Los_Angeles",
     "America/Phoenix", "America/Bogota", "America/Caracas", "America/Sao_Paulo",
