@@ -1,33 +1,18 @@
 """The provider events sensor: SES events waiting in SQS → a run that records them.
 
-The queue's depth (``ApproximateNumberOfMessages``: messages visible to a receive) is read by a
-function the orchestration injects; deciding is pure. While a drain run is queued or going the
-sensor waits: that run empties the queue, and a second one would only compete with it.
+The backlog is the queue's depth (``ApproximateNumberOfMessages``: messages visible to a
+receive). While a drain run is queued or going, the sensor waits (``sensors.backlog``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from dagster import (
-    DagsterRunStatus,
-    DefaultSensorStatus,
-    JobDefinition,
-    RunRequest,
-    RunsFilter,
-    SensorEvaluationContext,
-    SensorResult,
-    SkipReason,
-    sensor,
-)
+from dagster import JobDefinition, RunRequest, SkipReason
+
+from sensors.backlog import build_backlog_sensor
 
 PROVIDER_EVENTS_SENSOR_INTERVAL_SECONDS = 30
-_ACTIVE = [
-    DagsterRunStatus.QUEUED,
-    DagsterRunStatus.NOT_STARTED,
-    DagsterRunStatus.STARTING,
-    DagsterRunStatus.STARTED,
-]
 
 
 def provider_events_request(waiting: int, active_runs: int) -> RunRequest | SkipReason:
@@ -39,19 +24,12 @@ def provider_events_request(waiting: int, active_runs: int) -> RunRequest | Skip
 
 
 def build_provider_events_sensor(queue_depth: Callable[[], int], job: JobDefinition):
-    @sensor(
+    return build_backlog_sensor(
         name="provider_events_sensor",
         job=job,
-        minimum_interval_seconds=PROVIDER_EVENTS_SENSOR_INTERVAL_SECONDS,
-        default_status=DefaultSensorStatus.RUNNING,
+        interval_seconds=PROVIDER_EVENTS_SENSOR_INTERVAL_SECONDS,
         description="Records SES events (deliveries, bounces, complaints, opens, clicks) as "
         "soon as they wait in the provider event queue.",
+        read_backlog=queue_depth,
+        decide=provider_events_request,
     )
-    def provider_events_sensor(context: SensorEvaluationContext):
-        active = context.instance.get_runs_count(RunsFilter(job_name=job.name, statuses=_ACTIVE))
-        decision = provider_events_request(queue_depth(), active)
-        if isinstance(decision, SkipReason):
-            return SensorResult(skip_reason=decision)
-        return SensorResult(run_requests=[decision])
-
-    return provider_events_sensor
