@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 from models.landing import CRM_CUSTOMERS, LandingSource
@@ -68,3 +70,23 @@ def web_event(event_id: str, **fields) -> dict:
     }
     event.update(fields)
     return event
+
+
+def vehicle(vehicle_id: str, customer_id: str, delivered: date) -> dict:
+    """A Renault Clio delivered on ``delivered``, never serviced, on a 12-month interval."""
+    return {
+        "vehicle_id": vehicle_id,
+        "customer_id": customer_id,
+        "make": "Renault",
+        "model": "Clio",
+        "model_year": "2026",
+        "delivered_at": delivered.isoformat(),
+        "last_service_at": "",
+        "service_interval_months": "12",
+    }
+
+
+def held_out(campaign: str, customer_id: str, fraction: float) -> bool:
+    """DESIGN §4.3's holdout rule, to pick test customers on either side of it."""
+    digest = hashlib.sha256(f"{campaign}:{customer_id}".encode()).hexdigest()
+    return int(digest[:8], 16) / 2**32 < fraction

@@ -8,7 +8,6 @@ runs the whole job at the present instant)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -26,7 +25,15 @@ from dagster import (
 )
 
 from models.landing import CATALOG_PRODUCTS, POS_TRANSACTIONS
-from tests.assets.landing_files import csv_text, customer, customers_csv, jsonl, web_event, write
+from tests.assets.landing_files import (
+    csv_text,
+    customer,
+    customers_csv,
+    held_out,
+    jsonl,
+    web_event,
+    write,
+)
 
 AS_OF = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 13:00 in Paris, 04:00 in Los Angeles
 
@@ -133,11 +140,6 @@ def craft_landing(root: Path) -> None:
             ],
         ),
     )
-
-
-def held_out(campaign: str, customer_id: str, fraction: float) -> bool:
-    digest = hashlib.sha256(f"{campaign}:{customer_id}".encode()).hexdigest()
-    return int(digest[:8], 16) / 2**32 < fraction
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
 from zoneinfo import ZoneInfo
@@ -20,21 +20,8 @@ import pytest
 from dagster import AssetKey, DagsterInstance
 
 from models.landing import CRM_VEHICLES
-from tests.assets.landing_files import csv_text, customer, customers_csv, write
+from tests.assets.landing_files import csv_text, customer, customers_csv, vehicle, write
 from tests.assets.outbox_seed import early_afternoon_zone
-
-
-def vehicle(vehicle_id: str, customer_id: str, delivered: date) -> dict:
-    return {
-        "vehicle_id": vehicle_id,
-        "customer_id": customer_id,
-        "make": "Renault",
-        "model": "Clio",
-        "model_year": "2026",
-        "delivered_at": delivered.isoformat(),
-        "last_service_at": "",
-        "service_interval_months": "12",
-    }
 
 
 @pytest.fixture(scope="module")

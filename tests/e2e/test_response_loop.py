@@ -7,7 +7,6 @@ score in the NPS, the voucher order a conversion with its revenue, the holdout's
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -23,7 +22,14 @@ from dagster import DagsterInstance
 
 from models.landing import CATALOG_PRODUCTS, CRM_VEHICLES, POS_TRANSACTIONS
 from orchestration.tracking_service import ServiceConfig
-from tests.assets.landing_files import csv_text, customer, customers_csv, write
+from tests.assets.landing_files import (
+    csv_text,
+    customer,
+    customers_csv,
+    held_out,
+    vehicle,
+    write,
+)
 from tests.assets.outbox_seed import early_afternoon_zone
 from tests.orchestration.responses.live_service import running_service
 
@@ -31,30 +37,12 @@ TRACKING_URL = "https://t.shop.example"
 SURVEYED = "+6591234567"
 
 
-def held_out(campaign: str, customer_id: str, fraction: float = 0.1) -> bool:
-    digest = hashlib.sha256(f"{campaign}:{customer_id}".encode()).hexdigest()
-    return int(digest[:8], 16) / 2**32 < fraction
-
-
 def cross_sell_ids() -> tuple[str, list[str]]:
     """One customer the in-store campaign treats, two its 10 % holdout keeps out."""
     ids = [f"X{n}" for n in range(400)]
-    return next(i for i in ids if not held_out("instore_cross_sell", i)), [
-        i for i in ids if held_out("instore_cross_sell", i)
+    return next(i for i in ids if not held_out("instore_cross_sell", i, 0.1)), [
+        i for i in ids if held_out("instore_cross_sell", i, 0.1)
     ][:2]
-
-
-def vehicle(vehicle_id: str, customer_id: str, delivered) -> dict:
-    return {
-        "vehicle_id": vehicle_id,
-        "customer_id": customer_id,
-        "make": "Renault",
-        "model": "Clio",
-        "model_year": "2026",
-        "delivered_at": delivered.isoformat(),
-        "last_service_at": "",
-        "service_interval_months": "12",
-    }
 
 
 def store_line(transaction: str, customer_id: str, product: str, at: datetime, **extra) -> dict:
