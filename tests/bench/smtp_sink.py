@@ -14,25 +14,20 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.bench.fetched_tools import ToolMissing, fetched_tool
 from tests.senders.smtp_server import free_port
 
 FETCH_SCRIPT = Path(__file__).with_name("smtp_sink.sh")
 _MESSAGES = re.compile(rb"mesg=(\d+)")
 
 
-class SmtpSinkMissing(RuntimeError):
+class SmtpSinkMissing(ToolMissing):
     """Why there is no smtp-sink to bench against (no apt, no network, a missing library)."""
 
 
 def smtp_sink_binary(tools: Path) -> Path:
     """The smtp-sink under ``tools``, fetched first when missing."""
-    fetched = subprocess.run(
-        [str(FETCH_SCRIPT), str(tools)], capture_output=True, text=True, check=False
-    )
-    if fetched.returncode != 0:
-        lines = fetched.stderr.strip().splitlines() or [f"exit status {fetched.returncode}"]
-        raise SmtpSinkMissing(lines[-1])
-    return Path(fetched.stdout.strip())
+    return fetched_tool(FETCH_SCRIPT, tools, SmtpSinkMissing)
 
 
 class SmtpSink:

@@ -14,24 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests.bench.fetched_tools import ToolMissing, fetched_tool
+
 FETCH_SCRIPT = Path(__file__).with_name("wrk.sh")
 ROTATE_SCRIPT = Path(__file__).with_name("wrk_rotate.lua")
 _REPORT = re.compile(r"^bench: (.*)$", re.MULTILINE)
 
 
-class WrkMissing(RuntimeError):
+class WrkMissing(ToolMissing):
     """Why there is no wrk to load the service with (no apt, no network, a missing library)."""
 
 
 def wrk_binary(tools: Path) -> Path:
     """wrk from PATH, or a wrapper running the one under ``tools``, fetched first if missing."""
-    fetched = subprocess.run(
-        [str(FETCH_SCRIPT), str(tools)], capture_output=True, text=True, check=False
-    )
-    if fetched.returncode != 0:
-        lines = fetched.stderr.strip().splitlines() or [f"exit status {fetched.returncode}"]
-        raise WrkMissing(lines[-1])
-    return Path(fetched.stdout.strip())
+    return fetched_tool(FETCH_SCRIPT, tools, WrkMissing)
 
 
 @dataclass(frozen=True)
