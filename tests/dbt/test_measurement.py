@@ -5,10 +5,6 @@ on the real PostgreSQL from crafted rows (measurement_rows.sql), every figure ch
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,71 +12,21 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg.rows import dict_row
 
-from assets.messaging_schema import ensure_messaging_schema
 from assets.occurrence_decisions import CampaignPolicy, decide_occurrences
-from assets.raw_schema import ensure_raw_schema
+from tests.dbt.crafted_datamart import CraftedDatamart
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 MEASUREMENT_ROWS = Path(__file__).with_name("measurement_rows.sql")
 AS_OF = "2026-11-23T12:00:00+00:00"
 MEASURED = "+tag:reports +dim_customers"
 
 
-class Datamart:
-    """One database with the crafted rows, built by dbt at the tests' as-of instant."""
-
-    def __init__(self, pg_server, name: str, work: Path) -> None:
-        with psycopg.connect(pg_server.url("postgres"), autocommit=True) as conn:
-            conn.execute(f"drop database if exists {name} with (force)")
-            conn.execute(f"create database {name}")
-        self.url = pg_server.url(name)
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            ensure_raw_schema(conn)
-            ensure_messaging_schema(conn)
-            conn.execute(MEASUREMENT_ROWS.read_text())
-        built = subprocess.run(
-            [
-                str(Path(sys.executable).with_name("dbt")),
-                "build",
-                "--select",
-                *MEASURED.split(),
-                "--indirect-selection",
-                "cautious",
-                "--vars",
-                json.dumps({"as_of": AS_OF}),
-                "--target-path",
-                str(work / "target"),
-                "--log-path",
-                str(work / "logs"),
-            ],
-            cwd=DBT_PROJECT_DIR,
-            env={
-                **os.environ,
-                "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
-                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-                "TOUCHPOINT_DB_HOST": "127.0.0.1",
-                "TOUCHPOINT_DB_PORT": str(pg_server.port),
-                "TOUCHPOINT_DB_USER": "postgres",
-                "TOUCHPOINT_DB_NAME": name,
-            },
-            capture_output=True,
-            text=True,
-        )
-        assert built.returncode == 0, built.stdout[-6000:]
-
-    def rows(self, query: str) -> list[dict[str, Any]]:
-        with psycopg.connect(self.url, row_factory=dict_row) as conn:
-            return conn.execute(query).fetchall()
-
-    def by(self, key: str, query: str) -> dict[str, dict[str, Any]]:
-        return {row[key]: row for row in self.rows(query)}
-
-
 @pytest.fixture(scope="module")
-def datamart(pg_server, tmp_path_factory) -> Datamart:
-    return Datamart(pg_server, "dbt_measurement_test", tmp_path_factory.mktemp("measurement"))
+def datamart(pg_server, tmp_path_factory) -> CraftedDatamart:
+    work = tmp_path_factory.mktemp("measurement")
+    datamart = CraftedDatamart(pg_server, "dbt_measurement_test", work, MEASUREMENT_ROWS)
+    datamart.build(AS_OF, MEASURED)
+    return datamart
 
 
 @pytest.fixture(scope="module")

@@ -8,22 +8,14 @@ compare plain rows. The snapshot has a database of its own: it accumulates over 
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg.rows import dict_row
 
-from assets.messaging_schema import ensure_messaging_schema
-from assets.raw_schema import ensure_raw_schema
+from tests.dbt.crafted_datamart import CraftedDatamart
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 TRIGGER_ROWS = Path(__file__).with_name("trigger_rows.sql")
 
 AS_OF = "2026-11-23T12:00:00+00:00"  # 13:00 in Paris, local date 2026-11-23
@@ -50,57 +42,14 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-class Datamart:
-    """One database with the crafted raw rows, built by dbt at as-of instants on request."""
+class Datamart(CraftedDatamart):
+    """One database with the crafted trigger rows, built by dbt at as-of instants on request."""
 
     def __init__(self, pg_server, name: str, work: Path) -> None:
-        with psycopg.connect(pg_server.url("postgres"), autocommit=True) as conn:
-            conn.execute(f"drop database if exists {name} with (force)")
-            conn.execute(f"create database {name}")
-        self.url = pg_server.url(name)
-        self.work = work
-        self.env = {
-            "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "TOUCHPOINT_DB_HOST": "127.0.0.1",
-            "TOUCHPOINT_DB_PORT": str(pg_server.port),
-            "TOUCHPOINT_DB_USER": "postgres",
-            "TOUCHPOINT_DB_NAME": name,
-        }
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            ensure_raw_schema(conn)
-            ensure_messaging_schema(conn)
-            conn.execute(TRIGGER_ROWS.read_text())
+        super().__init__(pg_server, name, work, TRIGGER_ROWS)
 
     def build(self, as_of: str, select: str = EVERYTHING) -> None:
-        """`dbt build` of the selection and its parents at the as-of instant; it must pass."""
-        built = subprocess.run(
-            [
-                str(Path(sys.executable).with_name("dbt")),
-                "build",
-                "--select",
-                *select.split(),
-                # Tests reaching beyond the selection (a relationship to an unbuilt model) wait
-                # for a build that has both ends.
-                "--indirect-selection",
-                "cautious",
-                "--vars",
-                json.dumps({"as_of": as_of}),
-                "--target-path",
-                str(self.work / "target"),
-                "--log-path",
-                str(self.work / "logs"),
-            ],
-            cwd=DBT_PROJECT_DIR,
-            env={**os.environ, **self.env},
-            capture_output=True,
-            text=True,
-        )
-        assert built.returncode == 0, built.stdout[-6000:]
-
-    def rows(self, query: str) -> list[dict[str, Any]]:
-        with psycopg.connect(self.url, row_factory=dict_row) as conn:
-            return conn.execute(query).fetchall()
+        super().build(as_of, select)
 
     def occurrences(self, model: str) -> dict[str, dict[str, Any]]:
         """The trigger's rows by occurrence key."""
