@@ -66,6 +66,16 @@ def database_url(pg_server: EmbeddedPostgres) -> Iterator[str]:
 
 
 @pytest.fixture
+def messaging_conn(database_url: str) -> Iterator[psycopg.Connection]:
+    """An autocommit connection to this test's database, with the messaging schema in it."""
+    from assets.messaging_schema import ensure_messaging_schema
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        ensure_messaging_schema(conn)
+        yield conn
+
+
+@pytest.fixture
 def make_database(pg_server: EmbeddedPostgres) -> Iterator:
     """A factory for extra databases (say, a CRM next to the datamart)."""
     names: list[str] = []

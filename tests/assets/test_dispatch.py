@@ -22,7 +22,6 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from assets.dispatch import dispatch_channel
-from assets.messaging_schema import ensure_messaging_schema
 from assets.outbox_queue import Claim, claim, in_doubt, start_sending
 from models.messages import OutboundMessage, SendFailure, SendResult
 from models.tracking import TrackingLinks
@@ -42,10 +41,8 @@ NO_BACK_OFF = RetryPolicy(max_attempts=3, base_delay=timedelta(microseconds=1))
 
 
 @pytest.fixture
-def conn(database_url):
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        ensure_messaging_schema(conn)
-        yield conn
+def conn(messaging_conn):
+    return messaging_conn
 
 
 @pytest.fixture

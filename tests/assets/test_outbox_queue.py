@@ -10,7 +10,6 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from assets.messaging_schema import ensure_messaging_schema
 from assets.outbox_queue import (
     Claim,
     claim,
@@ -24,10 +23,8 @@ NOW = datetime.now(UTC)
 
 
 @pytest.fixture
-def conn(database_url):
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        ensure_messaging_schema(conn)
-        yield conn
+def conn(messaging_conn):
+    return messaging_conn
 
 
 def add_message(conn, key: str, send_after=None, expires_at=None) -> uuid.UUID:

@@ -7,11 +7,9 @@ import urllib.request
 
 import boto3
 import orjson
-import psycopg
 import pytest
 from dagster import materialize
 
-from assets.messaging_schema import ensure_messaging_schema
 from assets.provider_event_queue import drain_queue
 from assets.resources import Warehouse
 from assets.response_assets import build_ses_events_asset
@@ -26,10 +24,8 @@ def moto_endpoint(moto_endpoint: str) -> str:
 
 
 @pytest.fixture
-def conn(database_url):
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        ensure_messaging_schema(conn)
-        yield conn
+def conn(messaging_conn):
+    return messaging_conn
 
 
 @pytest.fixture

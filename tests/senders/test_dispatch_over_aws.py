@@ -8,12 +8,10 @@ from collections import Counter
 from datetime import timedelta
 
 import boto3
-import psycopg
 import pytest
 from botocore.stub import Stubber
 
 from assets.dispatch import dispatch_channel
-from assets.messaging_schema import ensure_messaging_schema
 from assets.outbox_queue import Claim
 from senders.aws import send_client
 from senders.retry_policy import RetryPolicy
@@ -28,10 +26,8 @@ NO_BACK_OFF = RetryPolicy(max_attempts=3, base_delay=timedelta(microseconds=1))
 
 
 @pytest.fixture
-def conn(database_url):
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        ensure_messaging_schema(conn)
-        yield conn
+def conn(messaging_conn):
+    return messaging_conn
 
 
 def outbox(conn) -> dict:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-import psycopg
 import pytest
 from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, build_sensor_context
 
-from assets.messaging_schema import ensure_messaging_schema
 from orchestration.jobs import DUE_MESSAGES_JOB
 from orchestration.outbox_watch import due_message_count
 from sensors.due_messages import build_due_messages_sensor
@@ -16,10 +14,8 @@ from tests.assets.outbox_seed import add_message
 
 
 @pytest.fixture
-def conn(database_url):
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        ensure_messaging_schema(conn)
-        yield conn
+def conn(messaging_conn):
+    return messaging_conn
 
 
 def set_row(conn, message_id, assignments: str) -> None:
