@@ -166,7 +166,10 @@ update messaging.outbox as m
 set claimed_by = %(worker)s, lease_until = now() + %(lease)s
 from due
 where m.message_id = due.message_id
-returning m.*
+returning m.*, coalesce((
+    select o.marketing from messaging.occurrences as o
+    where o.campaign = m.campaign and o.occurrence_key = m.occurrence_key
+), true) as marketing
 """
 
 # Rows a dispatcher would act on now: claimable, expired while queued, or lapsed while sending.

@@ -42,6 +42,8 @@ class OutboundMessage(BaseModel):
     body_html: str | None = None
     sms_text: str | None = None
     headers: dict[str, str] = {}
+    # False for what the customer asked for or needs (a keyword reply, a service reminder).
+    marketing: bool = True
 
 
 @dataclass(frozen=True)

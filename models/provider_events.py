@@ -21,11 +21,9 @@ not read are ignored, since AWS adds to them.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
-from urllib.parse import urlsplit
 from uuid import UUID
 
 import orjson
@@ -221,29 +219,3 @@ def _instant(text: Any, part_name: str) -> datetime:
 def _fingerprint(document: dict[str, Any]) -> str:
     canonical = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(canonical).hexdigest()
-
-
-def trusted_subscribe_url(url: str, aws_endpoints: tuple[str, ...] = ()) -> bool:
-    """Whether a ``SubscribeURL`` may be fetched to confirm an SNS subscription: AWS's own
-    SNS host over HTTPS (``https://sns.<region>.amazonaws.com/…``), or exactly the origin of a
-    configured AWS endpoint (``AWS_ENDPOINT_URL_SNS`` / ``AWS_ENDPOINT_URL``: a local stand-in).
-    Anything else is refused, so a forged confirmation cannot make us fetch an address of its
-    choosing."""
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        return False
-    if parts.scheme == "https" and _SNS_HOST.match(parts.hostname or ""):
-        return True
-    return any(_origin(url) == _origin(endpoint) for endpoint in aws_endpoints if endpoint)
-
-
-_SNS_HOST = re.compile(r"^sns(\.[a-z0-9-]+)?\.amazonaws\.com$")
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    try:
-        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    except ValueError:
-        port = -1
-    return parts.scheme.lower(), (parts.hostname or "").lower(), port

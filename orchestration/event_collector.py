@@ -6,6 +6,12 @@ that breaks a rule is kept in ``raw.web_events_rejects`` with its reason, and th
 it. A body that is not such a call (not JSON, an unknown field, a wrong type) is refused with
 400 and nothing is written; a batch is all or nothing in that respect. The new-behaviour sensor
 notices the rows by their ``_loaded_at``, as it does a landed file's.
+
+Calls must be signed (``X-Touchpoint-Signature``, ``orchestration.webhook_auth``) like every
+other inbound route: a collected event is behaviour that triggers paid messages (four product
+views make a discount SMS), so an open collector would let anyone have us text anyone. The
+collector is therefore for server-side sources — a backend, a tag-manager server container,
+a relay in front of analytics.js — that hold ``TOUCHPOINT_SECRET``; a browser cannot.
 """
 
 from __future__ import annotations
@@ -17,11 +23,12 @@ from starlette.routing import Route
 from assets.collected_events import INSERT_COLLECTED_EVENTS, collected_events_params
 from models.collector_events import COLLECTOR_SOURCE, batch_rows, raw_json, web_event_row
 from models.payloads import json_object
+from orchestration.webhook_auth import WebhookGuard
 
 BATCH_MAX_BODY = 500 * 1024  # Segment's own limit for a batch
 
 
-def collector_routes() -> list[Route]:
+def collector_routes(guard: WebhookGuard) -> list[Route]:
     async def track(request: Request) -> Response:
         document = json_object(await request.body())
         return await _insert(request, [(web_event_row(document, "track"), raw_json(document))])
@@ -35,9 +42,9 @@ def collector_routes() -> list[Route]:
         return await _insert(request, rows, ignored)
 
     return [
-        Route("/v1/track", track, methods=["POST"]),
-        Route("/v1/page", page, methods=["POST"]),
-        Route("/v1/batch", batch, methods=["POST"], max_body_size=BATCH_MAX_BODY),
+        Route("/v1/track", guard(track), methods=["POST"]),
+        Route("/v1/page", guard(page), methods=["POST"]),
+        Route("/v1/batch", guard(batch), methods=["POST"], max_body_size=BATCH_MAX_BODY),
     ]
 
 

@@ -12,9 +12,15 @@ first. What it means (``models.sms_keywords``) and what it becomes (``models.sms
 
 A reply is not sent from here (the service only records): it is queued as a transactional
 message of the pseudo-campaign ``sms_keyword_reply`` — an occurrence (``marketing`` false, so
-no cap counts it) and an outbox row due now with no send window, keyed by the inbound id — and
-the due-messages sensor's dispatch run sends it. A number nobody has is recorded (with the
-number) but gets no reply: no customer, no outbox row.
+no cap counts it, and SNS sends it as ``Transactional``) and an outbox row due now with no send
+window — and the due-messages sensor's dispatch run sends it. A number nobody has is recorded
+(with the number) but gets no reply: no customer, no outbox row.
+
+Each reply costs us an SMS, so a number gets at most one reply of each kind (opt-out, opt-in,
+help) a day, the UTC day the SMS arrived: the occurrence key is ``<kind>:<number>:<date>``, and
+the outbox's unique (campaign, occurrence key) keeps a second one out whatever the concurrency.
+UTC rather than the customer's own day: a stranger's number has no time zone, and the limit
+guards our bill, not the customer's evening.
 
 Everything for one SMS happens in one transaction under a lock on the number, and the event's
 ``source_event_id`` is the provider's inbound id: a webhook delivered twice is recorded, and
@@ -25,13 +31,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from models.inbound_sms import InboundSms
 from models.sms_keywords import classify
-from models.sms_replies import REPLY_CAMPAIGN, SmsResponse, reply_language, reply_text, response_to
+from models.sms_replies import (
+    REPLY_CAMPAIGN,
+    Reply,
+    SmsResponse,
+    reply_language,
+    reply_text,
+    response_to,
+)
 
 SURVEY_CAMPAIGN = "satisfaction_survey"
 
@@ -64,7 +78,7 @@ from unnest(%s::text[]) as c(customer_id)
 _RECORD = """
 insert into messaging.message_events
     (message_id, customer_id, channel, type, occurred_at, detail, source_event_id)
-values (%s, %s, 'sms', %s, now(), %s, %s)
+values (%s, %s, 'sms', %s, %s, %s, %s)
 on conflict (source_event_id) do nothing
 """
 _QUEUE_OCCURRENCE = """
@@ -72,8 +86,8 @@ insert into messaging.occurrences (
     campaign, occurrence_key, customer_id, occurred_at, expires_at, context, as_of, outcome,
     channel, send_after, marketing
 ) values (
-    %(campaign)s, %(key)s, %(customer_id)s, now(), now() + interval '1 day', %(context)s, now(),
-    'queued', 'sms', now(), false
+    %(campaign)s, %(key)s, %(customer_id)s, %(at)s, %(at)s + interval '1 day', %(context)s,
+    %(at)s, 'queued', 'sms', %(at)s, false
 )
 on conflict (campaign, occurrence_key) do nothing
 """
@@ -83,7 +97,7 @@ insert into messaging.outbox (
     headers, send_after, expires_at
 ) values (
     %(message_id)s, %(campaign)s, %(key)s, %(customer_id)s, 'sms', %(recipient)s, %(locale)s,
-    %(text)s, %(headers)s, now(), now() + interval '1 day'
+    %(text)s, %(headers)s, %(at)s, %(at)s + interval '1 day'
 )
 on conflict (campaign, occurrence_key) do nothing
 """
@@ -98,6 +112,14 @@ class _LastSms:
 
 
 @dataclass(frozen=True)
+class _Reply:
+    customer_id: str
+    locale: str
+    text: str
+    kind: Reply
+
+
+@dataclass(frozen=True)
 class _Number:
     """The customers who have the number (the one we texted last first), and their locale."""
 
@@ -107,9 +129,10 @@ class _Number:
 
 
 async def handle_inbound_sms(
-    conn: psycopg.AsyncConnection, sms: InboundSms, from_email: str
+    conn: psycopg.AsyncConnection, sms: InboundSms, from_email: str, received_at: datetime
 ) -> dict[str, object]:
-    """Record the SMS and queue its reply; a summary for the webhook's answer."""
+    """Record the SMS (as of ``received_at``) and queue its reply; a summary for the webhook's
+    answer."""
     classified = classify(sms.text)
     async with conn.transaction():
         await conn.execute(_LOCK, (sms.sender,))
@@ -119,14 +142,15 @@ async def handle_inbound_sms(
         opted_out = await _opted_out_already(conn, number.customers)
         answers_survey = number.last is not None and number.last.campaign == SURVEY_CAMPAIGN
         response = response_to(sms.text, classified, answers_survey, opted_out)
-        await _record(conn, sms, number, response)
+        await _record(conn, sms, number, response, received_at)
         language = reply_language(
             number.locale, number.last and number.last.locale, classified.language
         )
-        queued = bool(response.reply and number.customers)
-        if queued:
+        queued = False
+        if response.reply and number.customers:
             text = reply_text(response.reply, language, from_email)
-            await _queue_reply(conn, sms, number.customers[0], language, text, response)
+            reply = _Reply(number.customers[0], language, text, response.reply)
+            queued = await _queue_reply(conn, sms, reply, received_at)
     return {"recorded": True, "type": response.event_type, "reply_queued": queued}
 
 
@@ -155,7 +179,11 @@ async def _opted_out_already(conn: psycopg.AsyncConnection, customers: list[str]
 
 
 async def _record(
-    conn: psycopg.AsyncConnection, sms: InboundSms, number: _Number, response: SmsResponse
+    conn: psycopg.AsyncConnection,
+    sms: InboundSms,
+    number: _Number,
+    response: SmsResponse,
+    received_at: datetime,
 ) -> None:
     """One event; a consent event once per customer of the number (the first carries the
     inbound id as its ``source_event_id``, the others that id and their customer)."""
@@ -167,32 +195,29 @@ async def _record(
             detail["phone"] = sms.sender
         message_id = last.message_id if last and last.customer_id == customer else None
         source_event_id = sms.inbound_id if index == 0 else f"{sms.inbound_id}#{customer}"
-        await conn.execute(
-            _RECORD, (message_id, customer, response.event_type, Jsonb(detail), source_event_id)
-        )
+        params = (message_id, customer, response.event_type, received_at, Jsonb(detail))
+        await conn.execute(_RECORD, (*params, source_event_id))
 
 
 async def _queue_reply(
-    conn: psycopg.AsyncConnection,
-    sms: InboundSms,
-    customer_id: str,
-    locale: str,
-    text: str,
-    response: SmsResponse,
-) -> None:
+    conn: psycopg.AsyncConnection, sms: InboundSms, reply: _Reply, received_at: datetime
+) -> bool:
+    """Queue the reply unless the number got this kind of reply already today; whether it was."""
     message_id = uuid.uuid4()
+    day = received_at.astimezone(UTC).date().isoformat()
     params = {
         "campaign": REPLY_CAMPAIGN,
-        "key": sms.inbound_id,
-        "customer_id": customer_id,
-        "context": Jsonb({"keyword": response.reply, "inbound_message_id": sms.inbound_id}),
+        "key": f"{reply.kind}:{sms.sender}:{day}",
+        "at": received_at,
+        "customer_id": reply.customer_id,
+        "context": Jsonb({"keyword": reply.kind, "inbound_message_id": sms.inbound_id}),
         "message_id": message_id,
         "recipient": sms.sender,
-        "locale": locale,
-        "text": text,
+        "locale": reply.locale,
+        "text": reply.text,
         "headers": Jsonb(
             {"X-Touchpoint-Campaign": REPLY_CAMPAIGN, "X-Touchpoint-Message-Id": str(message_id)}
         ),
     }
     await conn.execute(_QUEUE_OCCURRENCE, params)
-    await conn.execute(_QUEUE_OUTBOX, params)
+    return (await conn.execute(_QUEUE_OUTBOX, params)).rowcount == 1

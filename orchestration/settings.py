@@ -30,6 +30,8 @@ class Settings:
     ses_configuration_set: str | None = None
     # SQS queue the SES configuration set's events arrive on (responses/ses_events drains it).
     events_queue_url: str | None = None
+    # SNS topics the tracking service accepts messages from (inbound SMS, SES events).
+    sns_topic_arns: tuple[str, ...] = ()
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -93,6 +95,16 @@ def _positive_float(name: str) -> float | None:
     return value
 
 
+def _sns_topic_arns(name: str) -> tuple[str, ...]:
+    """Topic ARNs separated by commas or spaces: ``arn:aws:sns:<region>:<account>:<name>``."""
+    arns = tuple(os.environ.get(name, "").replace(",", " ").split())
+    for arn in arns:
+        parts = arn.split(":")
+        if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns" or not all(parts[3:]):
+            raise ValueError(f"{name}: {arn!r} is not an SNS topic ARN (arn:aws:sns:…:…:…)")
+    return arns
+
+
 def load_settings() -> Settings:
     """Read every TOUCHPOINT_* setting; relative paths resolve against the working directory."""
     home = Path(os.environ.get("TOUCHPOINT_HOME", ".touchpoint")).resolve()
@@ -112,4 +124,5 @@ def load_settings() -> Settings:
         send_rate=_positive_float("TOUCHPOINT_SEND_RATE"),
         ses_configuration_set=_optional("TOUCHPOINT_SES_CONFIGURATION_SET"),
         events_queue_url=_optional("TOUCHPOINT_EVENTS_QUEUE_URL"),
+        sns_topic_arns=_sns_topic_arns("TOUCHPOINT_SNS_TOPIC_ARNS"),
     )

@@ -10,6 +10,11 @@ An ASGI app (Starlette, served by uvicorn) that records and does nothing else (D
   (``event_collector``);
 - ``GET /health``: nothing; 200 when the database answers.
 
+Every POST route is signed or refused (``webhook_auth``): ``X-Touchpoint-Signature`` (HMAC of
+the body under ``TOUCHPOINT_SECRET``), or an SNS message signed by AWS for one of the topics in
+``TOUCHPOINT_SNS_TOPIC_ARNS``; 401/403 and nothing written otherwise. The link routes carry
+their own signatures.
+
 Links are built on ``TOUCHPOINT_TRACKING_URL``; the service answers by path and query,
 whatever host or port it runs on. Bad input never gets a 500: a body over 64 KiB (500 KiB for
 a batch) is 413, a body that is not what the route takes is 400 with the reason, and nothing is
@@ -20,9 +25,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import psycopg
 from starlette.applications import Starlette
@@ -43,6 +48,8 @@ from orchestration.link_routes import link_routes
 from orchestration.provider_webhook import provider_routes, sns_control
 from orchestration.secret import tracking_secret
 from orchestration.settings import Settings
+from orchestration.sns_verification import Fetch, SnsVerifier, get_from_aws
+from orchestration.webhook_auth import WebhookGuard
 
 log = logging.getLogger("touchpoint.tracking")
 
@@ -54,15 +61,11 @@ class ServiceConfig:
     database_url: str
     secret: str
     from_email: str
-    # Origins a SubscribeURL may also point at besides AWS's SNS hosts (a local stand-in).
-    aws_endpoints: tuple[str, ...] = ()
+    # The SNS topics whose messages are ours (TOUCHPOINT_SNS_TOPIC_ARNS); none: no SNS.
+    sns_topics: frozenset[str] = frozenset()
     pool_size: int = 5
-
-
-def aws_endpoints_from_environment() -> tuple[str, ...]:
-    """boto3's own endpoint settings, as the senders use them."""
-    names = ("AWS_ENDPOINT_URL_SNS", "AWS_ENDPOINT_URL")
-    return tuple(os.environ[name] for name in names if os.environ.get(name))
+    # How signing certificates and subscription confirmations are fetched from AWS.
+    fetch_from_aws: Fetch = get_from_aws
 
 
 def build_app(config: ServiceConfig) -> Starlette:
@@ -78,14 +81,16 @@ def build_app(config: ServiceConfig) -> Starlette:
         finally:
             await pool.close()
 
+    guard = WebhookGuard(config.secret, SnsVerifier(config.sns_topics, config.fetch_from_aws))
+
     async def sms_inbound(request: Request) -> Response:
         document = json_object(await request.body())
         envelope = sns_envelope(document)
         if envelope is not None and envelope.Type != "Notification":
-            return await sns_control(envelope, config.aws_endpoints)
+            return await sns_control(envelope, config.fetch_from_aws)
         sms = inbound_sms(document)
         async with request.state.pool.connection() as conn:
-            summary = await handle_inbound_sms(conn, sms, config.from_email)
+            summary = await handle_inbound_sms(conn, sms, config.from_email, datetime.now(UTC))
         return JSONResponse(summary)
 
     async def health(request: Request) -> Response:
@@ -95,9 +100,9 @@ def build_app(config: ServiceConfig) -> Starlette:
 
     routes = [
         *link_routes(config.secret),
-        Route("/sms/inbound", sms_inbound, methods=["POST"]),
-        *provider_routes(config.aws_endpoints),
-        *collector_routes(),
+        Route("/sms/inbound", guard(sms_inbound), methods=["POST"]),
+        *provider_routes(guard, config.fetch_from_aws),
+        *collector_routes(guard),
         Route("/health", health, methods=["GET"]),
     ]
     return Starlette(
@@ -135,7 +140,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
             database_url=url,
             secret=tracking_secret(settings),
             from_email=settings.from_email,
-            aws_endpoints=aws_endpoints_from_environment(),
+            sns_topics=frozenset(settings.sns_topic_arns),
         )
         # No access log: the query strings carry link signatures.
         uvicorn.run(build_app(config), host=host, port=port, access_log=False)

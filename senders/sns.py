@@ -1,8 +1,10 @@
 """SMS through Amazon SNS ``Publish`` to a phone number.
 
 The campaign and message id travel as the message attributes ``X-Touchpoint-Campaign`` and
-``X-Touchpoint-Message-Id`` (DESIGN §4.4), beside ``AWS.SNS.SMS.SMSType`` (``Promotional``:
-marketing, cheapest route). A number that opted out at AWS (replied STOP to an AWS number)
+``X-Touchpoint-Message-Id`` (DESIGN §4.4), beside ``AWS.SNS.SMS.SMSType``: ``Promotional``
+(cheapest route) for marketing, ``Transactional`` (the reliable route carriers do not filter as
+marketing) for what the customer asked for or needs — a reply to their STOP, a service
+reminder. A number that opted out at AWS (replied STOP to an AWS number)
 does not get the SMS: SNS accepts the publish and drops it silently, so the number is checked
 first (``CheckIfPhoneNumberIsOptedOut``); an opted-out number, found then or reported by the
 publish, is a permanent failure flagged ``opted_out`` so the dispatcher records the opt-out.
@@ -29,13 +31,11 @@ class SnsSender(Sender):
         self,
         *,
         client: Any = None,
-        sms_type: str = "Promotional",
         sender_id: str | None = None,
         check_opt_out: bool = True,
         read_timeout: float = 15,
     ) -> None:
         self.client = client or send_client("sns", read_timeout=read_timeout)
-        self.sms_type = sms_type
         self.sender_id = sender_id
         self.check_opt_out = check_opt_out
 
@@ -79,7 +79,7 @@ class SnsSender(Sender):
         attributes = {
             "X-Touchpoint-Campaign": message.campaign,
             "X-Touchpoint-Message-Id": str(message.message_id),
-            "AWS.SNS.SMS.SMSType": self.sms_type,
+            "AWS.SNS.SMS.SMSType": "Promotional" if message.marketing else "Transactional",
         }
         if self.sender_id:
             attributes["AWS.SNS.SMS.SenderID"] = self.sender_id

@@ -1,4 +1,4 @@
-"""SES events, raw or in SNS envelopes, as message events; what may be fetched to confirm."""
+"""SES events, raw or in SNS envelopes, as message events."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from models.provider_events import (
     Skipped,
     SnsEnvelope,
     provider_message,
-    trusted_subscribe_url,
 )
 from tests.orchestration.responses.service_rows import ses_event, sns_notification
 
@@ -97,14 +96,3 @@ def test_subscription_messages_are_handed_back_to_be_confirmed():
 def test_malformed_events_are_refused_with_a_reason(document):
     with pytest.raises(PayloadError):
         provider_message(orjson.loads(orjson.dumps(document)))
-
-
-def test_only_aws_sns_over_https_or_the_configured_endpoint_may_be_fetched():
-    local = ("http://127.0.0.1:5000",)
-    assert trusted_subscribe_url("https://sns.eu-west-1.amazonaws.com/?Action=Confirm", local)
-    assert trusted_subscribe_url("http://127.0.0.1:5000/?Action=ConfirmSubscription", local)
-    assert not trusted_subscribe_url("http://sns.eu-west-1.amazonaws.com/", local)
-    assert not trusted_subscribe_url("https://bucket.s3.amazonaws.com/x", local)
-    assert not trusted_subscribe_url("https://sns.eu-west-1.amazonaws.com.evil.example/", local)
-    assert not trusted_subscribe_url("http://127.0.0.1:5001/", local)
-    assert not trusted_subscribe_url("http://169.254.169.254/latest/meta-data/", local)

@@ -1,6 +1,6 @@
 """Fixtures: a datamart with the raw and messaging schemas and a crafted marts.dim_customers,
-the tracking service on a real uvicorn socket (as ``touchpoint serve`` runs it) with an HTTP
-client, and moto emptied before each test that uses it."""
+the tracking service on a real uvicorn socket (as ``touchpoint serve`` runs it, AWS's SNS hosts
+played by ``FAKE_SNS``) with an HTTP client, and moto emptied before each test that uses it."""
 
 from __future__ import annotations
 
@@ -17,7 +17,14 @@ from assets.messaging_schema import ensure_messaging_schema
 from assets.raw_schema import ensure_raw_schema
 from orchestration.tracking_service import ServiceConfig
 from tests.orchestration.responses.live_service import running_service
-from tests.orchestration.responses.service_rows import DIM_CUSTOMERS, EMPTY_TABLES, FROM, SECRET
+from tests.orchestration.responses.service_rows import (
+    DIM_CUSTOMERS,
+    EMPTY_TABLES,
+    FROM,
+    SECRET,
+    TOPIC,
+)
+from tests.orchestration.responses.signing import FAKE_SNS
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +54,15 @@ def conn(datamart: str) -> Iterator[psycopg.Connection]:
 
 @pytest.fixture(scope="module")
 def service_config(datamart: str) -> ServiceConfig:
-    return ServiceConfig(database_url=datamart, secret=SECRET, from_email=FROM, pool_size=2)
+    """The service as configured for our SNS topic, with ``FAKE_SNS`` standing in for AWS."""
+    return ServiceConfig(
+        database_url=datamart,
+        secret=SECRET,
+        from_email=FROM,
+        sns_topics=frozenset({TOPIC}),
+        pool_size=2,
+        fetch_from_aws=FAKE_SNS.fetch,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from psycopg.rows import dict_row
 SECRET = "tracking-test-secret"
 FROM = "Garage Dupont <service@garage.example>"
 TRACKING_URL = "https://t.garage.example"
+TOPIC = "arn:aws:sns:eu-west-1:123456789012:touchpoint-events"
 
 DIM_CUSTOMERS = """
 create schema if not exists marts;
@@ -90,7 +91,7 @@ def replies(conn) -> list[dict]:
     """The keyword replies queued: outbox rows of sms_keyword_reply with their occurrence."""
     with conn.cursor(row_factory=dict_row) as cursor:
         return cursor.execute(
-            "select m.*, o.outcome, o.marketing, o.time_zone as occurrence_time_zone "
+            "select m.*, o.outcome, o.marketing, o.context, o.time_zone as occurrence_time_zone "
             "from messaging.outbox m join messaging.occurrences o using (campaign, occurrence_key) "
             "where m.campaign = 'sms_keyword_reply' order by m.created_at, m.message_id"
         ).fetchall()
@@ -135,7 +136,7 @@ def sns_notification(message: dict, message_id: str | None = None) -> dict:
     return {
         "Type": "Notification",
         "MessageId": message_id or str(uuid.uuid4()),
-        "TopicArn": "arn:aws:sns:eu-west-1:123456789012:touchpoint-events",
+        "TopicArn": TOPIC,
         "Message": orjson.dumps(message).decode(),
         "Timestamp": "2026-11-24T10:00:00.000Z",
         "SignatureVersion": "1",

@@ -7,6 +7,7 @@ from psycopg.rows import dict_row
 
 from models.collector_events import COLLECTOR_SOURCE
 from orchestration.behaviour_watermark import behaviour_watermark
+from tests.orchestration.responses.signing import post_signed
 
 
 def raw_rows(conn, table: str = "web_events") -> list[dict]:
@@ -31,7 +32,7 @@ def product_viewed(**overrides) -> dict:
 def test_a_track_call_becomes_a_raw_web_event_the_behaviour_sensor_notices(client, conn, datamart):
     before = behaviour_watermark(datamart)
 
-    answer = client.post("/v1/track", json=product_viewed())
+    answer = post_signed(client, "/v1/track", product_viewed())
 
     assert answer.status_code == 200
     assert answer.json() == {"success": True, "loaded": 1, "rejected": []}
@@ -51,8 +52,8 @@ def test_segment_names_and_contract_names_both_map_to_the_contract_types(client,
         product_viewed(messageId="m3", event="remove_from_cart"),
     ]
     for call in calls:
-        client.post("/v1/track", json=call)
-    client.post("/v1/page", json={"messageId": "m4", "timestamp": "2026-11-24T10:00:00Z"})
+        post_signed(client, "/v1/track", call)
+    post_signed(client, "/v1/page", {"messageId": "m4", "timestamp": "2026-11-24T10:00:00Z"})
 
     assert [r["type"] for r in raw_rows(conn)] == [
         "add_to_cart",
@@ -63,8 +64,8 @@ def test_segment_names_and_contract_names_both_map_to_the_contract_types(client,
 
 
 def test_an_event_breaking_a_landing_rule_is_a_reject_with_its_reason(client, conn):
-    answer = client.post(
-        "/v1/track", json=product_viewed(event="Video Played", timestamp="2026-11-24 10:00")
+    answer = post_signed(
+        client, "/v1/track", product_viewed(event="Video Played", timestamp="2026-11-24 10:00")
     )
 
     [rejected] = answer.json()["rejected"]
@@ -88,7 +89,7 @@ def test_a_batch_loads_its_good_calls_rejects_its_bad_ones_and_skips_identify(cl
         "sentAt": "2026-11-24T10:16:00Z",
     }
 
-    answer = client.post("/v1/batch", json=batch).json()
+    answer = post_signed(client, "/v1/batch", batch).json()
 
     assert (answer["loaded"], answer["ignored"]) == (2, 1)
     assert [r["reason"] for r in answer["rejected"]] == ["event_id is missing"]
@@ -99,10 +100,10 @@ def test_a_call_with_an_unknown_field_or_a_wrong_type_is_refused_and_nothing_is_
     client, conn
 ):
     answers = [
-        client.post("/v1/track", json=product_viewed(email="c1@example.com")),
-        client.post("/v1/track", json=product_viewed(userId=42)),
-        client.post("/v1/track", json=product_viewed(properties="not an object")),
-        client.post("/v1/batch", json={"batch": [product_viewed(), {"type": "track", "x": 1}]}),
+        post_signed(client, "/v1/track", product_viewed(email="c1@example.com")),
+        post_signed(client, "/v1/track", product_viewed(userId=42)),
+        post_signed(client, "/v1/track", product_viewed(properties="not an object")),
+        post_signed(client, "/v1/batch", {"batch": [product_viewed(), {"type": "track", "x": 1}]}),
     ]
 
     assert [a.status_code for a in answers] == [400] * 4

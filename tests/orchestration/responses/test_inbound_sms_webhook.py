@@ -23,6 +23,7 @@ from tests.orchestration.responses.service_rows import (
     sns_notification,
     suppression,
 )
+from tests.orchestration.responses.signing import FAKE_SNS, post_signed, post_sns
 
 PHONE = "+33612345678"
 
@@ -41,7 +42,7 @@ def customer(conn):
      "Stop texting me please", "Je veux me désabonner"],
 )  # fmt: skip
 def test_stop_in_any_language_opts_out_with_exactly_one_confirmation(client, conn, customer, text):
-    answer = client.post("/sms/inbound", json=plain_sms(text, "in-1"))
+    answer = post_signed(client, "/sms/inbound", plain_sms(text, "in-1"))
 
     assert answer.status_code == 200
     [opted_out] = events(conn, type="opted_out")
@@ -55,16 +56,16 @@ def test_stop_in_any_language_opts_out_with_exactly_one_confirmation(client, con
 
 
 def test_a_second_stop_is_recorded_but_answered_by_silence(client, conn, customer):
-    client.post("/sms/inbound", json=plain_sms("STOP", "in-1"))
+    post_signed(client, "/sms/inbound", plain_sms("STOP", "in-1"))
 
-    client.post("/sms/inbound", json=plain_sms("stop", "in-2"))
+    post_signed(client, "/sms/inbound", plain_sms("stop", "in-2"))
 
     assert len(events(conn, type="opted_out")) == 2
     assert len(replies(conn)) == 1
 
 
 def test_a_webhook_delivered_twice_is_recorded_and_answered_once(client, conn, customer):
-    answers = [client.post("/sms/inbound", json=plain_sms("STOP", "in-1")) for _ in range(3)]
+    answers = [post_signed(client, "/sms/inbound", plain_sms("STOP", "in-1")) for _ in range(3)]
 
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert answers[1].json()["result"] == "duplicate"
@@ -73,21 +74,21 @@ def test_a_webhook_delivered_twice_is_recorded_and_answered_once(client, conn, c
 
 
 def test_start_after_stop_opts_back_in_with_a_confirmation(client, conn, customer):
-    client.post("/sms/inbound", json=plain_sms("STOP", "in-1"))
+    post_signed(client, "/sms/inbound", plain_sms("STOP", "in-1"))
 
-    client.post("/sms/inbound", json=plain_sms("START", "in-2"))
+    post_signed(client, "/sms/inbound", plain_sms("START", "in-2"))
 
     [opted_in] = events(conn, type="opted_in")
     assert opted_in["customer_id"] == "C1"
     assert suppression(conn, "C1", "sms") is None
-    assert [r["occurrence_key"] for r in replies(conn)] == ["in-1", "in-2"]
+    assert [r["context"]["keyword"] for r in replies(conn)] == ["opted_out", "opted_in"]
     assert "START" not in replies(conn)[1]["sms_text"]  # the opt-in confirmation, not STOP's
 
 
 def test_help_queues_the_help_text_with_sender_contact_and_rates(client, conn):
     add_customer(conn, "C2", "+14155550100", "en-US")
 
-    client.post("/sms/inbound", json=plain_sms("HELP", "in-1", sender="+14155550100"))
+    post_signed(client, "/sms/inbound", plain_sms("HELP", "in-1", sender="+14155550100"))
 
     [reply] = replies(conn)
     assert "Garage Dupont" in reply["sms_text"]
@@ -103,7 +104,7 @@ def test_a_score_after_the_survey_sms_is_the_survey_answer_on_that_message(clien
     survey = add_sent(conn, "C1", campaign="satisfaction_survey", channel="sms", recipient=PHONE)
 
     for inbound_id, text in [("in-1", "9"), ("in-2", " 9 "), ("in-3", "9/10")]:
-        client.post("/sms/inbound", json=plain_sms(text, inbound_id))
+        post_signed(client, "/sms/inbound", plain_sms(text, inbound_id))
 
     answers = events(conn, type="survey_answered")
     assert [a["detail"] for a in answers] == [{"score": 9}] * 3
@@ -113,7 +114,7 @@ def test_a_score_after_the_survey_sms_is_the_survey_answer_on_that_message(clien
 
 
 def test_a_number_when_the_last_sms_was_not_a_survey_is_a_plain_reply(client, conn, customer):
-    client.post("/sms/inbound", json=plain_sms("9", "in-1"))
+    post_signed(client, "/sms/inbound", plain_sms("9", "in-1"))
 
     [event] = events(conn)
     assert (event["type"], event["detail"], event["message_id"]) == (
@@ -124,7 +125,7 @@ def test_a_number_when_the_last_sms_was_not_a_survey_is_a_plain_reply(client, co
 
 
 def test_any_other_text_is_a_reply_on_the_last_message_without_an_answer(client, conn, customer):
-    client.post("/sms/inbound", json=plain_sms("Can I come on Tuesday?", "in-1"))
+    post_signed(client, "/sms/inbound", plain_sms("Can I come on Tuesday?", "in-1"))
 
     [event] = events(conn)
     assert event["type"] == "replied"
@@ -134,9 +135,9 @@ def test_any_other_text_is_a_reply_on_the_last_message_without_an_answer(client,
 
 
 def test_aws_two_way_sms_through_sns_is_understood(client, conn, customer):
-    body = sns_notification(aws_sms("Arrêt", "aws-inbound-1"))
+    body = FAKE_SNS.signed(sns_notification(aws_sms("Arrêt", "aws-inbound-1")))
 
-    answer = client.post("/sms/inbound", json=body, headers={"content-type": "text/plain"})
+    answer = post_sns(client, "/sms/inbound", body)
 
     assert answer.status_code == 200
     [opted_out] = events(conn, type="opted_out")
@@ -147,7 +148,7 @@ def test_aws_two_way_sms_through_sns_is_understood(client, conn, customer):
 def test_a_number_known_only_from_our_outbox_is_still_found(client, conn):
     add_sent(conn, "C9", channel="sms", recipient="+4915112345678", locale="de-DE")
 
-    client.post("/sms/inbound", json=plain_sms("STOPP", "in-1", sender="+4915112345678"))
+    post_signed(client, "/sms/inbound", plain_sms("STOPP", "in-1", sender="+4915112345678"))
 
     assert suppression(conn, "C9", "sms") == "opted_out"
     [reply] = replies(conn)
@@ -157,14 +158,14 @@ def test_a_number_known_only_from_our_outbox_is_still_found(client, conn):
 def test_stop_from_a_shared_number_opts_out_every_customer_who_has_it(client, conn, customer):
     add_customer(conn, "C1-partner", PHONE, "fr-FR")
 
-    client.post("/sms/inbound", json=plain_sms("STOP", "in-1"))
+    post_signed(client, "/sms/inbound", plain_sms("STOP", "in-1"))
 
     assert suppression(conn, "C1", "sms") == suppression(conn, "C1-partner", "sms") == "opted_out"
     assert len(replies(conn)) == 1
 
 
 def test_a_stranger_is_recorded_with_the_number_and_gets_no_reply(client, conn):
-    client.post("/sms/inbound", json=plain_sms("STOP", "in-1", sender="+447700900123"))
+    post_signed(client, "/sms/inbound", plain_sms("STOP", "in-1", sender="+447700900123"))
 
     [event] = events(conn)
     assert event["customer_id"] is None and event["detail"]["phone"] == "+447700900123"
@@ -174,7 +175,7 @@ def test_a_stranger_is_recorded_with_the_number_and_gets_no_reply(client, conn):
 def test_replies_are_transactional_and_sent_by_the_next_dispatch_run(
     client, conn, customer, tmp_path
 ):
-    client.post("/sms/inbound", json=plain_sms("STOP", "in-1"))
+    post_signed(client, "/sms/inbound", plain_sms("STOP", "in-1"))
     [reply] = replies(conn)
     assert reply["marketing"] is False  # never counted against the weekly cap
     assert reply["time_zone"] is None and reply["occurrence_time_zone"] is None  # no window
@@ -192,8 +193,8 @@ def test_replies_are_transactional_and_sent_by_the_next_dispatch_run(
 
 def test_keyword_replies_never_count_toward_a_campaigns_weekly_cap(client, conn):
     add_customer(conn, "C1", PHONE, "en")
-    client.post("/sms/inbound", json=plain_sms("HELP", "in-1"))
-    client.post("/sms/inbound", json=plain_sms("START", "in-2"))
+    post_signed(client, "/sms/inbound", plain_sms("HELP", "in-1"))
+    post_signed(client, "/sms/inbound", plain_sms("START", "in-2"))
     assert len(replies(conn)) == 2
     conn.execute(JUDGEMENT_INPUTS)
     now = datetime.now(UTC)

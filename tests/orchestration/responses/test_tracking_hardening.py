@@ -1,4 +1,6 @@
-"""Garbage at every route: 400, 403, 404, 405 or 413 with a reason — never a 500, never a row."""
+"""Garbage at every route: 400, 403, 404, 405 or 413 with a reason — never a 500, never a row.
+The POST routes are fed garbage correctly signed: what is checked is what lies behind the
+signature check."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from tests.orchestration.responses.service_rows import (
     add_sent,
     sns_notification,
 )
+from tests.orchestration.responses.signing import hmac_header, post_signed
 
 POST_ROUTES = ["/sms/inbound", "/ses/events", "/v1/track", "/v1/page", "/v1/batch"]
 
@@ -47,7 +50,7 @@ GARBAGE_BODIES = [
 def test_garbage_bodies_are_refused_with_a_reason_and_record_nothing(client, conn, route):
     statuses = {}
     for body in GARBAGE_BODIES:
-        answer = client.post(route, content=body, headers={"content-type": "application/json"})
+        answer = post_signed(client, route, body, **{"content-type": "application/json"})
         statuses[body[:40]] = answer.status_code
         if answer.status_code == 400:
             assert answer.json()["error"]
@@ -60,8 +63,9 @@ def test_garbage_bodies_are_refused_with_a_reason_and_record_nothing(client, con
 def test_a_body_over_the_limit_is_413(client, conn, route):
     huge = b'{"text": "' + b"x" * (600 * 1024) + b'"}'
 
-    answer = client.post(route, content=huge)
-    streamed = client.post(route, content=iter([huge[:1000], huge[1000:]]))  # no length given
+    signature = hmac_header(huge)
+    answer = client.post(route, content=huge, headers=signature)
+    streamed = client.post(route, content=iter([huge[:1000], huge[1000:]]), headers=signature)
 
     assert (answer.status_code, streamed.status_code) == (413, 413)
     assert_nothing_recorded(conn)
