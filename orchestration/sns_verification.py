@@ -65,7 +65,7 @@ class SnsVerifier:
             raise SnsRefused(f"SignatureVersion {message['SignatureVersion']!r} is not 1 nor 2")
         url = str(message["SigningCertURL"])
         if not is_signing_cert_url(url):
-            raise SnsRefused(f"SigningCertURL {url!r} is not AWS's SNS host: not fetched")
+            raise SnsRefused(f"SigningCertURL {url!r} is no .pem on AWS's SNS host: not fetched")
         if message.get("TopicArn") not in self.topics:
             raise SnsRefused(f"topic {message.get('TopicArn')!r} is not one of ours")
         signature = _base64(message["Signature"])

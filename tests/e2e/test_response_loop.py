@@ -32,9 +32,17 @@ from tests.assets.landing_files import (
 )
 from tests.assets.outbox_seed import early_afternoon_zone
 from tests.orchestration.responses.live_service import running_service
+from tests.orchestration.responses.signing import post_signed
 
 TRACKING_URL = "https://t.shop.example"
+LOOP_SECRET = "loop-secret"
 SURVEYED = "+6591234567"
+
+
+def surveyed_texts(client: httpx.Client, text: str, inbound_id: str) -> bool:
+    """The surveyed customer's SMS, as their gateway signs and posts it; whether it was taken."""
+    sms = {"from": SURVEYED, "to": "+6580000000", "text": text, "id": inbound_id}
+    return post_signed(client, "/sms/inbound", sms, LOOP_SECRET).is_success
 
 
 def cross_sell_ids() -> tuple[str, list[str]]:
@@ -111,7 +119,7 @@ def loop(pg_server, dbt_manifest, tmp_path_factory):
         email_sender="smtp",
         sms_sender="file",
         tracking_url=TRACKING_URL,
-        secret="loop-secret",
+        secret=LOOP_SECRET,
     )
     job = build_definitions(settings).resolve_job_def(DAILY_JOB.name)
     loop = Loop(url, landing, settings, job)
@@ -145,7 +153,7 @@ def loop(pg_server, dbt_manifest, tmp_path_factory):
         ),
     )
     loop.run()
-    service = ServiceConfig(database_url=url, secret="loop-secret", from_email=settings.from_email)
+    service = ServiceConfig(database_url=url, secret=LOOP_SECRET, from_email=settings.from_email)
     with running_service(service) as base, psycopg.connect(url, autocommit=True) as conn:
         yield loop, conn, httpx.Client(base_url=base, timeout=10), treated, holdout
 
@@ -197,9 +205,8 @@ def test_the_whole_loop(loop):
     assert client.post(local_path(unsubscribe), content=b"List-Unsubscribe=One-Click").is_success
 
     # The survey SMS is answered 9, then the customer sends STOP.
-    sms = {"from": SURVEYED, "to": "+6580000000"}
-    assert client.post("/sms/inbound", json={**sms, "text": "9", "id": "in-1"}).is_success
-    assert client.post("/sms/inbound", json={**sms, "text": "Stop!", "id": "in-2"}).is_success
+    assert surveyed_texts(client, "9", "in-1")
+    assert surveyed_texts(client, "Stop!", "in-2")
 
     # The voucher is redeemed in store; one of the two held-out customers buys the jacket too.
     [code] = conn.execute(
@@ -257,7 +264,7 @@ def test_the_whole_loop(loop):
     assert (nps_answers, float(nps)) == (1, 100.0)
 
     # START: SMS again.
-    assert client.post("/sms/inbound", json={**sms, "text": "START", "id": "in-3"}).is_success
+    assert surveyed_texts(client, "START", "in-3")
     loop.write(
         "crm/vehicles/third.csv",
         csv_text(CRM_VEHICLES, [vehicle("V5", "SMS1", loop.today - timedelta(days=7))]),

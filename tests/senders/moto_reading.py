@@ -37,3 +37,13 @@ def recorded_requests(endpoint: str) -> list[dict]:
         else:
             bodies.append({key: values[-1] for key, values in parse_qs(body).items()})
     return bodies
+
+
+def message_attributes(request: dict) -> dict[str, str]:
+    """The MessageAttributes of a recorded query-protocol call (SNS Publish), by name."""
+    names = {k: v for k, v in request.items() if k.startswith("MessageAttributes.entry.")}
+    return {
+        value: names[key.replace(".Name", ".Value.StringValue")]
+        for key, value in names.items()
+        if key.endswith(".Name")
+    }

@@ -9,18 +9,13 @@ from botocore.stub import Stubber
 from models.messages import Accepted, SendFailure
 from senders.aws import send_client
 from senders.sns import SnsSender
-from tests.senders.moto_reading import moto_models, recorded_requests, recorder
+from tests.senders.moto_reading import (
+    message_attributes,
+    moto_models,
+    recorded_requests,
+    recorder,
+)
 from tests.senders.outbox_rows import sms_message
-
-
-def _attributes(request: dict) -> dict[str, str]:
-    """MessageAttributes of a recorded query-protocol Publish, by name."""
-    names = {k: v for k, v in request.items() if k.startswith("MessageAttributes.entry.")}
-    return {
-        value: names[key.replace(".Name", ".Value.StringValue")]
-        for key, value in names.items()
-        if key.endswith(".Name")
-    }
 
 
 def test_an_sms_sent_through_moto_is_read_back_with_its_attributes(
@@ -48,7 +43,7 @@ def test_an_sms_sent_through_moto_is_read_back_with_its_attributes(
         if request.get("Action") == "Publish"
     ]
     assert publish["PhoneNumber"] == "+32470000101"
-    assert _attributes(publish) == {
+    assert message_attributes(publish) == {
         "X-Touchpoint-Campaign": "product_interest",
         "X-Touchpoint-Message-Id": str(message.message_id),
         "AWS.SNS.SMS.SMSType": "Promotional",

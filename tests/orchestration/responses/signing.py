@@ -32,10 +32,13 @@ def hmac_header(body: bytes, secret: str = SECRET) -> dict[str, str]:
     return {"X-Touchpoint-Signature": f"sha256={digest}"}
 
 
-def post_signed(client: httpx.Client, path: str, body: dict | bytes, **headers: str):
-    """POST ``body`` (JSON when a dict) signed with the test secret, as a gateway does."""
+def post_signed(
+    client: httpx.Client, path: str, body: dict | bytes, secret: str = SECRET, **headers: str
+):
+    """POST ``body`` (JSON when a dict) signed with ``secret``, as a gateway does."""
     content = body if isinstance(body, bytes) else orjson.dumps(body)
-    return client.post(path, content=content, headers={**hmac_header(content), **headers})
+    signature = hmac_header(content, secret)
+    return client.post(path, content=content, headers={**signature, **headers})
 
 
 def post_sns(client: httpx.Client, path: str, message: dict):
