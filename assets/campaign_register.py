@@ -11,6 +11,7 @@ from psycopg.types.json import Jsonb
 from assets.messaging_schema import ensure_messaging_schema
 from assets.resources import Warehouse
 from models.campaigns import CampaignSpec
+from models.markdown_text import markdown_literal
 
 CAMPAIGN_REGISTER_KEY = AssetKey(["messaging", "campaigns"])
 
@@ -84,7 +85,8 @@ def _catalog(specs: list[CampaignSpec]) -> str:
         "|---|---|---:|---:|",
     ]
     lines += [
-        f"| {s.name} | {s.channel} | {s.conversion.window_days} days | {s.holdout:.0%} |"
+        f"| {markdown_literal(s.name)} | {markdown_literal(s.channel)} "
+        f"| {s.conversion.window_days} days | {s.holdout:.0%} |"
         for s in specs
     ]
     return "\n".join(lines)

@@ -21,6 +21,7 @@ from assets.campaign_step import CampaignResult, run_campaigns
 from assets.datamart import datamart
 from assets.resources import Warehouse
 from models.campaigns import CampaignSpec
+from models.markdown_text import markdown_literal
 
 CAMPAIGNS_STEP = "campaigns"
 
@@ -89,11 +90,15 @@ def _outcomes_table(outcomes: dict[str, int]) -> str:
     if not outcomes:
         return "No occurrence judged yet."
     lines = ["| outcome | occurrences |", "|---|---:|"]
-    lines += [f"| {outcome} | {count} |" for outcome, count in outcomes.items()]
+    lines += [f"| {markdown_literal(outcome)} | {count} |" for outcome, count in outcomes.items()]
     return "\n".join(lines)
 
 
 def _preview(message: dict) -> str:
-    subject = f"**{message['subject']}**\n\n" if message.get("subject") else ""
-    body = "\n".join(f"> {line}" for line in (message.get("text") or "").splitlines())
-    return f"{message['channel']} ({message['locale']})\n\n{subject}{body}"
+    """One rendered message, quoted: its text carries customer data (names, products)."""
+    subject = message.get("subject")
+    subject_line = f"**{markdown_literal(subject)}**\n\n" if subject else ""
+    lines = (message.get("text") or "").splitlines()
+    body = "\n".join(f"> {markdown_literal(line)}" for line in lines)
+    heading = f"{markdown_literal(message['channel'])} ({markdown_literal(message['locale'])})"
+    return f"{heading}\n\n{subject_line}{body}"

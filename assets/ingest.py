@@ -20,6 +20,7 @@ from assets.file_ingestion import SourceIngestion, ingest_landing_source, source
 from assets.raw_schema import ensure_raw_schema
 from assets.resources import CrmDatabase, LandingZoneResource, Warehouse
 from models.landing import LANDING_SOURCES, LandingSource
+from models.markdown_text import markdown_literal
 
 EXPECTATIONS_CHECK = "rows_meet_expectations"
 RECONCILE_CHECK = "row_counts_reconcile"
@@ -56,7 +57,7 @@ def _reasons_table(result: SourceIngestion) -> str:
     if not rows:
         return "No row was rejected."
     lines = ["| reason | rows |", "|---|---:|"]
-    lines += [f"| {reason.replace('|', '/')} | {n} |" for reason, n in sorted(rows)]
+    lines += [f"| {markdown_literal(reason)} | {n} |" for reason, n in sorted(rows)]
     return "\n".join(lines)
 
 

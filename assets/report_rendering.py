@@ -15,6 +15,7 @@ from assets.report_charts import (
     nps_chart,
     signed_score,
 )
+from models.markdown_text import markdown_literal
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,15 @@ def markdown_table(campaigns: list[dict]) -> str:
     head = "| " + " | ".join(heading for _, heading, _ in COLUMNS) + " |"
     rule = "|" + "|".join("---" if kind == "text" else "---:" for _, _, kind in COLUMNS) + "|"
     body = [
-        "| " + " | ".join(formatted(row[c], kind) for c, _, kind in COLUMNS) + " |"
+        "| " + " | ".join(_markdown_cell(row[c], kind) for c, _, kind in COLUMNS) + " |"
         for row in campaigns
     ]
     return "\n".join([head, rule, *body])
+
+
+def _markdown_cell(value: object, kind: str) -> str:
+    text = formatted(value, kind)
+    return markdown_literal(text) if kind == "text" else text
 
 
 def markdown_image(title: str, svg: str) -> str:

@@ -25,6 +25,7 @@ from dagster import (
 from assets.messaging_schema import ensure_messaging_schema
 from assets.provider_event_queue import drain_queue
 from assets.resources import Warehouse
+from models.markdown_text import markdown_literal
 
 RESPONSES_GROUP = "responses"
 SES_EVENTS_KEY = AssetKey([RESPONSES_GROUP, "ses_events"])
@@ -51,7 +52,10 @@ def build_ses_events_asset(queue_url: str, make_client: Callable[[], Any]) -> As
         context.log.info(f"provider events: {dict(result.counts) or 'none waiting'}")
         metadata: dict[str, Any] = {name: result.counts.get(name, 0) for name in RESULTS}
         if result.unparseable:
-            lines = [f"- `{message_id}`: {reason}" for message_id, reason in result.unparseable]
+            lines = [
+                f"- {markdown_literal(message_id)}: {markdown_literal(reason)}"
+                for message_id, reason in result.unparseable
+            ]
             metadata["unparseable_messages"] = MetadataValue.md("\n".join(lines[:20]))
         return MaterializeResult(metadata=metadata)
 

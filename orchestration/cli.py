@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,8 @@ from orchestration.database import (
     ensure_database,
     recreate_database,
 )
-from orchestration.settings import Settings, load_settings
+from orchestration.embedded_postgres import EmbeddedPostgres
+from orchestration.settings import Settings, load_settings, path_environment
 
 
 def _instant(text: str) -> datetime:
@@ -118,8 +119,7 @@ def cmd_db(args: argparse.Namespace) -> int:
             ("started" if started else "running") + f" until `touchpoint db stop`: {server.url()}"
         )
     elif args.action == "stop":
-        server.stop()
-        print("stopped")
+        return _stop_embedded(server, args.force)
     elif args.action == "status":
         print(f"{'running' if server.is_running() else 'stopped'}: {server.url()}")
     else:
@@ -127,23 +127,37 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop_embedded(server: EmbeddedPostgres, force: bool) -> int:
+    """Stop the server unless a touchpoint process (run, ui, serve, preview) is using it."""
+    holders = server.holders()
+    if holders and not force:
+        lines = [f"  pid {holder.pid}: {holder.command}" for holder in holders]
+        print(
+            "\n".join(
+                [
+                    "not stopped: the embedded PostgreSQL is in use by",
+                    *lines,
+                    "Stop those first, or `touchpoint db stop --force` to pull it from under them.",
+                ]
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    server.stop()
+    print("stopped")
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
+    from orchestration.dagster_dev import run_dagster_dev
+    from orchestration.dbt_manifest import prepare_manifest
+
     settings = load_settings()
     with datamart_available(settings) as url:
-        from orchestration.dbt_manifest import prepare_manifest
-
         prepare_manifest(url)
-        command = [
-            str(Path(sys.executable).with_name("dagster")),
-            "dev",
-            "-w",
-            "workspace.yaml",
-            "-h",
-            args.host,
-            "-p",
-            str(args.port),
-        ]
-        return subprocess.call(command)
+        # dagster dev runs from the project root: give it our paths, not relative ones.
+        environment = {**os.environ, **path_environment(settings)}
+        return run_dagster_dev(args.host, args.port, environment)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -186,6 +200,11 @@ def parser() -> argparse.ArgumentParser:
         "action",
         choices=["start", "stop", "status", "url", "reset"],
         help="reset: drop the embedded datamart and start it empty (the demo does this)",
+    )
+    db.add_argument(
+        "--force",
+        action="store_true",
+        help="stop: even while a touchpoint run, ui or serve is using the server",
     )
     db.set_defaults(handler=cmd_db)
 

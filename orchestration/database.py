@@ -20,7 +20,7 @@ EMBEDDED_DATABASE = "touchpoint"
 
 
 def embedded_server(settings: Settings) -> EmbeddedPostgres:
-    return EmbeddedPostgres(settings.embedded_pg_dir)
+    return EmbeddedPostgres(settings.home)
 
 
 def database_url(settings: Settings) -> str:

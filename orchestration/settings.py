@@ -1,4 +1,11 @@
-"""Settings from the environment (DESIGN §3), read once into one typed object."""
+"""Settings from the environment, read once into one typed object.
+
+Paths left unset default to places in the project's checkout (found from this file, not from
+the current directory), so ``touchpoint`` works from any folder: ``TOUCHPOINT_HOME`` is
+``<project>/.touchpoint``, ``TOUCHPOINT_CAMPAIGNS`` is ``<project>/campaigns`` and
+``TOUCHPOINT_LANDING`` is ``<project>/data/landing``. A relative path given in the environment
+is relative to the current directory, like any path typed on a command line.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from pathlib import Path
 EMAIL_SENDERS = ("smtp", "ses", "file")
 SMS_SENDERS = ("sns", "file")
 DEFAULT_FROM_EMAIL = "touchpoint <hello@touchpoint.example>"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -40,10 +48,6 @@ class Settings:
     @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
-
-    @property
-    def embedded_pg_dir(self) -> Path:
-        return self.home / "pg"
 
     @property
     def mailbox_dir(self) -> Path:
@@ -105,15 +109,34 @@ def _sns_topic_arns(name: str) -> tuple[str, ...]:
     return arns
 
 
+def _path(name: str, default: str) -> Path:
+    return Path(_optional(name) or PROJECT_ROOT / default).resolve()
+
+
+def _landing() -> str:
+    location = _optional("TOUCHPOINT_LANDING")
+    if location and location.startswith("s3://"):
+        return location
+    return str(_path("TOUCHPOINT_LANDING", "data/landing"))
+
+
+def path_environment(settings: Settings) -> dict[str, str]:
+    """The path settings as absolute values, for a child process that runs in another folder."""
+    return {
+        "TOUCHPOINT_HOME": str(settings.home),
+        "TOUCHPOINT_CAMPAIGNS": str(settings.campaigns),
+        "TOUCHPOINT_LANDING": settings.landing,
+    }
+
+
 def load_settings() -> Settings:
-    """Read every TOUCHPOINT_* setting; relative paths resolve against the working directory."""
-    home = Path(os.environ.get("TOUCHPOINT_HOME", ".touchpoint")).resolve()
+    """Read every TOUCHPOINT_* setting (paths as the module docstring says)."""
     return Settings(
-        home=home,
+        home=_path("TOUCHPOINT_HOME", ".touchpoint"),
         database_url=_optional("TOUCHPOINT_DATABASE_URL"),
-        landing=os.environ.get("TOUCHPOINT_LANDING", "data/landing"),
+        landing=_landing(),
         crm_url=_optional("TOUCHPOINT_CRM_URL"),
-        campaigns=Path(os.environ.get("TOUCHPOINT_CAMPAIGNS", "campaigns")).resolve(),
+        campaigns=_path("TOUCHPOINT_CAMPAIGNS", "campaigns"),
         max_per_week=_positive_int("TOUCHPOINT_MAX_PER_WEEK", 3),
         email_sender=_choice("TOUCHPOINT_EMAIL_SENDER", EMAIL_SENDERS, "smtp"),
         sms_sender=_choice("TOUCHPOINT_SMS_SENDER", SMS_SENDERS, "file"),

@@ -29,7 +29,7 @@ SESSION_DATABASE = "touchpoint_test"
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[EmbeddedPostgres]:
-    server = EmbeddedPostgres(TEST_HOME / "pg")
+    server = EmbeddedPostgres(TEST_HOME)
     with server.running():
         yield server
 

@@ -61,7 +61,7 @@ def well_formed(svg: str) -> ElementTree.Element:
 def test_the_table_shows_rates_as_percentages_and_lift_in_points():
     table = markdown_table([BASKET, SURVEY])
 
-    assert "| abandoned_basket | 1,200 | 1,150 | 600 | 120 | 0 | 96 | 8.0% | 5,400.50 |" in table
+    assert r"| abandoned\_basket | 1,200 | 1,150 | 600 | 120 | 0 | 96 | 8.0% | 5,400.50 |" in table
     assert "| 130 | 5.0% | +3.0 pp | 4.50 | — |" in table
     assert table.splitlines()[3].endswith("| +43 |")
 

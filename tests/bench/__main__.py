@@ -224,7 +224,7 @@ def main() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     BENCH_HOME.mkdir(parents=True, exist_ok=True)
-    with EmbeddedPostgres(BENCH_HOME / "pg").running() as server:
+    with EmbeddedPostgres(BENCH_HOME).running() as server:
         if "ingest" in sections:
             bench_ingest(server, args.events)
         if "datamart" in sections:

@@ -15,6 +15,7 @@ from psycopg.rows import dict_row
 
 from assets.messaging_schema import ensure_messaging_schema
 from assets.raw_schema import ensure_raw_schema
+from assets.resources import dbt_env_for
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
@@ -29,10 +30,7 @@ class CraftedDatamart:
         self.env = {
             "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "TOUCHPOINT_DB_HOST": "127.0.0.1",
-            "TOUCHPOINT_DB_PORT": str(pg_server.port),
-            "TOUCHPOINT_DB_USER": "postgres",
-            "TOUCHPOINT_DB_NAME": name,
+            **dbt_env_for(self.url),
         }
         with psycopg.connect(self.url, autocommit=True) as conn:
             ensure_raw_schema(conn)

@@ -19,6 +19,7 @@ import pytest
 
 from assets.messaging_schema import ensure_messaging_schema
 from assets.raw_schema import ensure_raw_schema
+from assets.resources import dbt_env_for
 from models.landing import LANDING_SOURCES
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -44,14 +45,11 @@ def dbt(args: list[str], env: dict[str, str], work: Path) -> subprocess.Complete
     )
 
 
-def dbt_env(port: int, database: str) -> dict[str, str]:
+def dbt_env(url: str) -> dict[str, str]:
     return {
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "TOUCHPOINT_DB_HOST": "127.0.0.1",
-        "TOUCHPOINT_DB_PORT": str(port),
-        "TOUCHPOINT_DB_USER": "postgres",
-        "TOUCHPOINT_DB_NAME": database,
+        **dbt_env_for(url),
     }
 
 
@@ -74,7 +72,7 @@ def datamart(pg_server, tmp_path_factory) -> Iterator[psycopg.Connection]:
     work = tmp_path_factory.mktemp("dbt")
     built = dbt(
         ["build", "--vars", json.dumps({"as_of": AS_OF})],
-        dbt_env(pg_server.port, "dbt_project_test"),
+        dbt_env(pg_server.url("dbt_project_test")),
         work,
     )
     assert built.returncode == 0, built.stdout[-4000:]
@@ -91,7 +89,9 @@ def manifest(tmp_path_factory) -> dict:
     """`dbt parse` pointed at a port nothing listens on (9, discard): Dagster reads the manifest
     at import, before any database need be up."""
     work = tmp_path_factory.mktemp("parse")
-    parsed = dbt(["parse", "--no-partial-parse"], dbt_env(9, "nowhere"), work)
+    parsed = dbt(
+        ["parse", "--no-partial-parse"], dbt_env("postgresql://postgres@127.0.0.1:9/nowhere"), work
+    )
     assert parsed.returncode == 0, parsed.stdout[-4000:]
     return json.loads((work / "target" / "manifest.json").read_text())
 
@@ -241,7 +241,7 @@ def test_a_replay_of_the_past_sees_only_what_had_happened(pg_server, tmp_path):
             "--vars",
             json.dumps({"as_of": "2026-11-19T00:00:00+00:00"}),
         ],
-        dbt_env(pg_server.port, "dbt_project_replay"),
+        dbt_env(pg_server.url("dbt_project_replay")),
         tmp_path,
     )
     assert replayed.returncode == 0, replayed.stdout[-4000:]
