@@ -6,10 +6,11 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, Failure, MetadataValue
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from assets.as_of import run_as_of
+from assets.dbt_build_failures import build_failures
 from assets.dbt_project import DBT_PROJECT
 from assets.messaging_schema import ensure_messaging_schema
 from assets.resources import Warehouse
@@ -40,10 +41,25 @@ DBT_STEP = "datamart"
     dagster_dbt_translator=DatamartTranslator(),
 )
 def datamart(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator:
-    """Build and test the selected dbt models at the run's as-of instant."""
+    """Build and test the selected dbt models at the run's as-of instant.
+
+    dbt builds whatever a failed model does not feed, and those materializations are yielded
+    first (one source's bad row breaks only what that source feeds); the step then fails with
+    the failed models, dbt's error for each, and what was skipped because of them.
+    """
     os.environ.update(warehouse.dbt_env())
     with warehouse.connect() as conn:
         ensure_messaging_schema(conn)  # the dbt sources for consent and responses
     as_of = run_as_of(context).isoformat()
     context.log.info(f"dbt build at as-of {as_of}")
-    yield from dbt.cli(dbt_build_args(as_of), context=context).stream()
+    invocation = dbt.cli(dbt_build_args(as_of), context=context, raise_on_error=False)
+    yield from invocation.stream()
+    if not invocation.is_successful():
+        failures = build_failures(invocation.get_artifact("run_results.json"))
+        raise Failure(
+            description=failures.description() or str(invocation.get_error()),
+            metadata={
+                "failed": MetadataValue.json([f.__dict__ for f in failures.failed]),
+                "skipped": MetadataValue.json(failures.skipped),
+            },
+        )

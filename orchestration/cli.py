@@ -43,14 +43,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
     with datamart_available(settings) as url:
         started = server_now(url)
-        result = run_once(url, args.as_of)
+        results = run_once(url, args.as_of)
         print(run_summary(url, since=started))
     print("\n".join(where_messages_went(settings)))
-    if not result.success:
-        print("\n".join(["", "touchpoint run FAILED", *failure_lines(result)]), file=sys.stderr)
-        print(f"Run {result.run_id} is in the Dagster UI (make ui).", file=sys.stderr)
+    runs = " and ".join(result.run_id for result in results)
+    failures = [line for result in results for line in failure_lines(result)]
+    if not all(result.success for result in results):
+        print("\n".join(["", "touchpoint run FAILED", *failures]), file=sys.stderr)
+        print(f"Runs {runs} are in the Dagster UI (make ui).", file=sys.stderr)
         return 1
-    print(f"\ntouchpoint run succeeded (run {result.run_id}; make ui to explore it).")
+    print(f"\ntouchpoint run succeeded (run {runs}; make ui to explore it).")
     return 0
 
 

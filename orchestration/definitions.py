@@ -9,8 +9,8 @@ from dagster import AssetKey, Definitions
 from assets.campaign_register import build_campaign_register_asset
 from assets.campaign_report import build_campaign_report_asset
 from assets.campaigns import build_campaigns_asset, campaign_asset_key, source_asset_key
-from assets.datamart import datamart
-from assets.dispatch_assets import build_dispatch_assets
+from assets.datamart import DBT_STEP, datamart
+from assets.dispatch_assets import CHANNELS, build_dispatch_assets, dispatch_asset_key
 from assets.ingest import INGEST_ASSETS
 from assets.resources import dbt_env_for
 from orchestration.behaviour_watermark import behaviour_watermark
@@ -21,6 +21,7 @@ from orchestration.jobs import (
     DUE_MESSAGES_JOB,
     NEW_FILES_JOB,
     behaviour_job,
+    carry_on_job,
     date_triggers_job,
     segment_campaigns_job,
 )
@@ -31,6 +32,7 @@ from orchestration.resources import build_resources
 from orchestration.sender_factory import sender_factory
 from orchestration.settings import Settings, load_settings
 from sensors.behaviour import build_behaviour_sensor
+from sensors.datamart_failure import CarryOn, build_carry_on_sensor
 from sensors.due_messages import build_due_messages_sensor
 from sensors.landing import build_landing_sensor
 from sensors.schedules import build_daily_schedule, build_hourly_date_schedule
@@ -54,10 +56,17 @@ def build_definitions(settings: Settings) -> Definitions:
         build_campaign_register_asset(catalog.specs),
         build_campaign_report_asset(settings.reports_dir / "campaign_performance.html"),
     ]
+    # Every job that runs dbt is followed, when dbt fails, by what it could still feed.
+    carry_on = build_carry_on_sensor(
+        build_carry_on(catalog),
+        [DAILY_JOB, NEW_FILES_JOB, jobs["behaviour"], jobs["date"]],
+        jobs["carry_on"],
+    )
     return Definitions(
         assets=[*INGEST_ASSETS, datamart, campaigns, *dispatch, *measurement, *responses.assets],
         jobs=[DAILY_JOB, NEW_FILES_JOB, DUE_MESSAGES_JOB, *jobs.values(), *responses.jobs],
         sensors=[
+            carry_on,
             build_landing_sensor(lambda: landing_fingerprints(settings.landing), NEW_FILES_JOB),
             build_behaviour_sensor(lambda: behaviour_watermark(url), jobs["behaviour"]),
             build_segment_sensor(_campaigns_by_segment(catalog), jobs["segment"]),
@@ -78,7 +87,16 @@ def _campaign_jobs(catalog: CampaignCatalog) -> dict:
         "behaviour": behaviour_job(keys("behaviour")),
         "date": date_triggers_job(keys("date"), date_triggers),
         "segment": segment_campaigns_job(keys("segment")),
+        "carry_on": carry_on_job([campaign_asset_key(spec.name) for spec in catalog.specs]),
     }
+
+
+def build_carry_on(catalog: CampaignCatalog) -> CarryOn:
+    return CarryOn(
+        source_of={campaign_asset_key(s.name): source_asset_key(s) for s in catalog.specs},
+        dispatch_keys=[dispatch_asset_key(channel) for channel in CHANNELS],
+        datamart_step=DBT_STEP,
+    )
 
 
 def _campaigns_by_segment(catalog: CampaignCatalog) -> dict[AssetKey, list[AssetKey]]:
