@@ -30,6 +30,7 @@ class Settings:
     ses_configuration_set: str | None = None
     # SQS queue the SES configuration set's events arrive on (responses/ses_events drains it).
     events_queue_url: str | None = None
+    sms_max_segments: int = 3
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -112,4 +113,5 @@ def load_settings() -> Settings:
         send_rate=_positive_float("TOUCHPOINT_SEND_RATE"),
         ses_configuration_set=_optional("TOUCHPOINT_SES_CONFIGURATION_SET"),
         events_queue_url=_optional("TOUCHPOINT_EVENTS_QUEUE_URL"),
+        sms_max_segments=_positive_int("TOUCHPOINT_SMS_MAX_SEGMENTS", 3),
     )
