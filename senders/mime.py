@@ -37,8 +37,12 @@ def header(name: str, value: str) -> str:
     exact text, so no line ever nears 998 characters whatever the value holds."""
     text = one_line(value)
     prefix = f"{name}: "
+    if _needs_encoding(text):
+        return f"{prefix}{encoded_words(text, _MAX_LINE - len(prefix))}{CRLF}"
+    if len(prefix) + len(text) <= _MAX_LINE:  # most headers: nothing to fold
+        return f"{prefix}{text}{CRLF}"
     words = text.split(" ")
-    if _needs_encoding(text) or not _foldable(words, len(prefix)):
+    if not _foldable(words, len(prefix)):
         return f"{prefix}{encoded_words(text, _MAX_LINE - len(prefix))}{CRLF}"
     return f"{prefix}{_fold(words, len(prefix))}{CRLF}"
 
