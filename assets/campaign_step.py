@@ -19,6 +19,7 @@ from assets.outbox_rendering import render_pending
 from assets.rendering import TemplateRenderer
 from assets.vouchers import VoucherTerms
 from models.campaigns import CampaignSpec
+from senders.sms_composition import DEFAULT_MAX_SEGMENTS
 
 
 @dataclass
@@ -61,10 +62,13 @@ def run_campaigns(
     campaigns_dir: Path,
     as_of: datetime,
     max_per_week: int = DEFAULT_MAX_PER_WEEK,
+    sms_max_segments: int = DEFAULT_MAX_SEGMENTS,
 ) -> dict[str, CampaignResult]:
     """Judge and render; returns a result per campaign name."""
     judged = decide_occurrences(conn, [policy_for(spec) for spec in specs], as_of, max_per_week)
-    renderer = TemplateRenderer(campaigns_dir, {spec.name: spec for spec in specs})
+    renderer = TemplateRenderer(
+        campaigns_dir, {spec.name: spec for spec in specs}, sms_max_segments
+    )
     results = {}
     for spec in specs:
         counts = render_pending(

@@ -51,7 +51,7 @@ def _asset_spec(spec: CampaignSpec) -> AssetSpec:
 
 
 def build_campaigns_asset(
-    specs: list[CampaignSpec], campaigns_dir: Path, max_per_week: int
+    specs: list[CampaignSpec], campaigns_dir: Path, max_per_week: int, sms_max_segments: int
 ) -> AssetsDefinition:
     by_key = {campaign_asset_key(spec.name): spec for spec in specs}
 
@@ -62,7 +62,9 @@ def build_campaigns_asset(
         as_of = run_as_of(context)
         context.log.info(f"judging {', '.join(s.name for s in selected)} as of {as_of}")
         with warehouse.connect() as conn:
-            results = run_campaigns(conn, selected, campaigns_dir, as_of, max_per_week)
+            results = run_campaigns(
+                conn, selected, campaigns_dir, as_of, max_per_week, sms_max_segments
+            )
         for spec in selected:
             yield MaterializeResult(
                 asset_key=campaign_asset_key(spec.name),

@@ -4,7 +4,8 @@ Templates are untrusted (DESIGN §4.5, invariant 5): Jinja2's sandbox with autoe
 HTML and off for text parts, `StrictUndefined` so a misspelt variable fails instead of printing
 nothing, dates and money formatted by Babel. Values are data, never template source, so a first
 name `{{ 7*7 }}` is printed as written. Subjects are one line, since they become a header;
-marketing SMS end with the opt-out words in the recipient's language (invariant 6).
+marketing SMS end with the opt-out words in the recipient's language (invariant 6), and an SMS
+longer than the segment cap fails here, where the marketer sees it, rather than being queued.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from models.campaign_templates import (
 )
 from models.campaigns import CampaignError, CampaignSpec
 from models.message_text import one_line, opt_out_words
+from senders.sms_composition import DEFAULT_MAX_SEGMENTS, over_segment_limit
 
 # Errors a template can cause at render time; anything else is a bug of ours and propagates.
 _TEMPLATE_FAULTS = (TemplateError, ValueError, TypeError, ArithmeticError)
@@ -163,11 +165,18 @@ def template_environment(templates_dir: Path) -> SandboxedEnvironment:
 
 
 class TemplateRenderer:
-    """Renders the messages of some campaigns; templates are resolved once per locale."""
+    """Renders the messages of some campaigns; templates are resolved once per locale. An SMS
+    of more than ``sms_max_segments`` segments is a RenderError."""
 
-    def __init__(self, campaigns_dir: Path, specs: Mapping[str, CampaignSpec]) -> None:
+    def __init__(
+        self,
+        campaigns_dir: Path,
+        specs: Mapping[str, CampaignSpec],
+        sms_max_segments: int = DEFAULT_MAX_SEGMENTS,
+    ) -> None:
         self._campaigns_dir = campaigns_dir
         self._specs = dict(specs)
+        self._sms_max_segments = sms_max_segments
         self._environment = template_environment(campaigns_dir / TEMPLATES_FOLDER)
         self._resolved: dict[tuple[str, str, str], TemplateFile] = {}
 
@@ -186,14 +195,23 @@ class TemplateRenderer:
         if spec.channel not in ("best", channel):
             raise RenderError(f"campaign {campaign!r} sends by {spec.channel}, not by {channel!r}")
         if channel == "sms":
-            sms, sms_file = self._part(spec, locale, SMS_TEXT, variables)
-            return RenderedMessage(locale=sms_file.locale, sms_text=self._sms(spec, locale, sms))
+            return self._render_sms(spec, locale, variables)
         subject, _ = self._part(spec, locale, SUBJECT, variables)
         html, html_file = self._part(spec, locale, EMAIL_HTML, variables)
         text, _ = self._part(spec, locale, EMAIL_TEXT, variables)
         return RenderedMessage(
             locale=html_file.locale, subject=one_line(subject), text=text.strip(), html=html
         )
+
+    def _render_sms(
+        self, spec: CampaignSpec, locale: str, variables: Mapping[str, Any]
+    ) -> RenderedMessage:
+        sms, sms_file = self._part(spec, locale, SMS_TEXT, variables)
+        text = self._sms(spec, locale, sms)
+        problem = over_segment_limit(text, self._sms_max_segments)
+        if problem:
+            raise RenderError(f"campaign {spec.name!r}, locale {locale!r}: {problem}")
+        return RenderedMessage(locale=sms_file.locale, sms_text=text)
 
     def _part(
         self, spec: CampaignSpec, locale: str, part: str, variables: Mapping[str, Any]

@@ -97,6 +97,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
                 args.customer,
                 as_of,
                 settings.max_per_week,
+                settings.sms_max_segments,
             )
         )
     return 0

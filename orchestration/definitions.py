@@ -44,7 +44,9 @@ def build_definitions(settings: Settings) -> Definitions:
     url = database_url(settings)
     os.environ.update(dbt_env_for(url))
     catalog = load_catalog(settings.campaigns)
-    campaigns = build_campaigns_asset(catalog.specs, settings.campaigns, settings.max_per_week)
+    campaigns = build_campaigns_asset(
+        catalog.specs, settings.campaigns, settings.max_per_week, settings.sms_max_segments
+    )
     dispatch = build_dispatch_assets(
         [campaign_asset_key(spec.name) for spec in catalog.specs],
         sender_factory(settings),

@@ -23,6 +23,7 @@ from assets.occurrence_decisions import decide_occurrences
 from assets.outbox_rendering import render_pending
 from assets.rendering import TemplateRenderer
 from models.campaigns import CampaignSpec
+from senders.sms_composition import DEFAULT_MAX_SEGMENTS
 
 _JUDGED = """
 select o.occurrence_key, o.outcome, o.reason, o.channel, o.send_after, o.as_of,
@@ -71,6 +72,7 @@ def preview(
     customer_id: str,
     as_of: datetime,
     max_per_week: int,
+    sms_max_segments: int = DEFAULT_MAX_SEGMENTS,
 ) -> str:
     policy = policy_for(spec)
     compiled = compiled_model_sql(policy.source_model, as_of)
@@ -80,7 +82,7 @@ def preview(
             decide_occurrences(
                 conn, [replace(policy, source_schema="pg_temp")], as_of, max_per_week
             )
-            renderer = TemplateRenderer(campaigns_dir, {spec.name: spec})
+            renderer = TemplateRenderer(campaigns_dir, {spec.name: spec}, sms_max_segments)
             render_pending(conn, [spec.name], renderer.render, {spec.name: voucher_terms_for(spec)})
             judged = (
                 conn.cursor(row_factory=dict_row)

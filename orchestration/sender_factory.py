@@ -23,6 +23,7 @@ from senders.email_composition import EmailComposer
 from senders.file import FileSender
 from senders.protocol import Sender
 from senders.ses import SesSender
+from senders.sms_segment_cap import SegmentCap
 from senders.smtp import SmtpSender
 from senders.sns import SnsSender
 
@@ -70,6 +71,6 @@ def _email_sender(settings: Settings) -> Iterator[Sender]:
 
 
 def _sms_sender(settings: Settings) -> Sender:
-    if settings.sms_sender == "sns":
-        return SnsSender()
-    return FileSender(settings.file_outbox_dir)
+    """Whichever provider, behind the segment cap (``TOUCHPOINT_SMS_MAX_SEGMENTS``)."""
+    provider = SnsSender() if settings.sms_sender == "sns" else FileSender(settings.file_outbox_dir)
+    return SegmentCap(provider, settings.sms_max_segments)

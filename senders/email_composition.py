@@ -31,7 +31,8 @@ _ADDRESS = re.compile(
 )
 _SENDER = re.compile(r"^(?:(?P<name>[^<>]*?)\s*<(?P<address>[^<>\s]+)>|(?P<bare>[^<>\s]+))$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
-_HEADER_NAME = re.compile(r"^[!-9;-~]+$")  # printable ASCII but the colon (RFC 5322 §2.2)
+# Printable ASCII but the colon (RFC 5322 §2.2); at most 76, so "Name: " leaves room on its line
+_HEADER_NAME = re.compile(r"^[!-9;-~]{1,76}$")
 _OWNED_HEADERS = frozenset(
     name.lower()
     for name in (
@@ -56,8 +57,10 @@ class ComposedEmail:
 
 
 def is_sendable_address(address: str) -> bool:
-    """A plain ASCII ``local@domain``: what SMTP can carry without SMTPUTF8."""
-    return bool(_ADDRESS.match(address))
+    """A plain ASCII ``local@domain`` within RFC 5321's lengths (a local part of at most 64
+    characters, a path of at most 256 with its brackets): what SMTP carries without SMTPUTF8."""
+    local = address.partition("@")[0]
+    return len(address) <= 254 and len(local) <= 64 and bool(_ADDRESS.match(address))
 
 
 class EmailComposer:
@@ -94,7 +97,7 @@ class EmailComposer:
             mime.header("Subject", message.subject or ""),
             mime.header("Date", format_datetime(self._clock())),
             mime.header("Message-ID", message_id),
-            mime.header("Content-Language", message.locale),
+            mime.language_header("Content-Language", message.locale),
             mime.list_header("List-Unsubscribe", self._unsubscribe_links(message)),
         ]
         if self.tracking:
@@ -147,7 +150,7 @@ def _check(message: OutboundMessage) -> None:
     if not _LANGUAGE_TAG.match(message.locale):
         problems.append(f"locale {message.locale!r} is not a language tag")
     problems.extend(
-        f"header name {name!r} is not printable ASCII without a colon"
+        f"header name {name!r} is not at most 76 printable ASCII characters without a colon"
         for name in message.headers
         if not _HEADER_NAME.match(name)
     )

@@ -5,7 +5,8 @@ segment once it is split (the user-data header takes the rest); characters of th
 table (``€``, ``[``, ``{``, …) take two septets and a split never separates the pair. Any other
 character (an emoji, ``ç``, Cyrillic) turns the whole text into UCS-2: 70 UTF-16 units in one
 message, 67 per segment, and a split never separates a surrogate pair. Operators bill by
-segment, so the count is recorded with each send.
+segment, so the count is recorded with each send, and a text is capped at a number of segments
+(``TOUCHPOINT_SMS_MAX_SEGMENTS``): a customer's 5,000-letter name must not become a 34-part SMS.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ _GSM_BASIC = frozenset(
 _GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
 
 Encoding = Literal["GSM-7", "UCS-2"]
+DEFAULT_MAX_SEGMENTS = 3
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,18 @@ def sms_shape(text: str) -> SmsShape:
         return SmsShape("GSM-7", sum(widths), _segments(widths, single=160, multi=153))
     widths = [2 if ord(c) > 0xFFFF else 1 for c in text]
     return SmsShape("UCS-2", sum(widths), _segments(widths, single=70, multi=67))
+
+
+def over_segment_limit(text: str, max_segments: int) -> str | None:
+    """Why ``text`` may not go out as one SMS of at most ``max_segments`` segments, else None."""
+    shape = sms_shape(text)
+    if shape.segments <= max_segments:
+        return None
+    unit = "septets" if shape.encoding == "GSM-7" else "UTF-16 units"
+    return (
+        f"SMS is {shape.segments} segments ({shape.units} {unit} of {shape.encoding}), above "
+        f"the limit of {max_segments} (TOUCHPOINT_SMS_MAX_SEGMENTS)"
+    )
 
 
 def _segments(widths: list[int], *, single: int, multi: int) -> int:

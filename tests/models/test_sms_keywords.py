@@ -6,6 +6,7 @@ import pytest
 
 from models.sms_keywords import classify
 from models.sms_replies import RATES, reply_language, reply_text, response_to
+from senders.sms_composition import DEFAULT_MAX_SEGMENTS, over_segment_limit
 
 FROM = "Garage Dupont <service@garage.example>"
 
@@ -65,6 +66,14 @@ def test_help_names_the_sender_a_contact_and_the_rates_in_every_language(locale)
     assert "Garage Dupont" in text
     assert "service@garage.example" in text
     assert RATES == "Msg & data rates may apply" and RATES in text
+
+
+@pytest.mark.parametrize("locale", ["en", "fr", "de", "nl", "es", "it"])
+@pytest.mark.parametrize("reply", ["opted_out", "opted_in", "help"])
+def test_every_reply_fits_the_default_sms_segment_cap(locale, reply):
+    text = reply_text(reply, locale, FROM)
+
+    assert over_segment_limit(text, DEFAULT_MAX_SEGMENTS) is None
 
 
 def test_one_confirmation_per_stop_then_silence_and_a_score_only_after_a_survey():

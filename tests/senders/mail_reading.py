@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.parser import BytesParser
+from email.utils import getaddresses
 from html import unescape
+from itertools import takewhile
 from urllib.parse import parse_qs, urlsplit
 
 from models.tracking import verify_click, verify_open, verify_unsubscribe
@@ -20,6 +23,23 @@ def parse_mail(data: bytes) -> EmailMessage:
     assert not mail.defects, mail.defects
     assert all(not part.defects for part in mail.walk())
     return mail
+
+
+def header_lines(data: bytes, name: str) -> list[bytes]:
+    """The physical lines of one header field as sent: its first line and its continuations."""
+    lines = data.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    prefix = f"{name}:".lower().encode()
+    start = next(i for i, line in enumerate(lines) if line.lower().startswith(prefix))
+    return [lines[start], *takewhile(lambda line: line.startswith(b" "), lines[start + 1 :])]
+
+
+def display_name(data: bytes, name: str) -> str:
+    """The display name of an address header as a mail client shows it (RFC 2047 §6.2: the
+    folding between two encoded words is dropped). Python 3.11's header parser keeps it as a
+    space inside a display name (CPython gh-128110), so the raw header is decoded here."""
+    raw = BytesParser(policy=policy.compat32).parsebytes(data, headersonly=True)[name]
+    [(display, _)] = getaddresses([raw])
+    return str(make_header(decode_header(display)))
 
 
 def html_links(mail: EmailMessage) -> list[tuple[str, str]]:

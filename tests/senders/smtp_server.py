@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 SMTP_USER, SMTP_PASSWORD = "mailer", "p@ss word:1"
+# What real servers enforce (RFC 5322 §2.1.1); aiosmtpd alone lets one more character through.
+MAX_LINE = 998
 
 
 def free_port() -> int:
@@ -26,7 +28,8 @@ class Received:
 
 @dataclass
 class Mailbox:
-    """The server's handler. Misbehaviour is keyed by recipient:
+    """The server's handler. Like a real server, it refuses a mail with a line over 998
+    characters. Misbehaviour is keyed by recipient:
 
     - ``refuse_rcpt``: the reply to ``RCPT TO``;
     - ``refuse_data``: replies to give, one per attempt, after the content, instead of 250;
@@ -57,6 +60,8 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope) -> str:
         recipient = envelope.rcpt_tos[0]
+        if any(len(line) > MAX_LINE for line in envelope.content.split(b"\r\n")):
+            return f"550 5.6.0 a line is longer than {MAX_LINE} characters (RFC 5322 2.1.1)"
         if self.refuse_data.get(recipient):
             return self.refuse_data[recipient].pop(0)
         mail = Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
