@@ -43,10 +43,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     with datamart_available(settings) as url:
         started = server_now(url)
         result = run_once(url, args.as_of)
-        print(run_summary(url, since=started))
+        summary = run_summary(url, since=started, show_contacts=args.show_contacts)
+        print(summary.text)
     print("\n".join(where_messages_went(settings)))
-    if not result.success:
-        print("\n".join(["", "touchpoint run FAILED", *failure_lines(result)]), file=sys.stderr)
+    if not result.success or summary.send_failure:
+        failures = failure_lines(result) + [summary.send_failure or ""]
+        print("\n".join(["", "touchpoint run FAILED", *filter(None, failures)]), file=sys.stderr)
         print(f"Run {result.run_id} is in the Dagster UI (make ui).", file=sys.stderr)
         return 1
     print(f"\ntouchpoint run succeeded (run {result.run_id}; make ui to explore it).")
@@ -171,6 +173,11 @@ def parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="one full pass of the pipeline")
     run.add_argument("--as-of", type=_instant, default=None, help="the run's as-of instant")
+    run.add_argument(
+        "--show-contacts",
+        action="store_true",
+        help="print customers' e-mail addresses and phone numbers in full (default: masked)",
+    )
     run.set_defaults(handler=cmd_run)
 
     preview = commands.add_parser(
