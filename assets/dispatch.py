@@ -6,6 +6,9 @@ what the provider said. Nothing here is Dagster, so a test, a bench or a CLI can
 
 Why the order matters:
 
+- The worker is *present* (``assets.dispatch_workers``) from before its first claim until it
+  is done: its leases hold only meanwhile. Once its session ends — finished, killed, or its
+  connection lost — the rows it claimed are anyone's again, without waiting for the lease.
 - ``sweep`` first, so rows a dead worker left ``sending`` become ``in_doubt`` before anything
   else happens, and rows past their expiry are ``expired`` rather than sent late.
 - ``start_sending`` is committed before ``sender.send``: killed after it, the row is the one
@@ -27,6 +30,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from assets import outbox_queue as queue
+from assets.dispatch_workers import present
 from assets.outbox_queue import Claim
 from models.messages import Accepted, OutboundMessage, SendFailure, SendResult
 from senders.protocol import Sender
@@ -53,22 +57,23 @@ def dispatch_channel(
     ``in_doubt``, ``reconciled`` (rows in doubt a provider event showed were sent),
     ``opted_out``, ``skipped`` (re-claimed by another worker, or its send window
     closed since the claim: the next sweep defers it) and
-    ``lapsed_in_doubt`` (rows a dead worker left ``sending``, found by the sweep).
+    ``lapsed_in_doubt`` (rows a dead or hung worker left ``sending``, found by the sweep).
 
     An exception from ``sender.send`` (a wiring bug, never a provider outcome) propagates and
-    leaves its row ``sending``: the next sweep after its lease makes it ``in_doubt``, since
-    nobody can tell whether the provider got it.
+    leaves its row ``sending``: the next sweep makes it ``in_doubt``, since nobody can tell
+    whether the provider got it.
     """
     if not conn.autocommit:
         # Inside one long transaction nothing would be committed before the provider call,
         # and a crash would roll `sent` back under messages the provider already has.
         raise ValueError("dispatch_channel needs an autocommit connection")
     counts: Counter = Counter()
-    counts["lapsed_in_doubt"] += len(queue.sweep(conn, claim.channel))
-    counts["reconciled"] += queue.reconcile_in_doubt(conn, claim.channel)
-    while batch := queue.claim(conn, claim):
-        for row in batch:
-            counts[_dispatch_row(conn, sender, claim, retry_policy, rate_limiter, row)] += 1
+    with present(conn, claim.worker):
+        counts["lapsed_in_doubt"] += len(queue.sweep(conn, claim.channel))
+        counts["reconciled"] += queue.reconcile_in_doubt(conn, claim.channel)
+        while batch := queue.claim(conn, claim):
+            for row in batch:
+                counts[_dispatch_row(conn, sender, claim, retry_policy, rate_limiter, row)] += 1
     return +counts
 
 

@@ -117,6 +117,8 @@ alter table messaging.occurrences add column if not exists time_zone text,
     add column if not exists window_start time, add column if not exists window_end time;
 alter table messaging.outbox add column if not exists time_zone text,
     add column if not exists window_start time, add column if not exists window_end time;
+-- When a row was last handed to a provider: what a run's summary counts as its attempts.
+alter table messaging.outbox add column if not exists attempted_at timestamptz;
 
 create table if not exists messaging.vouchers (
     code text primary key,

@@ -1,15 +1,16 @@
 """The outbox as a work queue, with the state changes that make a send happen exactly once
 (DESIGN §4.5.2).
 
-A worker *claims* a batch (``FOR UPDATE SKIP LOCKED``: its id and a lease, status still
-``queued``), then for each row, one at a time: ``sending`` (committed) just before the provider
-call, ``sent`` with the provider's id (committed) just after. Killed at any point, it leaves:
-claimed rows still ``queued`` — never handed to a provider, sent by the next run once the lease
-lapses — and at most the one row it was sending, which becomes ``in_doubt`` when its lease
-lapses and is never resent silently: a provider event about it later shows it was sent
-(``reconcile_in_doubt``), or an operator decides (``in_doubt`` lists them). A second worker
-that re-claims a lapsed batch makes the first worker's ``sending`` step match nothing, so the
-two can never both send a row.
+A worker, present while it works (``assets.dispatch_workers``), *claims* a batch (``FOR
+UPDATE SKIP LOCKED``: its id and a lease, status still ``queued``), then for each row, one at a
+time: ``sending`` (committed) just before the provider call, ``sent`` with the provider's id
+(committed) just after. Killed at any point, it leaves: claimed rows still ``queued`` — never
+handed to a provider, claimable again as soon as its session is gone (or, should it hang while
+connected, once its lease lapses) — and at most the one row it was sending, which becomes
+``in_doubt`` at the next sweep after that and is never resent silently: a provider event about
+it later shows it was sent (``reconcile_in_doubt``), or an operator decides (``in_doubt`` lists
+them). A second worker that re-claims a row makes the first worker's ``sending`` step match
+nothing, so the two can never both send a row.
 
 Every step records its message event and moves the occurrence's outcome along, in the same
 transaction as the outbox change.
@@ -28,9 +29,13 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from assets.dispatch_workers import absent
 from models.sms_replies import REPLY_CAMPAIGN
 
 DEFAULT_LEASE = timedelta(minutes=5)
+
+# A claim or a `sending` mark no longer holds once its lease lapsed or its worker is gone.
+_RELEASED = f"(lease_until < now() or {absent('claimed_by')})"
 
 # The recipient's send window, checked at claim and again just before the provider call: a
 # message judged inside it may come due outside it (a retry's back-off, a slow rate limit).
@@ -131,11 +136,11 @@ select message_id, campaign, customer_id, channel, recipient, created_at, attemp
 from messaging.outbox where status = 'in_doubt' order by campaign, message_id
 """
 
-_MARK_IN_DOUBT = """
+_MARK_IN_DOUBT = f"""
 with doubted as (
     update messaging.outbox set status = 'in_doubt',
-        last_error = 'the worker sending it stopped before recording the outcome'
-    where status = 'sending' and lease_until < now() and channel = %(channel)s
+        last_error = 'the worker sending it stopped (or hung) before recording the outcome'
+    where status = 'sending' and {_RELEASED} and channel = %(channel)s
     returning message_id, campaign, occurrence_key
 ),
 occurrences as (
@@ -155,7 +160,7 @@ with due as (
         and channel = %(channel)s
         and send_after <= now()
         and expires_at > now()
-        and (lease_until is null or lease_until < now())
+        and (lease_until is null or {_RELEASED})
         and mod(abs(hashtext(customer_id)), %(partitions)s) = %(partition)s
         and {_IN_WINDOW}
     order by send_after, message_id
@@ -172,17 +177,19 @@ returning m.*, coalesce((
 ), true) as marketing
 """
 
-# Rows a dispatcher would act on now: claimable, expired while queued, or lapsed while sending.
-_NEEDING_DISPATCH = """
+# Rows a dispatcher would act on now: claimable, expired while queued, or released while
+# sending.
+_NEEDING_DISPATCH = f"""
 select count(*) from messaging.outbox
-where (status = 'queued' and (lease_until is null or lease_until < now())
+where (status = 'queued' and (lease_until is null or {_RELEASED})
         and (send_after <= now() or expires_at <= now()))
-    or (status = 'sending' and lease_until < now())
+    or (status = 'sending' and {_RELEASED})
 """
 
 _START_SENDING = f"""
 update messaging.outbox
-set status = 'sending', attempts = attempts + 1, lease_until = now() + %(lease)s
+set status = 'sending', attempts = attempts + 1, attempted_at = now(),
+    lease_until = now() + %(lease)s
 where message_id = %(message_id)s and status = 'queued' and claimed_by = %(worker)s
     and {_IN_WINDOW}
 """
@@ -258,7 +265,8 @@ def needing_dispatch(conn: psycopg.Connection) -> int:
 
 
 def claim(conn: psycopg.Connection, claim: Claim) -> list[dict]:
-    """A batch of due rows for this worker, oldest first; nobody else will take them."""
+    """A batch of due rows for this worker, oldest first; nobody else takes them while the
+    worker is present (``dispatch_workers.present``) and its lease lasts."""
     params = {
         "worker": claim.worker,
         "channel": claim.channel,

@@ -44,13 +44,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     with datamart_available(settings) as url:
         started = server_now(url)
         results = run_once(url, args.as_of)
-        print(run_summary(url, since=started))
+        summary = run_summary(url, since=started, show_contacts=args.show_contacts)
+        print(summary.text)
     print("\n".join(where_messages_went(settings)))
     runs = " and ".join(result.run_id for result in results)
     failures = [line for result in results for line in failure_lines(result)]
-    if not all(result.success for result in results):
+    if summary.send_failure:
+        failures.append(summary.send_failure)
+    if failures or not all(result.success for result in results):
         print("\n".join(["", "touchpoint run FAILED", *failures]), file=sys.stderr)
-        print(f"Runs {runs} are in the Dagster UI (make ui).", file=sys.stderr)
+        print(f"See run {runs} in the Dagster UI (make ui).", file=sys.stderr)
         return 1
     print(f"\ntouchpoint run succeeded (run {runs}; make ui to explore it).")
     return 0
@@ -188,6 +191,11 @@ def parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="one full pass of the pipeline")
     run.add_argument("--as-of", type=_instant, default=None, help="the run's as-of instant")
+    run.add_argument(
+        "--show-contacts",
+        action="store_true",
+        help="print customers' e-mail addresses and phone numbers in full (default: masked)",
+    )
     run.set_defaults(handler=cmd_run)
 
     preview = commands.add_parser(

@@ -1,13 +1,20 @@
-"""The readable summary a run prints: rows per source and mart, rejects with their reasons."""
+"""The readable summary a run prints: rows per source and mart, rejects with their reasons,
+what was sent and why, what still waits and why.
+
+Customers' e-mail addresses and phone numbers are masked in all of it unless asked for
+(``touchpoint run --show-contacts``): a summary ends up in terminals, CI logs and tickets.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg
 
-from assets.outbox_queue import in_doubt
+from models.contact_masking import mask_contacts
 from models.landing import LANDING_SOURCES
+from orchestration.dispatch_summary import dispatch_report, in_doubt_lines
 
 MARTS = (
     "dim_customers",
@@ -152,21 +159,6 @@ def not_sent_lines(conn: psycopg.Connection, since: datetime, limit: int = 8) ->
     return lines
 
 
-def in_doubt_lines(conn: psycopg.Connection, limit: int = 10) -> list[str]:
-    """Messages a provider may or may not have: never resent by touchpoint, so someone checks."""
-    if not _table_exists(conn, "messaging.outbox"):
-        return []
-    rows = in_doubt(conn)
-    if not rows:
-        return []
-    lines = [f"In doubt: {len(rows)} messages the provider may have taken (never resent; check)"]
-    for row in rows[:limit]:
-        lines.append(
-            f"  {row['message_id']} {row['campaign']} → {row['recipient']}: {row['last_error']}"
-        )
-    return [""] + lines
-
-
 def _context_text(context: dict) -> str:
     items = ", ".join(f"{k}={v}" for k, v in context.items() if not isinstance(v, list | dict))
     return f" ({_clip(items, 70)})" if items else ""
@@ -183,21 +175,44 @@ def server_now(database_url: str) -> datetime:
         return conn.execute("select now()").fetchone()[0]
 
 
-def run_summary(database_url: str, since: datetime) -> str:
+@dataclass(frozen=True)
+class RunSummary:
+    text: str
+    # Set when every send the run attempted failed: why, in one line (the run then fails).
+    send_failure: str | None = None
+
+
+def run_summary(database_url: str, since: datetime, show_contacts: bool = False) -> RunSummary:
     with psycopg.connect(database_url) as conn:
-        if not _table_exists(conn, "raw._landing_files"):
-            return "Nothing ingested yet."
-        return "\n".join(
-            source_lines(conn, since)
-            + [""]
-            + reject_lines(conn, since)
-            + [""]
-            + mart_lines(conn)
-            + [""]
-            + campaign_lines(conn, since)
-            + [""]
-            + sent_lines(conn, since)
-            + [""]
-            + not_sent_lines(conn, since)
-            + in_doubt_lines(conn)
-        )
+        summary = _summary(conn, since)
+    if show_contacts:
+        return summary
+    return RunSummary(
+        mask_contacts(summary.text),
+        summary.send_failure and mask_contacts(summary.send_failure),
+    )
+
+
+def _summary(conn: psycopg.Connection, since: datetime) -> RunSummary:
+    if not _table_exists(conn, "raw._landing_files"):
+        return RunSummary("Nothing ingested yet.")
+    lines = (
+        source_lines(conn, since)
+        + [""]
+        + reject_lines(conn, since)
+        + [""]
+        + mart_lines(conn)
+        + [""]
+        + campaign_lines(conn, since)
+        + [""]
+        + sent_lines(conn, since)
+        + [""]
+        + not_sent_lines(conn, since)
+    )
+    if not _table_exists(conn, "messaging.outbox"):
+        return RunSummary("\n".join(lines))
+    report = dispatch_report(conn, since)
+    lines += [""] + report.lines()
+    if doubted := in_doubt_lines(conn):
+        lines += [""] + doubted
+    return RunSummary("\n".join(lines), report.send_failure())

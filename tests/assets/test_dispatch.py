@@ -22,7 +22,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from assets.dispatch import dispatch_channel
-from assets.outbox_queue import Claim, claim, in_doubt, start_sending
+from assets.dispatch_workers import present
+from assets.outbox_queue import DEFAULT_LEASE, Claim, claim, in_doubt, start_sending
 from models.messages import OutboundMessage, SendFailure, SendResult
 from models.tracking import TrackingLinks
 from senders.email_composition import EmailComposer
@@ -214,7 +215,17 @@ class SlowMailbox(Mailbox):
         return reply
 
 
-# A dispatcher in a process of its own, so it can be killed with SIGKILL mid-batch.
+@pytest.fixture
+def slow_smtp_server():
+    mailbox, port = SlowMailbox(), free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield SmtpServer(mailbox, port)
+    controller.stop()
+
+
+# A dispatcher in a process of its own, so it can be killed with SIGKILL mid-batch. Its
+# connection is named after it, so a test can see when PostgreSQL has ended its session.
 DISPATCHER = """
 import sys
 from datetime import timedelta
@@ -225,67 +236,110 @@ from models.tracking import TrackingLinks
 from senders.email_composition import EmailComposer
 from senders.retry_policy import RetryPolicy
 from senders.smtp import SmtpSender
-from tests.assets.outbox_seed import NOW, add_message, add_messages, early_afternoon_zone
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
 
-database_url, smtp_url = sys.argv[1:]
+database_url, smtp_url, lease_s = sys.argv[1:]
 composer = EmailComposer(FROM, TrackingLinks(TRACKING_URL, SECRET))
-claim = Claim(worker="doomed", channel="email", limit=20, lease=timedelta(seconds=1))
-with psycopg.connect(database_url, autocommit=True) as conn, SmtpSender(
-    smtp_url, composer, timeout=10
-) as sender:
+lease = timedelta(seconds=float(lease_s))
+claim = Claim(worker="doomed", channel="email", limit=20, lease=lease)
+with psycopg.connect(
+    database_url, autocommit=True, application_name="doomed"
+) as conn, SmtpSender(smtp_url, composer, timeout=10) as sender:
     dispatch_channel(conn, sender, claim, RetryPolicy())
 """
 
 
-def test_a_dispatcher_killed_with_sigkill_then_a_rerun_never_sends_a_message_twice(
-    conn, database_url, composer
-):
-    count = 60
-    add_messages(conn, count)
-    mailbox, port = SlowMailbox(), free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    server = SmtpServer(mailbox, port)
-    try:
-        doomed = subprocess.Popen(
-            [sys.executable, "-c", DISPATCHER, database_url, server.url()],
-            cwd=ROOT,
-            env=os.environ | {"PYTHONPATH": str(ROOT)},
-        )
-        deadline = time.monotonic() + 60
-        while len(mailbox.received) < 10 and doomed.poll() is None:
-            assert time.monotonic() < deadline, "the dispatcher sent nothing"
-            time.sleep(0.005)
-        os.kill(doomed.pid, signal.SIGKILL)
-        doomed.wait(timeout=10)
-        killed_after = len(mailbox.received)
-        time.sleep(1.2)  # the dead worker's lease lapses
+def kill_mid_batch(database_url: str, server: SmtpServer, lease: timedelta) -> int:
+    """Run a dispatcher holding leases of ``lease``, SIGKILL it once 10 mails have arrived,
+    and return how many had arrived when it died."""
+    doomed = subprocess.Popen(
+        [sys.executable, "-c", DISPATCHER, database_url, server.url(), str(lease.total_seconds())],
+        cwd=ROOT,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
+    deadline = time.monotonic() + 60
+    while len(server.mailbox.received) < 10 and doomed.poll() is None:
+        assert time.monotonic() < deadline, "the dispatcher sent nothing"
+        time.sleep(0.005)
+    os.kill(doomed.pid, signal.SIGKILL)
+    doomed.wait(timeout=10)
+    return len(server.mailbox.received)
 
-        counts = dispatch_email(conn, server, composer, worker="rerun")
-    finally:
-        controller.stop()
 
-    assert 10 <= killed_after < count, "killed mid-batch, not before or after it"
+def wait_for_session_end(conn, application_name: str, within_s: float = 5) -> None:
+    """PostgreSQL ends a dead client's session as soon as it sees the socket closed: within
+    milliseconds, so a rerun a moment later finds the worker gone."""
+    deadline = time.monotonic() + within_s
+    query = "select count(*) from pg_stat_activity where application_name = %s"
+    while conn.execute(query, (application_name,)).fetchone()[0]:
+        assert time.monotonic() < deadline, f"the session of {application_name} is still open"
+        time.sleep(0.01)
+
+
+def assert_sent_once_or_in_doubt(conn, server: SmtpServer, count: int) -> list[str]:
+    """Every row sent (received exactly once) but at most one in doubt; the in-doubt ones."""
     rows = dict(conn.execute("select recipient, status from messaging.outbox").fetchall())
     received = received_per_recipient(server)
-    assert max(received.values()) == 1  # no message received twice
     in_doubt = [r for r, state in rows.items() if state == "in_doubt"]
+    assert len(rows) == count
+    assert max(received.values()) == 1  # no message received twice
     assert len(in_doubt) <= 1  # one connection was open: at most one row in doubt
     assert {r for r, state in rows.items() if state == "sent"} | set(in_doubt) >= set(received)
     assert all(received[r] == 1 for r, state in rows.items() if state == "sent")
     assert sorted(set(rows.values())) in (["sent"], ["in_doubt", "sent"])
+    return in_doubt
+
+
+def test_a_dispatcher_killed_with_sigkill_then_a_rerun_never_sends_a_message_twice(
+    conn, database_url, composer, slow_smtp_server
+):
+    count = 60
+    add_messages(conn, count)
+
+    killed_after = kill_mid_batch(database_url, slow_smtp_server, lease=timedelta(seconds=1))
+    time.sleep(1.2)  # the dead worker's lease lapses
+    counts = dispatch_email(conn, slow_smtp_server, composer, worker="rerun")
+
+    assert 10 <= killed_after < count, "killed mid-batch, not before or after it"
+    in_doubt = assert_sent_once_or_in_doubt(conn, slow_smtp_server, count)
     assert counts["lapsed_in_doubt"] == len(in_doubt)
 
 
-def test_a_dispatcher_still_holding_its_lease_keeps_its_rows(conn, smtp_server, composer):
+def test_a_rerun_right_after_a_sigkill_sends_every_remaining_row_without_waiting_for_the_lease(
+    conn, database_url, composer, slow_smtp_server
+):
+    count = 60
+    add_messages(conn, count)
+
+    killed_after = kill_mid_batch(database_url, slow_smtp_server, lease=DEFAULT_LEASE)
+    wait_for_session_end(conn, "doomed")
+    started = time.monotonic()
+    counts = dispatch_email(conn, slow_smtp_server, composer, worker="rerun")
+    took = time.monotonic() - started
+
+    assert 10 <= killed_after < count, "killed mid-batch, not before or after it"
+    in_doubt = assert_sent_once_or_in_doubt(conn, slow_smtp_server, count)
+    assert counts["lapsed_in_doubt"] == len(in_doubt)
+    assert statuses(conn)["sent"] == count - len(in_doubt)  # every other row went out
+    assert took < 30  # a fraction of the 5-minute lease: nothing waited for it
+    assert dispatch_email(conn, slow_smtp_server, composer, worker="again") == Counter()
+
+
+def test_a_running_dispatcher_keeps_its_rows_until_its_session_ends(
+    conn, database_url, smtp_server, composer
+):
     add_messages(conn, 3)
-    claim(conn, Claim(worker="alive", channel="email", limit=2))
+    with psycopg.connect(database_url, autocommit=True) as running, present(running, "running"):
+        claim(running, Claim(worker="running", channel="email", limit=2))
 
-    counts = dispatch_email(conn, smtp_server, composer, worker="other")
+        meanwhile = dispatch_email(conn, smtp_server, composer, worker="other")
+        still_held = statuses(conn)
+    afterwards = dispatch_email(conn, smtp_server, composer, worker="other")
 
-    assert counts == Counter(sent=1)
-    assert statuses(conn) == {"queued": 2, "sent": 1}
+    assert meanwhile == Counter(sent=1)
+    assert still_held == {"queued": 2, "sent": 1}
+    assert afterwards == Counter(sent=2)  # its 5-minute leases did not have to lapse
+    assert received_per_recipient(smtp_server) == {f"u{i}@example.com": 1 for i in range(3)}
 
 
 def test_the_file_sender_writes_each_email_and_sms_once(conn, composer, tmp_path):

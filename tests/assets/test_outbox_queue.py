@@ -1,5 +1,6 @@
 """The outbox as a work queue on a real PostgreSQL: claims never overlap, a row is handed to a
-provider only by the worker holding it, a lapsed `sending` row becomes `in_doubt`."""
+provider only by the worker holding it, a lapsed `sending` row becomes `in_doubt`, and what a
+worker whose session has ended held is released at once."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+from assets.dispatch_workers import present
 from assets.outbox_queue import (
     Claim,
     claim,
+    needing_dispatch,
     record_retry,
     record_sent,
     start_sending,
@@ -69,11 +72,37 @@ def test_two_workers_never_claim_the_same_row(conn, database_url):
 def test_rows_not_yet_due_or_claimed_by_someone_else_are_left_alone(conn):
     add_message(conn, "later", send_after=NOW + timedelta(hours=2))
     add_message(conn, "now")
-    claim(conn, Claim(worker="a", channel="email"))
+    with present(conn, "a"):
+        claim(conn, Claim(worker="a", channel="email"))
 
-    again = claim(conn, Claim(worker="b", channel="email"))
+        again = claim(conn, Claim(worker="b", channel="email"))
 
     assert again == []
+
+
+def test_rows_claimed_by_a_worker_whose_session_ended_are_claimable_at_once(conn, database_url):
+    message_id = add_message(conn, "k")
+    with psycopg.connect(database_url, autocommit=True) as gone, present(gone, "a"):
+        claim(gone, Claim(worker="a", channel="email"))  # a 5-minute lease
+
+    assert needing_dispatch(conn) == 1
+    assert [r["message_id"] for r in claim(conn, Claim(worker="b", channel="email"))] == [
+        message_id
+    ]
+
+
+def test_a_row_left_sending_by_a_worker_whose_session_ended_is_in_doubt_at_once(conn, database_url):
+    message_id = add_message(conn, "k")
+    with psycopg.connect(database_url, autocommit=True) as gone, present(gone, "a"):
+        claim(gone, Claim(worker="a", channel="email"))
+        start_sending(gone, message_id, "a")
+        while_present = sweep(conn, "email")
+
+    doubted = sweep(conn, "email")
+
+    assert while_present == [] and doubted == [str(message_id)]
+    assert status(conn, message_id) == ("in_doubt", "in_doubt")
+    assert claim(conn, Claim(worker="b", channel="email")) == []
 
 
 def test_only_the_worker_holding_the_claim_may_start_sending(conn):

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, build_sensor_context
 
+from assets.dispatch_workers import present
 from orchestration.jobs import DUE_MESSAGES_JOB
 from orchestration.outbox_watch import due_message_count
 from sensors.due_messages import build_due_messages_sensor
@@ -26,15 +27,19 @@ def test_before_the_first_campaign_run_nothing_is_due(database_url):
     assert due_message_count(database_url) == 0
 
 
-def test_rows_are_due_when_sendable_expired_or_lapsed_in_sending(conn, database_url):
-    waiting, due, expired, lapsed, held, sent = (add_message(conn, i) for i in range(6))
+def test_rows_are_due_when_sendable_expired_lapsed_in_sending_or_left_by_a_gone_worker(
+    conn, database_url
+):
+    waiting, due, expired, lapsed, held, left, sent = (add_message(conn, i) for i in range(7))
     set_row(conn, waiting, "send_after = now() + interval '2 hours'")
     set_row(conn, expired, "send_after = now() + interval '2 hours', expires_at = now()")
     set_row(conn, lapsed, "status = 'sending', lease_until = now() - interval '1 second'")
     set_row(conn, held, "claimed_by = 'alive', lease_until = now() + interval '5 minutes'")
+    set_row(conn, left, "claimed_by = 'gone', lease_until = now() + interval '5 minutes'")
     set_row(conn, sent, "status = 'sent'")
 
-    assert due_message_count(database_url) == 3  # due, expired, lapsed
+    with present(conn, "alive"):
+        assert due_message_count(database_url) == 4  # due, expired, lapsed, left
 
 
 def test_the_sensor_asks_for_a_run_only_when_something_is_due(conn, database_url):
