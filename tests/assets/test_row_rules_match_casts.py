@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from assets.ingest_rules import RowRule, rules_for
-from assets.raw_schema import _VALIDITY_FUNCTIONS_13, ensure_raw_schema
+from assets.raw_schema import VALIDITY_FUNCTION_BEFORE_16, ensure_raw_schema
 from models.landing import (
     CATALOG_PRODUCTS,
     CRM_CUSTOMERS,
@@ -236,7 +236,7 @@ def conn(request, pg_server) -> Iterator[psycopg.Connection]:
     with psycopg.connect(pg_server.url(name), autocommit=True) as connection:
         ensure_raw_schema(connection)
         if request.param == "plpgsql_fallback":
-            connection.execute(_VALIDITY_FUNCTIONS_13)
+            connection.execute(VALIDITY_FUNCTION_BEFORE_16)
         yield connection
 
 
