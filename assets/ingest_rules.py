@@ -38,6 +38,7 @@ _ISO_TIMESTAMP = (
 )
 _DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
 _INTEGER = r"^-?[0-9]+$"
+MAX_IDENTIFIER_BYTES = 200
 _BOOLEANS = ("true", "false", "t", "f", "1", "0", "yes", "no", "y", "n")
 
 
@@ -152,6 +153,22 @@ def json_value(column: str) -> RowRule:
     )
 
 
+def short_identifiers(*columns: str) -> RowRule:
+    """Identifiers become keys the marts index, and a btree entry holds at most 2704 bytes: one
+    longer value would fail the build of every mart that indexes it, at every run."""
+    limit = MAX_IDENTIFIER_BYTES
+    long_ones = ", ".join(
+        f"case when octet_length({c}) > {limit} then '{c} is longer than {limit} bytes' end"
+        for c in columns
+    )
+    return RowRule(
+        name="identifiers_are_short",
+        expectation=f"{', '.join(columns)} are at most {limit} bytes",
+        predicate=" or ".join(f"octet_length({c}) > {limit}" for c in columns),
+        message=f"concat_ws('; ', {long_ones})",
+    )
+
+
 def boolean(column: str) -> RowRule:
     accepted = ", ".join(f"'{v}'" for v in _BOOLEANS)
     return RowRule(
@@ -176,6 +193,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     CRM_CUSTOMERS.name: (
         required("customer_id"),
         required("updated_at"),
+        short_identifiers("customer_id", "loyalty_card_id"),
         timestamp("updated_at"),
         timestamp("created_at"),
         date("birth_date"),
@@ -186,6 +204,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
         required("vehicle_id"),
         required("customer_id"),
         required("delivered_at"),
+        short_identifiers("vehicle_id", "customer_id"),
         date("delivered_at"),
         date("last_service_at"),
         integer("model_year"),
@@ -195,12 +214,14 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     CATALOG_PRODUCTS.name: (
         required("product_id"),
         required("name"),
+        short_identifiers("product_id", "matches_product_id"),
         decimal("price"),
     ),
     WEB_EVENTS.name: (
         required("event_id"),
         required("occurred_at"),
         required("type"),
+        short_identifiers("event_id", "anonymous_id", "customer_id", "product_id", "order_id"),
         one_of("type", WEB_EVENT_TYPES),
         timestamp("occurred_at"),
         decimal("revenue"),
@@ -212,6 +233,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
         required("product_id"),
         required("purchased_at"),
         one_of_required("customer_id", "loyalty_card_id"),
+        short_identifiers("transaction_id", "customer_id", "loyalty_card_id", "product_id"),
         integer("line_number"),
         integer("quantity"),
         decimal("unit_price"),

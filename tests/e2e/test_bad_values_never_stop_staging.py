@@ -1,5 +1,5 @@
-"""Values that pass a careless row rule but not PostgreSQL, and bytes PostgreSQL text cannot
-hold, landed beside good rows in every source: the real ingest rejects each bad row with its
+"""Values that pass a careless row rule but not PostgreSQL (out of range, or too long for the
+marts' indexes), and bytes PostgreSQL text cannot hold, landed beside good rows in every source: the real ingest rejects each bad row with its
 reason, loads the rest, the counts reconcile, and the real ``dbt build`` of staging succeeds."""
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from tests.dbt.crafted_datamart import CraftedDatamart
 AS_OF = "2026-11-23T12:00:00+00:00"
 # Rows each source loads and rejects below.
 EXPECTED = {
-    "crm_customers": (3, 8),
+    "crm_customers": (3, 9),
     "crm_vehicles": (2, 8),
     "catalog_products": (2, 4),
-    "web_events": (3, 12),
+    "web_events": (3, 13),
     "pos_transactions": (2, 8),
 }
 
@@ -51,6 +51,7 @@ def customers() -> bytes:
         customer("C9", first_name="Ann"),
         customer("C10", created_at="2026-01-01T10:00:00+14:60"),
         customer("C11", updated_at="9999-12-31T23:59:59-15:59"),
+        customer("C" * 201),
     )
     data = with_bytes(text.encode(), 8, "Zoë".encode(), "Zoë".encode("latin-1"))
     return with_bytes(data, 9, b"Ann", b"A\x00nn")
@@ -116,6 +117,7 @@ def events() -> bytes:
         line("E13", properties="not json"),
         line("E14", occurred_at="2026-02-29T10:00:00Z"),
         line("E15", properties={"big": 10**30}),
+        line("E16", anonymous_id="é" * 101),
     ]
     return b"\n".join(lines) + b"\n"
 
