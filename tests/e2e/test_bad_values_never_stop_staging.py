@@ -1,6 +1,7 @@
 """Values that pass a careless row rule but not PostgreSQL (out of range, or too long for the
-marts' indexes), and bytes PostgreSQL text cannot hold, landed beside good rows in every source: the real ingest rejects each bad row with its
-reason, loads the rest, the counts reconcile, and the real ``dbt build`` of staging succeeds."""
+marts' indexes), and bytes PostgreSQL text cannot hold, landed beside good rows in every
+source: the real ingest rejects each bad row with its reason, loads the rest, the counts
+reconcile, and the real ``dbt build`` of staging succeeds."""
 
 from __future__ import annotations
 
