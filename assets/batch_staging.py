@@ -1,9 +1,10 @@
 """Stage one landed file into the server as a batch table, as fast as a plain ``COPY``.
 
-CSV files are copied as they are; only when that hits a structural problem (a row with the wrong
-number of fields) does the file take the slow path, in which Python finds the broken rows, keeps
-them as rejects with their reason, and copies the rest. JSON lines are parsed by Python while the
-server copies (see ``_stage_jsonl``).
+CSV files are copied as they are; only when that hits a problem in a row (the wrong number of
+fields, a NUL byte, bytes that are not UTF-8) does the file take the slow path, in which Python
+finds the broken rows, keeps them as rejects with their reason, and copies the rest. JSON lines
+are parsed by Python while the server copies (see ``_stage_jsonl``). Either way a bad row costs
+that row alone: only a file whose header cannot be read is refused as a whole.
 
 Every staged batch is exposed as the view ``raw._batch_<source>_rows`` with the contract's columns,
 trimmed, empty as NULL, plus ``_row_number`` and ``_raw``; that view is what validation reads.
@@ -24,16 +25,12 @@ from psycopg import errors, sql
 from models.landing import FileFormat, LandingSource
 
 COPY_BLOCK = 1 << 20
-STRUCTURAL_ERRORS = (
-    errors.BadCopyFileFormat,
-    errors.CharacterNotInRepertoire,
-    errors.UntranslatableCharacter,
-    errors.InvalidTextRepresentation,
-)
+# PostgreSQL text holds neither U+0000 nor bytes that are not UTF-8; shown so in ``_raw``.
+NUL_SHOWN_AS = "\u2400"
 
 
 class FileRejected(Exception):
-    """The file as a whole cannot be loaded (wrong header, not UTF-8, empty): quarantine it."""
+    """The file as a whole cannot be loaded (wrong or unreadable header, empty): quarantine it."""
 
 
 @dataclass(frozen=True)
@@ -68,14 +65,32 @@ def stage_rows(
     table, view = batch_names(source)
     columns = list(source.columns)
     _create_batch_table(conn, table, columns)
-    target = sql.SQL("copy raw.{} ({}) from stdin").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    with conn.cursor().copy(target) as copy:
-        for row in rows:
-            copy.write_row(row)
+    rejects: list[StructuralReject] = []
+    with conn.cursor().copy(_copy_rows_sql(table, columns)) as copy:
+        for number, row in enumerate(rows, start=1):
+            problem = nul_problem(columns, row)
+            if problem:
+                raw = printable(",".join(value or "" for value in row))
+                rejects.append(StructuralReject(number, problem, raw))
+            else:
+                copy.write_row((number, *row))
     _create_view(conn, source, table, view, {c: c for c in columns}, raw_expression="null")
-    return StagedBatch(table, view)
+    return StagedBatch(table, view, rejects)
+
+
+def nul_problem(columns: list[str], values: Iterable[str | None]) -> str | None:
+    """Why the row cannot be stored when a value holds U+0000, else None."""
+    for column, value in zip(columns, values, strict=True):
+        if value and "\x00" in value:
+            return f"{column} holds a NUL character (\\u0000), which PostgreSQL text cannot store"
+    return None
+
+
+def printable(text: str) -> str:
+    """``text`` as PostgreSQL can store it in ``_raw``: NUL as ␀, bytes that are not UTF-8
+    (kept by the ``surrogateescape`` decoding) as U+FFFD."""
+    readable = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return readable.replace("\x00", NUL_SHOWN_AS)
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -120,7 +135,8 @@ def _stage_csv(conn: psycopg.Connection, source: LandingSource, stream: BinaryIO
         with conn.transaction():
             _create_batch_table(conn, table, file_columns)
             _copy_csv_bytes(conn, table, file_columns, body)
-    except STRUCTURAL_ERRORS:
+    except errors.DataError:
+        # A wrong field count, a NUL byte, a byte that is not UTF-8: somewhere a row is bad.
         rejects = _stage_csv_row_by_row(conn, table, file_columns, body)
     _create_view(conn, source, table, view, mapping, raw_expression="null")
     return StagedBatch(table, view, rejects)
@@ -136,27 +152,53 @@ def _copy_csv_bytes(conn, table: str, columns: list[str], body: bytes) -> None:
 
 
 def _stage_csv_row_by_row(conn, table: str, columns: list[str], body: bytes) -> list:
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise FileRejected(f"the file is not UTF-8: {error}") from error
+    """Copy the good rows, numbered as the fast path numbers them, and return the others as
+    rejects. Bytes that are not UTF-8 survive the decoding as surrogates, so each is charged to
+    its own row rather than to the file."""
+    text = body.decode("utf-8", errors="surrogateescape")
     rejects: list[StructuralReject] = []
     good: list[tuple[int, list[str | None]]] = []
-    for number, fields in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        if len(fields) == len(columns):
-            good.append((number, [value if value != "" else None for value in fields]))
+    for number, fields, problem in _csv_records(text, len(columns)):
+        if problem:
+            rejects.append(StructuralReject(number, problem, printable(",".join(fields))))
         else:
-            reason = f"expected {len(columns)} fields, found {len(fields)}"
-            rejects.append(StructuralReject(number, reason, ",".join(fields)))
-    target = sql.SQL("copy raw.{} (_row_number, {}) from stdin").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
+            good.append((number, [value if value != "" else None for value in fields]))
     with conn.transaction():
         _create_batch_table(conn, table, columns)
-        with conn.cursor().copy(target) as copy:
+        with conn.cursor().copy(_copy_rows_sql(table, columns)) as copy:
             for number, values in good:
                 copy.write_row((number, *values))
     return rejects
+
+
+def _csv_records(text: str, width: int) -> Iterator[tuple[int, list[str], str | None]]:
+    """Each record with its 1-based number and what makes it unloadable (None if nothing)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    number = 0
+    while True:
+        number += 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield number, [], f"the row cannot be read as CSV: {error}"
+            continue
+        yield number, fields, _csv_row_problem(fields, width)
+
+
+def _csv_row_problem(fields: list[str], width: int) -> str | None:
+    if len(fields) != width:
+        return f"expected {width} fields, found {len(fields)}"
+    row = "".join(fields)
+    if "\x00" in row:
+        return "the row holds a NUL byte, which PostgreSQL text cannot store"
+    try:
+        row.encode("utf-8")
+    except UnicodeEncodeError as error:
+        byte = ord(row[error.start]) - 0xDC00
+        return f"the row is not UTF-8: byte 0x{byte:02X} (latin-1 or another encoding?)"
+    return None
 
 
 # --- JSON lines ------------------------------------------------------------------------------
@@ -202,15 +244,11 @@ def _stage_jsonl(conn: psycopg.Connection, source: LandingSource, stream: Binary
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\n")
             for number, line in _json_lines(stream):
-                try:
-                    document = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    rejects.append(_undecodable(number, line, "the line is not valid JSON"))
+                values, problem = _json_row(line, columns)
+                if problem:
+                    rejects.append(StructuralReject(number, problem, _raw_line(line)))
                     continue
-                if not isinstance(document, dict):
-                    rejects.append(_undecodable(number, line, "the line is JSON but not an object"))
-                    continue
-                writer.writerow([number, *(_json_text(document.get(c)) for c in columns)])
+                writer.writerow([number, *values])
                 if buffer.tell() > COPY_BLOCK:
                     copy.write(buffer.getvalue())
                     buffer.seek(0)
@@ -220,11 +258,44 @@ def _stage_jsonl(conn: psycopg.Connection, source: LandingSource, stream: Binary
     return StagedBatch(table, view, rejects)
 
 
-def _undecodable(number: int, line: bytes, reason: str) -> StructuralReject:
-    return StructuralReject(number, reason, line.decode("utf-8", errors="replace"))
+def _json_row(line: bytes, columns: list[str]) -> tuple[list[str | None], str | None]:
+    """The line's values in ``columns`` order, or why the line cannot be loaded."""
+    try:
+        document = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        return [], _undecodable_line(line, error)
+    if not isinstance(document, dict):
+        return [], "the line is JSON but not an object"
+    values = [_json_text(document.get(c)) for c in columns]
+    # orjson reads \u0000 as U+0000, which no PostgreSQL text holds; objects keep it escaped
+    # for the jsonb rule to judge.
+    if b"\\u0000" in line:
+        return values, nul_problem(columns, values)
+    return values, None
+
+
+def _undecodable_line(line: bytes, error: orjson.JSONDecodeError) -> str:
+    if b"\x00" in line:
+        return "the line holds a NUL byte, which PostgreSQL text cannot store"
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        byte = line[bad.start]
+        return f"the line is not UTF-8: byte 0x{byte:02X} (latin-1 or another encoding?)"
+    return f"the line is not valid JSON ({error.msg})"
+
+
+def _raw_line(line: bytes) -> str:
+    return printable(line.decode("utf-8", errors="surrogateescape"))
 
 
 # --- shared ----------------------------------------------------------------------------------
+
+
+def _copy_rows_sql(table: str, columns: list[str]) -> sql.Composed:
+    return sql.SQL("copy raw.{} (_row_number, {}) from stdin").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
 
 
 def _create_batch_table(conn, table: str, columns: list[str]) -> None:

@@ -107,7 +107,7 @@ def test_json_lines_that_are_broken_or_not_objects_are_rejected_and_the_rest_loa
         loaded = conn.execute(
             "select event_id, revenue, properties::jsonb from raw.web_events order by event_id"
         ).fetchall()
-    assert reasons[2] == "the line is not valid JSON"
+    assert reasons[2].startswith("the line is not valid JSON (")
     assert reasons[3] == "the line is JSON but not an object"
     assert reasons[4].startswith("type 'teleport' is not one of page_view")
     assert reasons[5] == "event_id is missing"
@@ -162,15 +162,17 @@ def test_a_malformed_file_is_quarantined_and_the_other_files_still_load(database
     ]
 
 
-def test_a_file_that_is_not_utf8_is_quarantined(database_url, tmp_path):
-    body = customers_csv(customer("C1", first_name="Zoë")).encode("utf-8")
+def test_a_file_whose_header_is_not_utf8_is_quarantined(database_url, tmp_path):
+    body = customers_csv(customer("C1")).encode("utf-8")
     write(
-        tmp_path, "crm/customers/latin1.csv", body.replace("Zoë".encode(), "Zoë".encode("latin-1"))
+        tmp_path,
+        "crm/customers/latin1.csv",
+        body.replace(b"last_name", "lást_name".encode("latin-1")),
     )
 
     result = run_ingest(database_url, tmp_path, CRM_CUSTOMERS)
 
-    assert result.quarantined and "not UTF-8" in result.quarantined[0].error
+    assert result.quarantined and "the header is not UTF-8" in result.quarantined[0].error
 
 
 def test_a_csv_row_with_the_wrong_number_of_fields_is_rejected_and_the_rest_loads(

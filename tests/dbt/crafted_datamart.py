@@ -1,5 +1,6 @@
-"""A database of crafted raw and messaging rows, built by real dbt (a subprocess, as a data
-engineer runs it) at as-of instants on request, and read back as plain rows."""
+"""A database of crafted raw and messaging rows (or of what a test ingests into it), built by
+real dbt (a subprocess, as a data engineer runs it) at as-of instants on request, and read back
+as plain rows."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
 
 class CraftedDatamart:
-    def __init__(self, pg_server, name: str, work: Path, rows: Path) -> None:
+    def __init__(self, pg_server, name: str, work: Path, rows: Path | None = None) -> None:
         with psycopg.connect(pg_server.url("postgres"), autocommit=True) as conn:
             conn.execute(f"drop database if exists {name} with (force)")
             conn.execute(f"create database {name}")
@@ -35,7 +36,8 @@ class CraftedDatamart:
         with psycopg.connect(self.url, autocommit=True) as conn:
             ensure_raw_schema(conn)
             ensure_messaging_schema(conn)
-            conn.execute(rows.read_text())
+            if rows is not None:
+                conn.execute(rows.read_text())
 
     def build(self, as_of: str, select: str) -> None:
         """`dbt build` of the selection and its parents at the as-of instant; it must pass."""

@@ -110,3 +110,36 @@ def test_a_call_with_an_unknown_field_or_a_wrong_type_is_refused_and_nothing_is_
     assert "email: unknown field" in answers[0].json()["error"]
     assert "userId" in answers[1].json()["error"]
     assert raw_rows(conn) == [] and raw_rows(conn, "web_events_rejects") == []
+
+
+def test_a_batch_rejects_each_call_holding_a_value_postgresql_would_refuse_and_loads_the_rest(
+    client, conn
+):
+    def call(message_id: str, timestamp: str = "2026-11-24T10:15:00Z", **properties) -> dict:
+        return product_viewed(
+            messageId=message_id, timestamp=timestamp, properties={"product_id": "P", **properties}
+        )
+
+    batch = [
+        call("ok-1"),
+        call("offset", "2026-11-24T10:15:00+99:99"),
+        call("year-0", "0000-11-24T10:15:00Z"),
+        call("west", "2026-11-24T10:15:00-16:00"),
+        call("feb-29", "2026-02-29T10:15:00Z"),
+        call("revenue", revenue="1" * 131_073),
+        call("ok-2", "2026-11-24T10:15:00+15:59", revenue="9" * 1000),
+    ]
+
+    answer = client.post("/v1/batch", json={"batch": batch}).json()
+
+    reasons = {r["messageId"]: r["reason"] for r in answer["rejected"]}
+    assert answer["loaded"] == 2 and set(reasons) == {
+        "offset",
+        "year-0",
+        "west",
+        "feb-29",
+        "revenue",
+    }
+    assert all("is not an ISO 8601 timestamp" in reasons[m] for m in ("offset", "year-0", "west"))
+    assert reasons["revenue"].startswith("revenue '111")
+    assert [r["event_id"] for r in raw_rows(conn)] == ["ok-1", "ok-2"]
