@@ -7,10 +7,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext, Failure, MetadataValue
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, dbt_assets
 
 from assets.as_of import run_as_of
-from assets.dbt_build_failures import build_failures
+from assets.dbt_build_failures import BuildFailures, build_failures
 from assets.dbt_project import DBT_PROJECT
 from assets.messaging_schema import ensure_messaging_schema
 from assets.resources import Warehouse
@@ -55,11 +55,19 @@ def datamart(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: War
     invocation = dbt.cli(dbt_build_args(as_of), context=context, raise_on_error=False)
     yield from invocation.stream()
     if not invocation.is_successful():
-        failures = build_failures(invocation.get_artifact("run_results.json"))
+        failures = _build_failures(invocation)
         raise Failure(
-            description=failures.description() or str(invocation.get_error()),
+            # no failed node: dbt stopped before building (connection, compilation)
+            description=failures.description() if failures else str(invocation.get_error()),
             metadata={
                 "failed": MetadataValue.json([f.__dict__ for f in failures.failed]),
                 "skipped": MetadataValue.json(failures.skipped),
             },
         )
+
+
+def _build_failures(invocation: DbtCliInvocation) -> BuildFailures:
+    """The failed and skipped nodes, from ``run_results.json`` when dbt got as far as writing it."""
+    if not (invocation.target_path / "run_results.json").exists():
+        return build_failures({"results": []})
+    return build_failures(invocation.get_artifact("run_results.json"))

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 
-_EMAIL = re.compile(r"(?<![\w.+-])([\w+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
+# Every character RFC 5322 allows in a local part (dot-atom), so none of it is left showing.
+_LOCAL = r"[\w.!#$%&'*+/=?^`{|}~-]"
+_EMAIL = re.compile(rf"(?<!{_LOCAL})({_LOCAL}){_LOCAL}*@([\w-]+(?:\.[\w-]+)+)")
 _E164 = re.compile(r"(?<![\w+])(\+\d{2})\d{3,11}(\d{2})\b")
 
 

@@ -47,6 +47,9 @@ def string_to_sign(message: Mapping[str, Any]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
+_SIGNING_CERT_PATH = re.compile(r"^/SimpleNotificationService-[0-9A-Za-z]+\.pem$")
+
+
 def is_sns_url(url: str) -> bool:
     """Whether ``url`` is on AWS's SNS host for a region, over HTTPS, port 443."""
     parts = urlsplit(url)
@@ -64,5 +67,8 @@ def is_sns_url(url: str) -> bool:
 
 
 def is_signing_cert_url(url: str) -> bool:
-    """Whether a ``SigningCertURL`` may be fetched: AWS's SNS host, and a ``.pem`` file."""
-    return is_sns_url(url) and urlsplit(url).path.endswith(".pem")
+    """Whether a ``SigningCertURL`` may be fetched: AWS's SNS host, and the name AWS gives its
+    signing certificates, with no query, so a forged message cannot point us at any other
+    resource on that host."""
+    parts = urlsplit(url)
+    return is_sns_url(url) and not parts.query and bool(_SIGNING_CERT_PATH.match(parts.path))

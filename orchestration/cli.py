@@ -37,6 +37,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from models.contact_masking import mask_contacts
     from orchestration.pipeline import failure_lines, run_once
     from orchestration.summary import run_summary, server_now
 
@@ -49,6 +50,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print("\n".join(where_messages_went(settings)))
     runs = " and ".join(result.run_id for result in results)
     failures = [line for result in results for line in failure_lines(result)]
+    if not args.show_contacts:  # a database error quotes the value it refused
+        failures = [mask_contacts(line) for line in failures]
     if summary.send_failure:
         failures.append(summary.send_failure)
     if failures or not all(result.success for result in results):

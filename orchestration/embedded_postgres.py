@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from orchestration.private_file import create_private_file
+
 SYSTEM_USER = "embedded_postgres"
 SUPERUSER = "postgres"
 
@@ -102,6 +104,12 @@ class EmbeddedPostgres:
 
     def start(self) -> bool:
         """Start the server unless it runs already; True when this call started it."""
+        with self._holders_lock():
+            return self._start()
+
+    def _start(self) -> bool:
+        """``start`` for a caller holding the holders' lock, so that two processes never set
+        up or start the same data directory at once."""
         if self.is_running():
             return False
         self._ensure_initialised()
@@ -147,7 +155,7 @@ class EmbeddedPostgres:
         """
         holder = self._holders_dir / f"{os.getpid()}.{uuid.uuid4().hex[:8]}.holder"
         with self._holders_lock():
-            if self.start():
+            if self._start():
                 self._auto_stop_marker.touch()
             holder.touch()
         try:
@@ -161,7 +169,7 @@ class EmbeddedPostgres:
     def keep_running(self) -> bool:
         """Start (if needed) and keep the server up until ``stop()``; True when started here."""
         with self._holders_lock():
-            started = self.start()
+            started = self._start()
             self._auto_stop_marker.unlink(missing_ok=True)
         return started
 
@@ -237,11 +245,8 @@ class EmbeddedPostgres:
 
     def _password(self) -> str:
         """The superuser's password, from the libpq password file; generated on first use."""
-        if not self.password_file.exists():
-            self.password_file.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as passfile:
-                passfile.write(f"127.0.0.1:*:*:{SUPERUSER}:{secrets.token_urlsafe(32)}\n")
+        entry = f"127.0.0.1:*:*:{SUPERUSER}:{secrets.token_urlsafe(32)}\n"
+        create_private_file(self.password_file, entry)
         # libpq ignores a password file that others may read.
         self.password_file.chmod(0o600)
         return self.password_file.read_text().strip().rsplit(":", 1)[1]

@@ -11,6 +11,7 @@ from models.as_of import as_of_tags
 from orchestration.dbt_manifest import prepare_manifest
 from orchestration.jobs import CARRY_ON_JOB_NAME, DAILY_JOB
 from orchestration.settings import load_settings
+from sensors.datamart_failure import CLI_TRIGGER, TRIGGER_TAG
 
 # The console shows warnings (a quarantined file, a failed check) and errors; the full event log
 # of every step is in the Dagster UI.
@@ -49,7 +50,7 @@ def _execute(
         run_config={"loggers": {"console": {"config": {"log_level": CONSOLE_LOG_LEVEL}}}},
         instance=instance,
         raise_on_error=False,
-        tags={**tags, "touchpoint/trigger": "cli"},
+        tags={**tags, TRIGGER_TAG: CLI_TRIGGER},
         asset_selection=selection,
     )
 

@@ -55,13 +55,15 @@ def _warehouse(settings: Settings) -> TouchpointWarehouse:
 
 
 def _url_config(variable: str, url: str) -> str | EnvVar:
-    """``url`` as a resource's config: as it is when it holds no password, else as ``variable``,
-    which must be where it came from."""
-    if urlsplit(url).password is None:
-        return url
-    if os.environ.get(variable, "").strip() != url:
+    """``url`` as a resource's config. When it came from ``variable``, the config is that
+    variable, whatever the URL holds (a password after the user, in the query string, inside a
+    driver's own connection string), so Dagster shows its name and never its value. A URL built
+    in code is taken as it is, and must hold no password."""
+    if url and os.environ.get(variable, "").strip() == url:
+        return EnvVar(variable)
+    if urlsplit(url).password is not None:
         raise ValueError(
             f"a database URL with a password must come from {variable} in the environment, so "
             "that Dagster shows the variable's name rather than the password"
         )
-    return EnvVar(variable)
+    return url

@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from senders.sms_composition import DEFAULT_MAX_SEGMENTS
+
 EMAIL_SENDERS = ("smtp", "ses", "file")
 SMS_SENDERS = ("sns", "file")
 DEFAULT_FROM_EMAIL = "touchpoint <hello@touchpoint.example>"
@@ -40,7 +42,7 @@ class Settings:
     events_queue_url: str | None = None
     # SNS topics the tracking service accepts messages from (inbound SMS, SES events).
     sns_topic_arns: tuple[str, ...] = ()
-    sms_max_segments: int = 3
+    sms_max_segments: int = DEFAULT_MAX_SEGMENTS
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -149,5 +151,5 @@ def load_settings() -> Settings:
         ses_configuration_set=_optional("TOUCHPOINT_SES_CONFIGURATION_SET"),
         events_queue_url=_optional("TOUCHPOINT_EVENTS_QUEUE_URL"),
         sns_topic_arns=_sns_topic_arns("TOUCHPOINT_SNS_TOPIC_ARNS"),
-        sms_max_segments=_positive_int("TOUCHPOINT_SMS_MAX_SEGMENTS", 3),
+        sms_max_segments=_positive_int("TOUCHPOINT_SMS_MAX_SEGMENTS", DEFAULT_MAX_SEGMENTS),
     )

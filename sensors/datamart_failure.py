@@ -28,6 +28,9 @@ from dagster import (
 
 from models.as_of import AS_OF_TAG
 
+# A run launched by ``touchpoint run`` carries on by itself, in the same process.
+TRIGGER_TAG, CLI_TRIGGER = "touchpoint/trigger", "cli"
+
 
 def carry_on_selection(
     failed_steps: Iterable[str],
@@ -105,10 +108,15 @@ def build_carry_on_sensor(
     )
     def carry_on_sensor(context: RunFailureSensorContext):
         run_id = context.dagster_run.run_id
+        if context.dagster_run.tags.get(TRIGGER_TAG) == CLI_TRIGGER:
+            return SkipReason(f"run {run_id} was launched by touchpoint run, which carries on")
         failed_steps = [event.step_key for event in context.get_step_failure_events()]
         request = carry_on.after(context.instance, run_id, failed_steps)
         if request is None:
-            return SkipReason(f"run {run_id} did not fail in {carry_on.datamart_step}")
+            return SkipReason(
+                f"run {run_id} left nothing to carry on: it did not fail in "
+                f"{carry_on.datamart_step}, or no campaign it planned has its trigger built"
+            )
         return request
 
     return carry_on_sensor

@@ -36,3 +36,9 @@ def test_text_without_contacts_is_left_alone():
     text = "2025-06-01 12:00:00+00:00 count=+12 smtp://127.0.0.1:2525 user@localhost"
 
     assert mask_contacts(text) == text
+
+
+def test_an_address_with_any_character_a_local_part_allows_shows_only_its_first():
+    text = "o'brien@example.com first.last+promo&co@ex.com j/d=x{1}@ex.com a!b#c$d%e@ex.com"
+
+    assert mask_contacts(text) == "o***@example.com f***@ex.com j***@ex.com a***@ex.com"

@@ -124,3 +124,23 @@ def test_the_embedded_servers_password_stays_out_of_the_ui(
 
     assert "passfile" in shown, "the warehouse URL is in the snapshot, naming its password file"
     assert password not in shown
+
+
+@pytest.mark.parametrize(
+    "crm_url",
+    [
+        "postgresql://crm@db.internal:5432/crm?password=pw-in-the-query",
+        "mssql+pyodbc:///?odbc_connect=DRIVER%3DODBC%3BSERVER%3Ddb%3BUID%3Dcrm%3BPWD%3Dpw-odbc",
+    ],
+)
+def test_a_password_anywhere_in_a_url_from_the_environment_stays_out_of_the_ui(
+    crm_url, dbt_manifest, monkeypatch, restored_environment
+):
+    from orchestration.definitions import build_definitions
+    from orchestration.settings import load_settings
+
+    monkeypatch.setenv("TOUCHPOINT_CRM_URL", crm_url)
+    shown = repository_snapshot(build_definitions(load_settings()))
+
+    assert "TOUCHPOINT_CRM_URL" in shown
+    assert "pw-" not in shown
