@@ -273,7 +273,7 @@ def test_the_report_asset_shows_the_campaigns_and_writes_the_html(datamart, dbt_
     assert metadata["messages_sent"].value == 19
     assert metadata["revenue"].value == 305.0  # 130 + 120 + 40 + 15
     table = metadata["performance"].value
-    assert "| abandoned_basket | 4 |" in table
+    assert "| abandoned\\_basket | 4 |" in table  # escaped: it renders as abandoned_basket
     assert "+25.0 pp" in table
     records = {r.data["campaign"]: r.data for r in metadata["performance_table"].value.records}
     assert records["abandoned_basket"]["lift"] == 0.25
