@@ -22,11 +22,16 @@ import orjson
 import psycopg
 from psycopg import errors, sql
 
+from assets.unstorable_rows import (
+    csv_row_problem,
+    nul_problem,
+    printable,
+    printable_line,
+    undecodable_json_line,
+)
 from models.landing import FileFormat, LandingSource
 
 COPY_BLOCK = 1 << 20
-# PostgreSQL text holds neither U+0000 nor bytes that are not UTF-8; shown so in ``_raw``.
-NUL_SHOWN_AS = "\u2400"
 
 
 class FileRejected(Exception):
@@ -76,21 +81,6 @@ def stage_rows(
                 copy.write_row((number, *row))
     _create_view(conn, source, table, view, {c: c for c in columns}, raw_expression="null")
     return StagedBatch(table, view, rejects)
-
-
-def nul_problem(columns: list[str], values: Iterable[str | None]) -> str | None:
-    """Why the row cannot be stored when a value holds U+0000, else None."""
-    for column, value in zip(columns, values, strict=True):
-        if value and "\x00" in value:
-            return f"{column} holds a NUL character (\\u0000), which PostgreSQL text cannot store"
-    return None
-
-
-def printable(text: str) -> str:
-    """``text`` as PostgreSQL can store it in ``_raw``: NUL as ␀, bytes that are not UTF-8
-    (kept by the ``surrogateescape`` decoding) as U+FFFD."""
-    readable = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return readable.replace("\x00", NUL_SHOWN_AS)
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -184,21 +174,7 @@ def _csv_records(text: str, width: int) -> Iterator[tuple[int, list[str], str | 
         except csv.Error as error:
             yield number, [], f"the row cannot be read as CSV: {error}"
             continue
-        yield number, fields, _csv_row_problem(fields, width)
-
-
-def _csv_row_problem(fields: list[str], width: int) -> str | None:
-    if len(fields) != width:
-        return f"expected {width} fields, found {len(fields)}"
-    row = "".join(fields)
-    if "\x00" in row:
-        return "the row holds a NUL byte, which PostgreSQL text cannot store"
-    try:
-        row.encode("utf-8")
-    except UnicodeEncodeError as error:
-        byte = ord(row[error.start]) - 0xDC00
-        return f"the row is not UTF-8: byte 0x{byte:02X} (latin-1 or another encoding?)"
-    return None
+        yield number, fields, csv_row_problem(fields, width)
 
 
 # --- JSON lines ------------------------------------------------------------------------------
@@ -246,7 +222,7 @@ def _stage_jsonl(conn: psycopg.Connection, source: LandingSource, stream: Binary
             for number, line in _json_lines(stream):
                 values, problem = _json_row(line, columns)
                 if problem:
-                    rejects.append(StructuralReject(number, problem, _raw_line(line)))
+                    rejects.append(StructuralReject(number, problem, printable_line(line)))
                     continue
                 writer.writerow([number, *values])
                 if buffer.tell() > COPY_BLOCK:
@@ -263,7 +239,7 @@ def _json_row(line: bytes, columns: list[str]) -> tuple[list[str | None], str | 
     try:
         document = orjson.loads(line)
     except orjson.JSONDecodeError as error:
-        return [], _undecodable_line(line, error)
+        return [], undecodable_json_line(line, error)
     if not isinstance(document, dict):
         return [], "the line is JSON but not an object"
     values = [_json_text(document.get(c)) for c in columns]
@@ -272,21 +248,6 @@ def _json_row(line: bytes, columns: list[str]) -> tuple[list[str | None], str | 
     if b"\\u0000" in line:
         return values, nul_problem(columns, values)
     return values, None
-
-
-def _undecodable_line(line: bytes, error: orjson.JSONDecodeError) -> str:
-    if b"\x00" in line:
-        return "the line holds a NUL byte, which PostgreSQL text cannot store"
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError as bad:
-        byte = line[bad.start]
-        return f"the line is not UTF-8: byte 0x{byte:02X} (latin-1 or another encoding?)"
-    return f"the line is not valid JSON ({error.msg})"
-
-
-def _raw_line(line: bytes) -> str:
-    return printable(line.decode("utf-8", errors="surrogateescape"))
 
 
 # --- shared ----------------------------------------------------------------------------------
