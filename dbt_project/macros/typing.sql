@@ -28,10 +28,15 @@
 #}
 {% macro to_timestamptz(column) -%}
     case
-        when {{ column }} ~* '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*(z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+        when {{ has_offset(column) }}
             then ({{ column }})::timestamptz
         else ({{ column }})::timestamp at time zone 'UTC'
     end
+{%- endmacro %}
+
+{# Whether ISO 8601 text ends in an offset or Z (after a time of day). #}
+{% macro has_offset(column) -%}
+    {{ column }} ~* '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*(z|[+-][0-9]{2}(:?[0-9]{2})?)$'
 {%- endmacro %}
 
 {# Text that should hold a plain decimal but is not validated upstream; anything else → NULL. #}
