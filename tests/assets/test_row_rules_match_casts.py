@@ -5,9 +5,9 @@ staging models themselves, so a cast added or changed there fails here until its
 
 from __future__ import annotations
 
-import re
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
