@@ -1,7 +1,8 @@
 {#
-    Typing of raw text (DESIGN §4.1). Ingestion guarantees that required values are present and
-    that dates, timestamps, numbers and booleans parse, so plain casts are safe on those columns;
-    `safe_numeric` exists for values ingestion does not validate (inside web `properties`).
+    Typing of raw text. Ingestion guarantees that required values are present and that dates,
+    timestamps, numbers and booleans parse, and staging leaves out any raw row whose casts would
+    fail (typable_rows.sql), so plain casts are safe on those columns; `safe_numeric` exists for
+    values ingestion does not validate (inside web `properties`).
 #}
 
 {# Trimmed text, blank → NULL. #}
