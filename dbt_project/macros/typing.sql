@@ -1,7 +1,8 @@
 {#
-    Typing of raw text (DESIGN §4.1). Ingestion guarantees that required values are present and
-    that dates, timestamps, numbers and booleans parse, so plain casts are safe on those columns;
-    `safe_numeric` exists for values ingestion does not validate (inside web `properties`).
+    Typing of raw text. Ingestion guarantees that required values are present and that dates,
+    timestamps, numbers and booleans parse, and staging leaves out any raw row whose casts would
+    fail (typable_rows.sql), so plain casts are safe on those columns; `safe_numeric` exists for
+    values ingestion does not validate (inside web `properties`).
 #}
 
 {# Trimmed text, blank → NULL. #}
@@ -28,10 +29,15 @@
 #}
 {% macro to_timestamptz(column) -%}
     case
-        when {{ column }} ~* '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*(z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+        when {{ has_offset(column) }}
             then ({{ column }})::timestamptz
         else ({{ column }})::timestamp at time zone 'UTC'
     end
+{%- endmacro %}
+
+{# Whether ISO 8601 text ends in an offset or Z (after a time of day). #}
+{% macro has_offset(column) -%}
+    {{ column }} ~* '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*(z|[+-][0-9]{2}(:?[0-9]{2})?)$'
 {%- endmacro %}
 
 {# Text that should hold a plain decimal but is not validated upstream; anything else → NULL. #}

@@ -5,7 +5,11 @@ staging models themselves, so a cast added or changed there fails here until its
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +19,7 @@ import pytest
 
 from assets.ingest_rules import RowRule, rules_for
 from assets.raw_schema import VALIDITY_FUNCTION_BEFORE_16, ensure_raw_schema
+from assets.resources import dbt_env_for
 from models.landing import (
     CATALOG_PRODUCTS,
     CRM_CUSTOMERS,
@@ -25,7 +30,8 @@ from models.landing import (
     LandingSource,
 )
 
-STAGING = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "staging"
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+STAGING = DBT_PROJECT_DIR / "models" / "staging"
 STAGING_MODELS = {
     CRM_CUSTOMERS.name: "stg_crm__customers.sql",
     CRM_VEHICLES.name: "stg_crm__vehicles.sql",
@@ -178,7 +184,8 @@ class StagingCast:
 
 def _timestamp(source: LandingSource, column: str, written: str) -> StagingCast:
     # to_timestamptz casts a value with an offset as it is; the rules accept no other.
-    return StagingCast(source, column, written, TIMESTAMPS, macro_cast="btrim({})::timestamptz")
+    read = "nullif(btrim({}), '')" if "nullif" in written else "btrim({})"
+    return StagingCast(source, column, written, TIMESTAMPS, macro_cast=f"{read}::timestamptz")
 
 
 CASTS = (
@@ -258,7 +265,7 @@ def _rule_accepts(conn, rules: list[RowRule], column: str, value: str) -> bool:
 def _cast_accepts(conn, expression: str, value: str) -> bool:
     try:
         conn.execute(f"select {expression.format('%s::text')}", (value,))
-    except psycopg.errors.DataError:
+    except (psycopg.errors.DataError, psycopg.errors.FeatureNotSupported):  # NaN::integer
         return False
     return True
 
@@ -311,3 +318,62 @@ def test_a_service_interval_is_refused_beyond_a_hundred_years(conn):
     rules = _column_rules(cast)
     values = ("0", "12", "1200", "1201", "-1", "2147483647")
     assert [v for v in values if _rule_accepts(conn, rules, cast.column, v)] == ["0", "12", "1200"]
+
+
+@pytest.fixture(scope="module")
+def guards(session_database_url, tmp_path_factory) -> dict[tuple[str, str], str]:
+    """The guard dbt renders for each typed raw column, by (source name, column): the check
+    staging filters raw rows with (macros/typable_rows.sql)."""
+    tables = [source.raw_table for source in LANDING_SOURCES]
+    inline = (
+        "{% for t in " + json.dumps(tables) + " %}"
+        "{% for column, expression, cast in raw_typed_columns(t) %}"
+        "{{ t }}.{{ column }}={{ typable(expression, cast) }};;"
+        "{% endfor %}{% endfor %}"
+    )
+    work = tmp_path_factory.mktemp("dbt_guards")
+    compiled = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "compile", "--inline", inline]
+        + ["--output", "json", "--quiet"]
+        + ["--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        cwd=DBT_PROJECT_DIR,
+        env={
+            **os.environ,
+            "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **dbt_env_for(session_database_url),
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    by_table = {source.raw_table: source.name for source in LANDING_SOURCES}
+    guards = {}
+    for entry in json.loads(compiled.stdout)["compiled"].split(";;")[:-1]:
+        key, guard = entry.split("=", 1)
+        table, column = key.split(".")
+        guards[(by_table[table], column)] = guard
+    return guards
+
+
+def test_every_staging_model_guards_exactly_the_raw_columns_it_casts(guards):
+    for source in LANDING_SOURCES:
+        model = (STAGING / STAGING_MODELS[source.name]).read_text()
+        guarded = {column for name, column in guards if name == source.name}
+        assert guarded == _cast_columns(model), source.name
+        assert f"where {{{{ typable_row('{source.raw_table}') }}}}" in model
+
+
+@pytest.mark.parametrize("cast", CASTS, ids=CAST_IDS)
+def test_a_staging_guard_lets_through_exactly_the_values_its_cast_reads(
+    conn, guards, cast: StagingCast
+):
+    guard = guards[(cast.source.name, cast.column)]
+    query = f"select {guard} from (select %s::text as {cast.column}) as source"
+    disagreements = [
+        (value[:60], accepted)
+        for value in (*cast.values, *OFF_SHAPE, "", " ", None)
+        if (accepted := conn.execute(query, (value,)).fetchone()[0])
+        != _cast_accepts(conn, cast.cast, value)
+    ]
+    assert disagreements == []

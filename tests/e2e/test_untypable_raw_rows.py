@@ -1,0 +1,64 @@
+"""Rows put straight into raw that staging's casts refuse (a web event at an offset of +99:99,
+a till line numbered past the integer range) are left out of staging with a warning naming
+the source and the count, and everything else runs: the birthday mail goes out, the run
+succeeds, and so does the next one."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from tests.e2e.raw_rows_runs import run_twice_with_raw_rows
+
+BAD_OCCURRED_AT = "2026-11-28T10:00:00+99:99"
+BAD_LINE_NUMBER = "99999999999999999999999"
+
+
+def land(landing, today, local):
+    """Only the birthday customer."""
+
+
+def insert(conn, today):
+    conn.execute(
+        "insert into raw.web_events (event_id, occurred_at, anonymous_id, customer_id, type, "
+        "_source, _row_number) values ('E-BAD', %s, 'a1', 'BD1', 'login', 'by hand', 7)",
+        (BAD_OCCURRED_AT,),
+    )
+    conn.execute(
+        "insert into raw.pos_transactions (transaction_id, line_number, store_id, customer_id, "
+        "product_id, quantity, unit_price, currency, purchased_at, _source, _row_number) "
+        "values ('T-BAD', %s, 'S1', 'BD1', 'P1', '1', '9.90', 'EUR', %s, 'by hand', 3)",
+        (BAD_LINE_NUMBER, f"{today}T10:00:00+00:00"),
+    )
+
+
+@pytest.fixture(scope="module")
+def runs(pg_server, dbt_manifest, tmp_path_factory):
+    return run_twice_with_raw_rows(pg_server, tmp_path_factory, "e2e_untypable_rows", land, insert)
+
+
+def test_the_birthday_mail_is_sent_and_both_runs_succeed(runs):
+    [mail] = runs.mails()
+
+    assert mail["X-Touchpoint-Campaign"] == "birthday"
+    assert runs.first.returncode == 0, runs.first.stderr[-3000:]
+    assert runs.second.returncode == 0, runs.second.stderr[-3000:]
+
+
+@pytest.mark.parametrize("source", ["web_events", "pos_transactions"])
+def test_the_warning_names_the_source_and_how_many_rows_were_left_out(runs, source):
+    warning = f"Warning in test {source}_rows_left_out_of_staging"
+
+    for run in (runs.first, runs.second):
+        assert warning in run.stdout
+        after = run.stdout.split(warning, 1)[1]
+        assert after.split("\n", 2)[1] == "Got 1 result, configured to warn if != 0"
+
+
+def test_staging_holds_everything_but_the_rows_left_out(runs):
+    with psycopg.connect(runs.url) as conn:
+        events = conn.execute("select count(*) from staging.stg_web__events").fetchone()
+        lines = conn.execute("select count(*) from staging.stg_pos__transaction_lines").fetchone()
+        customers = conn.execute("select customer_id from marts.dim_customers").fetchall()
+
+    assert (events, lines, customers) == ((0,), (0,), [("BD1",)])
