@@ -72,6 +72,23 @@ def web_event(event_id: str, **fields) -> dict:
     return event
 
 
+def till_line(number: int, **fields) -> dict:
+    """Line ``number`` of store transaction T1: one P1 at 59.90 EUR for customer C1."""
+    line = {
+        "transaction_id": "T1",
+        "line_number": str(number),
+        "store_id": "S1",
+        "customer_id": "C1",
+        "product_id": "P1",
+        "quantity": "1",
+        "unit_price": "59.90",
+        "currency": "EUR",
+        "purchased_at": "2026-11-20T15:00:00+01:00",
+    }
+    line.update(fields)
+    return line
+
+
 def vehicle(vehicle_id: str, customer_id: str, delivered: date) -> dict:
     """A Renault Clio delivered on ``delivered``, never serviced, on a 12-month interval."""
     return {

@@ -13,7 +13,15 @@ import psycopg
 from assets.ingest import ingest
 from assets.resources import CrmDatabase, LandingZoneResource, Warehouse
 from models.landing import CRM_CUSTOMERS, CRM_VEHICLES, POS_TRANSACTIONS, WEB_EVENTS
-from tests.assets.landing_files import csv_text, customer, customers_csv, vehicle, web_event, write
+from tests.assets.landing_files import (
+    csv_text,
+    customer,
+    customers_csv,
+    till_line,
+    vehicle,
+    web_event,
+    write,
+)
 
 
 def run_ingest(url: str, landing, source, crm_url: str = ""):
@@ -82,17 +90,7 @@ def test_a_latin1_byte_in_a_csv_row_rejects_that_row_and_the_others_load(databas
 
 
 def test_bad_bytes_and_a_wrong_field_count_in_one_file_each_cost_their_row(database_url, tmp_path):
-    line = {
-        "transaction_id": "T1",
-        "store_id": "S1",
-        "customer_id": "C1",
-        "product_id": "P1",
-        "quantity": "1",
-        "unit_price": "59.90",
-        "currency": "EUR",
-        "purchased_at": "2026-11-20T15:00:00+01:00",
-    }
-    rows = [{**line, "line_number": str(n)} for n in range(1, 6)]
+    rows = [till_line(n) for n in range(1, 6)]
     text = csv_text(POS_TRANSACTIONS, rows).encode()
     header, *body = text.splitlines(keepends=True)
     body[1] = body[1].replace(b"S1", b"S\xe9")

@@ -18,7 +18,15 @@ from models.landing import (
     LANDING_SOURCES,
     POS_TRANSACTIONS,
 )
-from tests.assets.landing_files import csv_text, customer, customers_csv, vehicle, web_event, write
+from tests.assets.landing_files import (
+    csv_text,
+    customer,
+    customers_csv,
+    till_line,
+    vehicle,
+    web_event,
+    write,
+)
 from tests.dbt.crafted_datamart import CraftedDatamart
 
 AS_OF = "2026-11-23T12:00:00+00:00"
@@ -124,16 +132,6 @@ def events() -> bytes:
 
 
 def till_lines() -> bytes:
-    good = {
-        "transaction_id": "T1",
-        "store_id": "S1",
-        "customer_id": "C1",
-        "product_id": "P1",
-        "quantity": "1",
-        "unit_price": "59.90",
-        "currency": "EUR",
-        "purchased_at": "2026-11-20T15:00:00+01:00",
-    }
     bad = [
         {"line_number": "99999999999"},
         {"quantity": "2147483648"},
@@ -145,8 +143,8 @@ def till_lines() -> bytes:
         {},  # a latin-1 byte, below
         {},  # good
     ]
-    rows = [{**good, "line_number": "1"}]
-    rows += [{**good, "line_number": str(n), **fields} for n, fields in enumerate(bad, start=2)]
+    rows = [till_line(1)]
+    rows += [till_line(n, **fields) for n, fields in enumerate(bad, start=2)]
     text = csv_text(POS_TRANSACTIONS, rows)
     data = with_bytes(text.encode(), 8, b"S1", b"S\x001")
     return with_bytes(data, 9, b"EUR", b"\xa4UR")
