@@ -10,6 +10,7 @@ import pytest
 
 from assets.rendering import RenderError, TemplateRenderer, check_templates, render_message
 from models.campaigns import CampaignError, load_campaigns
+from senders.sms_composition import DEFAULT_MAX_SEGMENTS, over_segment_limit
 from tests.models.campaign_files import (
     BUILT_IN_CAMPAIGNS,
     SMS_TEMPLATES,
@@ -120,6 +121,22 @@ def test_every_built_in_template_renders_in_every_locale_it_has(campaign, channe
         assert message.sms_text is None
     else:
         assert message.sms_text and (message.subject, message.text, message.html) == (None,) * 3
+
+
+SMS_CASES = [case for case in built_in_cases() if case[1] == "sms"]
+
+
+@pytest.mark.parametrize(("campaign", "channel", "locale"), SMS_CASES)
+def test_every_built_in_sms_fits_the_default_cap_for_long_names_outside_gsm7(
+    campaign, channel, locale
+):
+    """A long name and a make outside GSM-7 (UCS-2: 67 units a segment) still fit 3 segments."""
+    long_car = {"make": "Citroën", "model": "C5 Aircross Hybrid", "product_name": "Urban jacket"}
+    event = {key: value for key, value in long_car.items() if key in EVENTS[campaign]}
+
+    message = render_built_in(campaign, channel, locale, first_name="Marie-Christine", **event)
+
+    assert over_segment_limit(message.sms_text, DEFAULT_MAX_SEGMENTS) is None
 
 
 def test_every_built_in_template_compiles():
