@@ -1,4 +1,5 @@
-"""Drain one channel of the outbox through a sender, exactly once per row (DESIGN §4.5.2).
+"""Drain one channel of the outbox through a sender, exactly once per row (docs/architecture.md,
+Sending invariants: Exactly once).
 
 The state changes themselves live in ``assets.outbox_queue``; this module is the loop around
 them: sweep, claim a batch, and for each row ``sending`` (committed) → provider call → record
@@ -138,7 +139,7 @@ def _retry_or_give_up(
 
 def _record_opt_out(conn: psycopg.Connection, message: OutboundMessage, reason: str) -> None:
     """The provider says the number opted out: the row fails and the opt-out is recorded in
-    the same transaction, so consent (DESIGN §4.5.1) sees it before the next campaign run."""
+    the same transaction, so consent sees it before the next campaign run."""
     with conn.transaction():
         queue.record_failed(conn, message.message_id, reason)
         conn.execute(

@@ -1,12 +1,13 @@
 """DDL of the messaging schema: what touchpoint decided, rendered, sent and heard back.
 
 - ``messaging.occurrences``: every trigger occurrence a campaign has judged, with its one
-  outcome (DESIGN §4.5.4). Decisions insert; dispatch moves ``queued``/``deferred`` on to
-  ``sent``, ``failed``, ``expired`` or ``in_doubt``.
+  outcome (docs/architecture.md, Outcomes). Decisions insert; dispatch moves
+  ``queued``/``deferred`` on to ``sent``, ``failed``, ``expired`` or ``in_doubt``.
 - ``messaging.outbox``: a rendered message per occurrence that is to be sent, unique on
   (campaign, occurrence key) so a rerun can never add a second one.
 - ``messaging.vouchers``: the unique codes handed out, with value and expiry.
-- ``messaging.message_events``: every send, failure and reaction (DESIGN §4.6).
+- ``messaging.message_events``: every send, failure and reaction (docs/architecture.md,
+  Responses).
 - ``messaging.campaigns``: the campaign catalog (conversion window, holdout) for measurement.
 
 The datamart reads these tables as dbt sources, so this schema exists before the first dbt

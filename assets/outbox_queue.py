@@ -1,5 +1,5 @@
 """The outbox as a work queue, with the state changes that make a send happen exactly once
-(DESIGN §4.5.2).
+(docs/architecture.md, Sending invariants: Exactly once).
 
 A worker, present while it works (``assets.dispatch_workers``), *claims* a batch (``FOR
 UPDATE SKIP LOCKED``: its id and a lease, status still ``queued``), then for each row, one at a
@@ -17,7 +17,7 @@ transaction as the outbox change.
 
 The recipient's send window is checked again when a row is claimed and just before its provider
 call: a row that comes due outside it (a retry's back-off, a slow rate limit, a late run) waits
-for the window's next opening rather than going out at night (DESIGN §4.5.4).
+for the window's next opening rather than going out at night.
 """
 
 from __future__ import annotations

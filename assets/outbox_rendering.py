@@ -154,7 +154,7 @@ def _compose(occurrence: dict, render: Renderer, terms: VoucherTerms | None) -> 
         ),
         "send_after": occurrence["send_after"],
         "expires_at": occurrence["expires_at"],
-        # Dispatch checks the window again at send time (DESIGN §4.5.4).
+        # Dispatch checks the window again at send time, as the retry or run may come late.
         "time_zone": occurrence["time_zone"],
         "window_start": occurrence["window_start"],
         "window_end": occurrence["window_end"],

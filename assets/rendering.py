@@ -1,11 +1,11 @@
 """Rendering one campaign message for one recipient — pure, no database.
 
-Templates are untrusted (DESIGN §4.5, invariant 5): Jinja2's sandbox with autoescape on for
-HTML and off for text parts, `StrictUndefined` so a misspelt variable fails instead of printing
-nothing, dates and money formatted by Babel. Values are data, never template source, so a first
-name `{{ 7*7 }}` is printed as written. Subjects are one line, since they become a header;
-marketing SMS end with the opt-out words in the recipient's language (invariant 6), and an SMS
-longer than the segment cap fails here, where the marketer sees it, rather than being queued.
+Templates are untrusted (docs/architecture.md, Sending invariants): Jinja2's sandbox with
+autoescape on for HTML and off for text parts, `StrictUndefined` so a misspelt variable fails
+instead of printing nothing, dates and money formatted by Babel. Values are data, never template
+source, so a first name `{{ 7*7 }}` is printed as written. Subjects are one line, since they
+become a header; marketing SMS end with the opt-out words in the recipient's language, and an
+SMS longer than the segment cap fails here, where the marketer sees it, rather than being queued.
 """
 
 from __future__ import annotations

@@ -213,8 +213,9 @@ _PAGE = """<!doctype html>
 <ul>
 <li><b>Converted</b>: a message followed, within its campaign's conversion window, by an order
 (web or store) of the customer, or an order redeeming the voucher it handed out.</li>
-<li><b>Holdout</b>: occurrences held out of the campaign (DESIGN §4.3), followed the same way
-from the moment they were judged. <b>Lift</b> = conversion rate − holdout conversion rate.</li>
+<li><b>Holdout</b>: occurrences deliberately not sent, for a fixed share of customers (the same
+customers every run, chosen by a hash of campaign and customer), followed the same way from the
+moment they were judged. <b>Lift</b> = conversion rate − holdout conversion rate.</li>
 <li><b>Revenue</b>: each order is credited once, to the message whose voucher it carried, else
 the latest message sent before it. Currencies are not converted.</li>
 <li><b>NPS</b>: survey answers 9–10 are promoters, 0–6 detractors; NPS = % promoters −

@@ -1,4 +1,5 @@
-"""The run's as-of instant (DESIGN §4.2): one instant a run sees everywhere, carried as a run tag.
+"""The run's as-of instant: one instant a run sees everywhere, carried as a run tag
+(docs/architecture.md, The as-of instant).
 
 A tag rather than per-step config, because every step of a run (dbt, campaigns, dispatch) must
 see the same instant, and a schedule, a sensor, the CLI and the UI's launchpad can all set tags.

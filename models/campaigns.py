@@ -1,4 +1,5 @@
-"""Campaigns as code (DESIGN §4.3): the spec of one `campaigns/<name>.yml` and its loader.
+"""Campaigns as code: the spec of one `campaigns/<name>.yml` and its loader
+(docs/architecture.md, Campaigns).
 
 A campaign that is wrong in any way — bad YAML, a wrong field, a model the dbt project does not
 define, a missing template — stops the load with one `CampaignError` naming the file, the field,

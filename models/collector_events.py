@@ -1,4 +1,4 @@
-"""Segment-style tracking calls as rows of the web events landing contract (DESIGN §4.1).
+"""Segment-style tracking calls as rows of the web events landing contract (docs/architecture.md).
 
 ``POST /v1/track``, ``/v1/page`` and ``/v1/batch`` take Segment's HTTP API shapes (the fields
 listed in ``_SegmentCall``, nothing else). Each call becomes one ``raw.web_events`` row:

@@ -1,5 +1,5 @@
-"""The landing-zone contract (DESIGN §4.1): one entry per source, naming its folder, format,
-columns and the raw table it loads into.
+"""The landing-zone contract (docs/architecture.md, Landing contract): one entry per source, naming
+its folder, format, columns and the raw table it loads into.
 
 The raw layer keeps every value as the text that landed; typing happens in dbt staging. What the
 loader guarantees is that every loaded row passed the source's validation, so staging casts never

@@ -1,4 +1,5 @@
-"""Text rules every message obeys whatever its template says (DESIGN §4.5, invariants 5, 6)."""
+"""Text rules every message obeys whatever its template says (docs/architecture.md, Sending
+invariants: templates are untrusted, good-citizen email and SMS)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """What a sender is handed (one ``messaging.outbox`` row) and what it hands back.
 
-A send ends in one of three ways, and the dispatcher records each differently (DESIGN §4.5.2):
+A send ends in one of three ways, and the dispatcher records each differently
+(docs/architecture.md, Sending invariants: Exactly once):
 
 - ``Accepted``: the provider took the message; its id goes into the outbox row.
 - ``SendFailure(retryable=True)``: the provider surely did not take it (refused before the

@@ -1,4 +1,4 @@
-"""The ``touchpoint`` command (DESIGN §5)."""
+"""The ``touchpoint`` command (docs/architecture.md, Commands)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The demo's mail server: real SMTP on loopback, every mail kept as an ``.eml`` file.
 
-With ``TOUCHPOINT_SMTP_URL`` unset, email goes here (DESIGN §3): the dispatcher speaks SMTP
+With ``TOUCHPOINT_SMTP_URL`` unset, email goes here: the dispatcher speaks SMTP
 to it exactly as to a relay, and each accepted mail lands in ``$TOUCHPOINT_HOME/mailbox`` as
 ``<X-Touchpoint-Message-Id>.eml`` — open it in any mail program. The server lives as long as
 one dispatch step; nothing else needs to be running.

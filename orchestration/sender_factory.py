@@ -1,4 +1,4 @@
-"""Which provider sends each channel, from the settings (DESIGN §3).
+"""Which provider sends each channel, from the settings (docs/architecture.md, Settings).
 
 ``TOUCHPOINT_EMAIL_SENDER`` is ``smtp`` (to ``TOUCHPOINT_SMTP_URL``, or to the local mailbox
 server when that is unset), ``ses`` or ``file``; ``TOUCHPOINT_SMS_SENDER`` is ``sns`` or

@@ -31,7 +31,7 @@ class Settings:
     max_per_week: int = 3
     email_sender: str = "smtp"
     sms_sender: str = "file"
-    # Unset: the local mailbox server (DESIGN §3), which keeps each mail under home/mailbox.
+    # Unset: the local mailbox server, which keeps each mail under home/mailbox.
     smtp_url: str | None = field(default=None, repr=False)  # may hold a password
     from_email: str = DEFAULT_FROM_EMAIL
     tracking_url: str | None = None

@@ -1,4 +1,5 @@
-"""Synthetic landing-zone data: what `touchpoint generate` writes (DESIGN §4.1).
+"""Synthetic landing-zone data: what `touchpoint generate` writes (docs/architecture.md, Landing
+contract).
 
 Why it exists: the demo, the end-to-end tests and the benchmarks need sources that look like a
 real retailer's exports — CRM customers and cars, a catalogue, web analytics, store tickets —
@@ -7,7 +8,7 @@ without anyone's personal data. So the generator makes them up, with four promis
 * **Deterministic.** The same (customers, seed, as-of) gives the same bytes, on any machine:
   every concern draws from its own ``random.Random`` derived from the seed; nothing reads the
   wall clock, the global RNG or anything ordered by string hashing.
-* **Anchored on the as-of instant.** Each built-in campaign (§4.4) finds occurrences when the
+* **Anchored on the as-of instant.** Each built-in campaign finds occurrences when the
   pipeline runs at that instant: birthdays today (and on 29 February), baskets abandoned 2–46 h
   ago, repeated product views, trousers bought in store without their jacket, cars delivered,
   due for service, three years old or a week old, and lapsed customers.

@@ -1,6 +1,7 @@
 """The tracking service (``touchpoint serve``): every reaction back into the datamart.
 
-An ASGI app (Starlette, served by uvicorn) that records and does nothing else (DESIGN §3):
+An ASGI app (Starlette, served by uvicorn) that records and does nothing else
+(docs/architecture.md, Responses):
 
 - ``GET /o/{id}.gif``, ``GET /c/{id}``, ``GET``/``POST /u/{id}``: opens, clicks,
   unsubscribes (``link_routes``);

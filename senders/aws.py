@@ -1,9 +1,10 @@
 """boto3 clients for send calls, and what an AWS error means for a message.
 
 Clients make exactly one attempt: botocore's own retries would resend a request whose answer
-timed out, and the mail or SMS would go out twice (DESIGN §4.5.2, §7). Retries are ours, and
-only for errors where AWS surely did not take the message. The endpoint comes from boto3's own
-settings (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_SESV2``, ``AWS_ENDPOINT_URL_SNS``).
+timed out, and the mail or SMS would go out twice (docs/architecture.md, Exactly once). Retries
+are ours, and only for errors where AWS surely did not take the message. The endpoint comes from
+boto3's own settings (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_SESV2``,
+``AWS_ENDPOINT_URL_SNS``).
 
 An error is classified by when it happened:
 

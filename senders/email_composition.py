@@ -1,4 +1,5 @@
-"""From an outbox row to the bytes of a good-citizen marketing mail (DESIGN §4.5.6).
+"""From an outbox row to the bytes of a good-citizen marketing mail (docs/architecture.md,
+Sending invariants).
 
 Every mail has ``From``, ``To``, ``Subject``, ``Date``, ``Message-ID`` (``<message_id@domain of
 From>``), ``Content-Language``, ``List-Unsubscribe``, ``X-Touchpoint-Campaign`` and

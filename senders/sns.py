@@ -1,14 +1,14 @@
 """SMS through Amazon SNS ``Publish`` to a phone number.
 
 The campaign and message id travel as the message attributes ``X-Touchpoint-Campaign`` and
-``X-Touchpoint-Message-Id`` (DESIGN §4.4), beside ``AWS.SNS.SMS.SMSType``: ``Promotional``
-(cheapest route) for marketing, ``Transactional`` (the reliable route carriers do not filter as
-marketing) for what the customer asked for or needs — a reply to their STOP, a service
-reminder. A number that opted out at AWS (replied STOP to an AWS number)
-does not get the SMS: SNS accepts the publish and drops it silently, so the number is checked
-first (``CheckIfPhoneNumberIsOptedOut``); an opted-out number, found then or reported by the
-publish, is a permanent failure flagged ``opted_out`` so the dispatcher records the opt-out.
-The check is a read: when it fails, nothing was sent and the message can be retried.
+``X-Touchpoint-Message-Id`` (docs/architecture.md, Campaigns), beside ``AWS.SNS.SMS.SMSType``:
+``Promotional`` (cheapest route) for marketing, ``Transactional`` (the reliable route carriers
+do not filter as marketing) for what the customer asked for or needs — a reply to their STOP, a
+service reminder. A number that opted out at AWS (replied STOP to an AWS number) does not get
+the SMS: SNS accepts the publish and drops it silently, so the number is checked first
+(``CheckIfPhoneNumberIsOptedOut``); an opted-out number, found then or reported by the publish,
+is a permanent failure flagged ``opted_out`` so the dispatcher records the opt-out. The check is
+a read: when it fails, nothing was sent and the message can be retried.
 """
 
 from __future__ import annotations

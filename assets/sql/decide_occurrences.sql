@@ -1,5 +1,6 @@
--- Judge every new occurrence in decision_candidates once (DESIGN §4.5) and record it in
--- messaging.occurrences with exactly one outcome. Parameters: %(as_of)s, %(max_per_week)s.
+-- Judge every new occurrence in decision_candidates once and record it in
+-- messaging.occurrences with exactly one outcome (docs/architecture.md, Outcomes and Sending
+-- invariants). Parameters: %(as_of)s, %(max_per_week)s.
 -- Runs under the decisions lock, so caps and cooldowns see every earlier decision.
 with
 
@@ -37,8 +38,8 @@ candidate as (
 routed as (
     select
         *,
-        -- `best` (DESIGN §4.3) is the customer's favoured channel (dim_customers, measured from
-        -- responses) where it is allowed, else email where allowed, else SMS.
+        -- `best` is the customer's favoured channel (dim_customers, measured from responses) where
+        -- it is allowed, else email where allowed, else SMS.
         case wanted_channel
             when 'email' then case when email_allowed then 'email' end
             when 'sms' then case when sms_allowed then 'sms' end
@@ -48,7 +49,8 @@ routed as (
                 when sms_allowed then 'sms'
             end
         end as channel,
-        -- DESIGN §4.3: the first 8 hex digits of sha256("<campaign>:<customer_id>") / 2^32.
+        -- Holdout depends on campaign and customer only, so it holds across runs: the first 8 hex
+        -- digits of sha256("<campaign>:<customer_id>") / 2^32 (docs/architecture.md, Campaigns).
         (
             ('x' || left(encode(sha256(convert_to(campaign || ':' || customer_id, 'UTF8')), 'hex'), 8))
             ::bit(32)::bigint / 4294967296.0

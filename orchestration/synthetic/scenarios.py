@@ -1,4 +1,5 @@
-"""The built-in campaigns' situations (DESIGN §4.4), planted relative to the as-of instant.
+"""The built-in campaigns' situations, planted relative to the as-of instant (the table of them:
+docs/architecture.md, Built-in campaigns).
 
 Natural behaviour alone would make some campaigns rare in a small data set (a birthday today in
 200 customers, a car delivered exactly a week ago). So every ``period``-th customer is cast in
