@@ -1,5 +1,5 @@
 {#
-    The run's as-of instant (DESIGN §4.2) as a timestamptz SQL literal.
+    The run's as-of instant (docs/architecture.md, The as-of instant) as a timestamptz SQL literal.
 
     The orchestration always passes `--vars '{as_of: "<ISO 8601>"}'`, so a run, a replay of the
     past and a test all see one instant in every model. Only when the var is absent (a data

@@ -1,6 +1,7 @@
 {#
-    Contact normalisation (DESIGN §4.5 consent): ingestion lets invalid emails and phone numbers
-    through, so staging normalises them and flags validity; only valid ones are ever used.
+    Contact normalisation (docs/architecture.md, Sending invariants: Consent): ingestion lets
+    invalid emails and phone numbers through, so staging normalises them and flags validity; only
+    valid ones are ever used.
 #}
 
 {% macro normalise_email(column) -%}

@@ -1,7 +1,8 @@
 {{ config(severity='warn') }}
--- Data-quality warning (DESIGN §4.2): one row per customer whose own time zone is missing or
--- unknown, so their local dates and send windows come from their country's main zone or UTC.
--- A warning, not an error: the fallback is safe, but the CRM record deserves fixing.
+-- Data-quality warning (docs/architecture.md, The as-of instant): one row per customer whose own
+-- time zone is missing or unknown, so their local dates and send windows come from their country's
+-- main zone or UTC. A warning, not an error: the fallback is safe, but the CRM record deserves
+-- fixing.
 with
 
 customers as (

@@ -1,7 +1,8 @@
 {{ config(materialized='view') }}
--- Who must not be contacted on a channel right now (DESIGN §4.5.1): the latest consent event per
--- customer and channel wins, so START after STOP re-subscribes. A view, not a table, so the
--- decision step always reads the events recorded up to that moment, even between dbt builds.
+-- Who must not be contacted on a channel right now (docs/architecture.md, Consent): the latest
+-- consent event per customer and channel wins, so START after STOP re-subscribes. A view, not a
+-- table, so the decision step always reads the events recorded up to that moment, even between dbt
+-- builds.
 with
 
 events as (

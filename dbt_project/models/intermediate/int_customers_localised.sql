@@ -1,6 +1,7 @@
--- Each customer with the time zone their local dates and send windows use (DESIGN §4.2): the
--- zone they gave when PostgreSQL knows it, else their country's main zone, else UTC. The
--- fallbacks are kept visible in timezone_source and surface as a data-quality warning.
+-- Each customer with the time zone their local dates and send windows use (docs/architecture.md,
+-- The as-of instant): the zone they gave when PostgreSQL knows it, else their country's main zone,
+-- else UTC. The fallbacks are kept visible in timezone_source and surface as a data-quality
+-- warning.
 with
 
 customers as (

@@ -4,7 +4,8 @@
         post_hook=['analyze {{ this }}'],
     )
 }}
--- Every till line at or before the as-of instant with the customer it belongs to (DESIGN §4.1):
+-- Every till line at or before the as-of instant with the customer it belongs to (the landing
+-- contract's identity rule, docs/architecture.md):
 -- its own customer_id when the CRM knows it, else the current holder of its loyalty card (per
 -- the deduplicated CRM), else NULL (an anonymous store sale). Should two CRM records claim one
 -- card, the most recently updated one holds it. A transaction is one sale: all its lines take

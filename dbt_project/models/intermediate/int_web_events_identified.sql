@@ -4,7 +4,8 @@
         post_hook=['analyze {{ this }}'],
     )
 }}
--- Every web event at or before the as-of instant with the customer it belongs to (DESIGN §4.1).
+-- Every web event at or before the as-of instant with the customer it belongs to (the landing
+-- contract's identity rule, docs/architecture.md).
 --
 -- An event that carries a customer_id belongs to that customer. An anonymous event belongs to
 -- the customer its anonymous_id was identified with most recently before it (a login, or any

@@ -6,7 +6,8 @@
     )
 }}
 -- One row per anonymous_id ever seen together with a customer_id (a login, or any event of a
--- logged-in visitor) at or before the as-of instant (DESIGN §4.1 identity).
+-- logged-in visitor) at or before the as-of instant (the landing contract's identity rule,
+-- docs/architecture.md).
 --
 -- A shared device can be seen with several customers. This table names the device's current
 -- owner (customer_id = the most recent identification wins) and its first one; the event-level

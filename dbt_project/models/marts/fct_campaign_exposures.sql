@@ -9,7 +9,7 @@
 }}
 -- Who was exposed to a campaign, and from when its conversion window runs: each message sent
 -- by the as-of instant (the treated group, from its send) and each occurrence held out (the
--- holdout group, DESIGN §4.3, from the instant it was judged, when it would have been sent).
+-- holdout group, from the instant it was judged, when it would have been sent).
 with
 
 sent as (

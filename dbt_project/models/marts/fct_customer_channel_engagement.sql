@@ -7,7 +7,7 @@
 -- How each customer responds on each channel: the messages sent to them in the engagement window
 -- before the as-of instant (var engagement_window_days) and what they did with them.
 --
--- A response is a click or a reply (a survey answer is one). The favoured channel (DESIGN §4.3)
+-- A response is a click or a reply (a survey answer is one). The favoured channel
 -- is the one with the strictly higher response rate; opens only break a tie (say, neither
 -- channel clicked): only email has them, and mail privacy proxies open every message on
 -- delivery, so on their own they would favour email for customers who never read it. No
