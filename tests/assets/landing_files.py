@@ -104,6 +104,6 @@ def vehicle(vehicle_id: str, customer_id: str, delivered: date) -> dict:
 
 
 def held_out(campaign: str, customer_id: str, fraction: float) -> bool:
-    """DESIGN §4.3's holdout rule, to pick test customers on either side of it."""
+    """The holdout rule (docs/architecture.md, Campaigns), to pick test customers on either side."""
     digest = hashlib.sha256(f"{campaign}:{customer_id}".encode()).hexdigest()
     return int(digest[:8], 16) / 2**32 < fraction

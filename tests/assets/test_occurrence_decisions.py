@@ -1,5 +1,6 @@
-"""Judging occurrences (DESIGN §4.5) on a real PostgreSQL: consent, holdout, cooldown, weekly cap,
-send window and expiry, each occurrence ending in exactly one recorded outcome.
+"""Judging occurrences on a real PostgreSQL: consent, holdout, cooldown, weekly cap, send window
+and expiry, each occurrence ending in exactly one recorded outcome (docs/architecture.md,
+Outcomes and Sending invariants).
 
 The trigger tables and the two relations the judgement reads from the datamart
 (marts.dim_customers, intermediate.int_contact_suppressions) are crafted here as plain tables,

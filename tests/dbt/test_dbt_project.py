@@ -1,5 +1,5 @@
 """The dbt project on its own: it parses without a database, and `dbt build` on crafted raw rows
-gives the marts DESIGN §4.1–4.2 promise (dedupe, identity, time zones, as-of replays).
+gives the marts docs/architecture.md describes (dedupe, identity, time zones, as-of replays).
 
 dbt runs as a subprocess with its own target and log folders, so these tests never touch the
 manifest the Dagster definitions read from dbt_project/target.

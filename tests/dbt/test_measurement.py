@@ -1,6 +1,7 @@
-"""Measurement (DESIGN §4.6, issue #5): message events, consent, engagement and the favoured
-channel, NPS, conversions with vouchers and holdouts, and the campaign report — built by real dbt
-on the real PostgreSQL from crafted rows (measurement_rows.sql), every figure checked by hand.
+"""Measurement (docs/architecture.md, Responses; issue #5): message events, consent, engagement and
+the favoured channel, NPS, conversions with vouchers and holdouts, and the campaign report — built
+by real dbt on the real PostgreSQL from crafted rows (measurement_rows.sql), every figure checked by
+hand.
 """
 
 from __future__ import annotations

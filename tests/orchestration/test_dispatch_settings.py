@@ -1,5 +1,5 @@
-"""Dispatch settings (DESIGN §3): which provider each channel goes to, the send rate, the
-tracking secret kept in $TOUCHPOINT_HOME, and the demo's local mailbox over real SMTP."""
+"""Dispatch settings (docs/architecture.md, Settings): which provider each channel goes to, the send
+rate, the tracking secret kept in $TOUCHPOINT_HOME, and the demo's local mailbox over real SMTP."""
 
 from __future__ import annotations
 

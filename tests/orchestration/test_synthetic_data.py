@@ -93,7 +93,7 @@ class Landing:
         return [e for e in self.events if e["event_id"]]
 
     def identity(self) -> dict[str, str]:
-        """anonymous_id → customer_id, from any event that carries both (DESIGN §4.1)."""
+        """anonymous_id → customer_id, from any event that carries both (the identity rule)."""
         return {e["anonymous_id"]: e["customer_id"] for e in self.events if e["customer_id"]}
 
     def card_holders(self) -> dict[str, str]:
@@ -340,7 +340,7 @@ def test_each_trousers_has_a_matching_jacket_that_matches_back(landing: Landing)
         assert p["url"] == f"https://shop.example.com/p/{p['product_id']}"
 
 
-# ---------------------------------------------------------------- campaign scenarios (§4.4)
+# ---------------------------------------------------------------- campaign scenarios
 
 
 def test_some_customers_have_their_birthday_on_the_as_of_date(landing: Landing) -> None:

@@ -1,4 +1,5 @@
-"""Composing the mail itself (DESIGN §4.5.5, §4.5.6), read back as a mail client would."""
+"""Composing the mail itself, read back as a mail client would (docs/architecture.md, Sending
+invariants: templates are untrusted, good-citizen email)."""
 
 from __future__ import annotations
 
