@@ -130,7 +130,7 @@ def test_a_batch_rejects_each_call_holding_a_value_postgresql_would_refuse_and_l
         call("ok-2", "2026-11-24T10:15:00+15:59", revenue="9" * 1000),
     ]
 
-    answer = client.post("/v1/batch", json={"batch": batch}).json()
+    answer = post_signed(client, "/v1/batch", {"batch": batch}).json()
 
     reasons = {r["messageId"]: r["reason"] for r in answer["rejected"]}
     assert answer["loaded"] == 2 and set(reasons) == {
