@@ -26,8 +26,10 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
+    nodes,
     pass_context,
     select_autoescape,
 )
@@ -258,24 +260,58 @@ def render_message(
 
 
 def check_templates(spec: CampaignSpec, campaigns_dir: Path) -> None:
-    """Compile (not render) every template of `spec`; CampaignError naming file, line, cause.
+    """Compile (not render) every template of `spec` and the layouts it extends or imports;
+    CampaignError naming file, line, cause.
 
-    Compiling catches syntax errors and unknown filters at load time, before any send.
+    Compiling catches syntax errors and unknown filters at load time, before any send. Jinja
+    looks a layout up only when rendering, so a missing one is looked for here too.
     """
     environment = template_environment(campaigns_dir / TEMPLATES_FOLDER)
     folder = campaign_templates_folder(campaigns_dir, spec.name)
+    checked: set[str] = set()
     problems = []
     for path in sorted(folder.glob("*/*")):
-        if path.name not in TEMPLATE_PARTS:
-            continue
-        try:
-            environment.get_template(f"{spec.name}/{path.parent.name}/{path.name}")
-        except TemplateSyntaxError as error:
-            problems.append(f"{path}: line {error.lineno}: {error.message}")
-        except UnicodeDecodeError as error:
-            problems.append(f"{path}: expected UTF-8 text ({error.reason})")
+        if path.name in TEMPLATE_PARTS:
+            name = f"{spec.name}/{path.parent.name}/{path.name}"
+            problems += _compile_problems(environment, name, path, checked)
     if problems:
         raise CampaignError("\n".join(problems))
+
+
+# The tags that name another template: {% extends %}, {% include %}, {% import %}, {% from %}.
+_REFERENCES = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+
+
+def _compile_problems(
+    environment: SandboxedEnvironment, name: str, path: Path, checked: set[str]
+) -> list[str]:
+    """Problems of template `name` (at `path`) and of the templates it names, each once."""
+    if name in checked:
+        return []
+    checked.add(name)
+    try:
+        tree = environment.parse(path.read_text(encoding="utf-8"))
+        environment.get_template(name)
+    except TemplateNotFound:  # a path out of the templates folder, such as ../secrets
+        return [f"{path}: expected a template inside {path.parents[name.count('/')]}"]
+    except TemplateSyntaxError as error:
+        return [f"{path}: line {error.lineno}: {error.message}"]
+    except UnicodeDecodeError as error:
+        return [f"{path}: expected UTF-8 text ({error.reason})"]
+    problems = []
+    templates_dir = path.parents[name.count("/")]  # `name` is relative to it
+    for node in tree.find_all(_REFERENCES):
+        if not isinstance(node.template, nodes.Const):
+            continue  # a name computed at render time; rendering reports it if it is missing
+        referenced = templates_dir / node.template.value
+        if referenced.is_file():
+            problems += _compile_problems(environment, node.template.value, referenced, checked)
+        else:
+            problems.append(
+                f"{path}: line {node.lineno}: {node.template.value!r} not found; "
+                f"expected the file {referenced}"
+            )
+    return problems
 
 
 def _failure(campaign: str, locale: str, file: TemplateFile, error: Exception) -> str:

@@ -13,6 +13,7 @@ from models.campaigns import CampaignError, load_campaigns
 from senders.sms_composition import DEFAULT_MAX_SEGMENTS, over_segment_limit
 from tests.models.campaign_files import (
     BUILT_IN_CAMPAIGNS,
+    EMAIL_TEMPLATES,
     SMS_TEMPLATES,
     documented_models,
     write_campaign,
@@ -317,6 +318,41 @@ def test_a_syntax_error_in_another_locale_is_caught_when_templates_are_checked(t
         check_templates(spec, tmp_path)
 
 
+def test_an_email_extending_a_missing_layout_is_caught_when_templates_are_checked(tmp_path):
+    spec = with_email_html(tmp_path, '{% extends "_layouts/mail.html" %}')
+
+    with pytest.raises(CampaignError) as raised:
+        check_templates(spec, tmp_path)
+
+    path = tmp_path / "templates" / "welcome_test" / "en" / "email.html"
+    layout = tmp_path / "templates" / "_layouts" / "mail.html"
+    assert f"{path}: line 1: '_layouts/mail.html' not found; expected the file {layout}" in str(
+        raised.value
+    )
+
+
+def test_a_syntax_error_in_a_layout_is_caught_naming_the_layout(tmp_path):
+    write_layout(tmp_path, "<html>\n{% block content %}\n</html>")
+    spec = with_email_html(tmp_path, '{% extends "_layouts/email.html" %}')
+
+    with pytest.raises(CampaignError, match=r"_layouts/email.html: line 3: "):
+        check_templates(spec, tmp_path)
+
+
+def test_a_locale_email_fills_its_layout_blocks_with_its_words(tmp_path):
+    layout = '<html lang="{% block lang %}{% endblock %}">{% block content %}{% endblock %}</html>'
+    write_layout(tmp_path, layout)
+    spec = with_email_html(
+        tmp_path,
+        '{% extends "_layouts/email.html" %}{% block lang %}en{% endblock %}'
+        "{% block content %}<p>Hi {{ customer.first_name }}</p>{% endblock %}",
+    )
+
+    html = render_message(spec, tmp_path, "en", {"customer": {"first_name": "<Ann>"}}).html
+
+    assert html == '<html lang="en"><p>Hi &lt;Ann&gt;</p></html>'
+
+
 def test_a_filter_given_a_bad_value_fails_as_a_render_error(tmp_path):
     spec = crafted(tmp_path, "{{ 'lots' | money('EUR') }}")
 
@@ -358,3 +394,16 @@ def crafted(folder: Path, sms_template: str, locales: tuple[str, ...] = ("en",))
         write_templates(folder, "welcome_test", locale, {"sms.txt": sms_template})
     [spec] = load_campaigns(folder, MODELS)
     return spec
+
+
+def with_email_html(folder: Path, email_html: str):
+    """An email campaign whose English email.html is `email_html`."""
+    write_campaign(folder, templates={**EMAIL_TEMPLATES, "email.html": email_html})
+    [spec] = load_campaigns(folder, MODELS)
+    return spec
+
+
+def write_layout(folder: Path, text: str) -> None:
+    layouts = folder / "templates" / "_layouts"
+    layouts.mkdir(parents=True, exist_ok=True)
+    (layouts / "email.html").write_text(text, encoding="utf-8")
