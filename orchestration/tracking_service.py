@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
+from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -41,7 +42,6 @@ from assets.raw_schema import ensure_raw_schema
 from models.inbound_sms import inbound_sms
 from models.payloads import PayloadError, json_object
 from models.provider_events import sns_envelope
-from orchestration.connection_pool import ConnectionPool
 from orchestration.database import datamart_available
 from orchestration.event_collector import collector_routes
 from orchestration.inbound_sms import handle_inbound_sms
@@ -65,6 +65,8 @@ class ServiceConfig:
     # The SNS topics whose messages are ours (TOUCHPOINT_SNS_TOPIC_ARNS); none: no SNS.
     sns_topics: frozenset[str] = frozenset()
     pool_size: int = 5
+    # Seconds to wait for a database connection before answering 503.
+    database_timeout: float = 5.0
     # How signing certificates and subscription confirmations are fetched from AWS.
     fetch_from_aws: Fetch = get_from_aws
 
@@ -75,12 +77,8 @@ def build_app(config: ServiceConfig) -> Starlette:
         with psycopg.connect(config.database_url, autocommit=True) as conn:
             ensure_raw_schema(conn)
             ensure_messaging_schema(conn)
-        pool = ConnectionPool(config.database_url, size=config.pool_size)
-        await pool.open()
-        try:
+        async with _connection_pool(config) as pool:
             yield {"pool": pool}
-        finally:
-            await pool.close()
 
     guard = WebhookGuard(config.secret, SnsVerifier(config.sns_topics, config.fetch_from_aws))
 
@@ -115,6 +113,22 @@ def build_app(config: ServiceConfig) -> Starlette:
             psycopg.OperationalError: _database_unavailable,
             ClientDisconnect: _client_gone,
         },
+    )
+
+
+def _connection_pool(config: ServiceConfig) -> AsyncConnectionPool:
+    """Autocommit connections, opened as requests need them, at most ``pool_size``: an open or a
+    click costs one INSERT and no connection setup. Each is checked as it is handed out, so a
+    restarted database heals without a failed request; when none can be had within
+    ``database_timeout`` the request fails with PoolTimeout, an OperationalError, hence 503."""
+    return AsyncConnectionPool(
+        config.database_url,
+        min_size=1,
+        max_size=config.pool_size,
+        kwargs={"autocommit": True, "connect_timeout": max(1, round(config.database_timeout))},
+        timeout=config.database_timeout,
+        check=AsyncConnectionPool.check_connection,
+        open=False,
     )
 
 
