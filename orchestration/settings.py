@@ -4,14 +4,24 @@ Paths left unset default to places in the project's checkout (found from this fi
 the current directory), so ``touchpoint`` works from any folder: ``TOUCHPOINT_HOME`` is
 ``<project>/.touchpoint``, ``TOUCHPOINT_CAMPAIGNS`` is ``<project>/campaigns`` and
 ``TOUCHPOINT_LANDING`` is ``<project>/data/landing``. A relative path given in the environment
-is relative to the current directory, like any path typed on a command line.
+is relative to the current directory, like any path typed on a command line. pydantic-settings
+reads the variables; the validators below keep each one's rule and name it when it is broken.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+import math
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from senders.sms_composition import DEFAULT_MAX_SEGMENTS
 
@@ -19,30 +29,105 @@ EMAIL_SENDERS = ("smtp", "ses", "file")
 SMS_SENDERS = ("sns", "file")
 DEFAULT_FROM_EMAIL = "touchpoint <hello@touchpoint.example>"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "TOUCHPOINT_"
 
 
-@dataclass(frozen=True)
-class Settings:
-    home: Path
-    database_url: str | None
-    landing: str
-    crm_url: str | None
-    campaigns: Path
+class Settings(BaseSettings):
+    """Every ``TOUCHPOINT_<FIELD>`` variable; blank counts as unset, so the default holds."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+
+    home: Path = PROJECT_ROOT / ".touchpoint"
+    database_url: str | None = None
+    landing: str = str(PROJECT_ROOT / "data" / "landing")
+    crm_url: str | None = None
+    campaigns: Path = PROJECT_ROOT / "campaigns"
     max_per_week: int = 3
     email_sender: str = "smtp"
     sms_sender: str = "file"
     # Unset: the local mailbox server, which keeps each mail under home/mailbox.
-    smtp_url: str | None = field(default=None, repr=False)  # may hold a password
+    smtp_url: str | None = Field(default=None, repr=False)  # may hold a password
     from_email: str = DEFAULT_FROM_EMAIL
     tracking_url: str | None = None
-    secret: str | None = field(default=None, repr=False)
+    secret: str | None = Field(default=None, repr=False)
     send_rate: float | None = None
     ses_configuration_set: str | None = None
     # SQS queue the SES configuration set's events arrive on (responses/ses_events drains it).
     events_queue_url: str | None = None
-    # SNS topics the tracking service accepts messages from (inbound SMS, SES events).
-    sns_topic_arns: tuple[str, ...] = ()
+    # SNS topics the tracking service accepts messages from (inbound SMS, SES events); read as
+    # ARNs separated by commas or spaces, not as JSON.
+    sns_topic_arns: Annotated[tuple[str, ...], NoDecode] = ()
     sms_max_segments: int = DEFAULT_MAX_SEGMENTS
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, values: Any) -> Any:
+        """Surrounding spaces do not count, and a variable set to nothing takes the default."""
+        if not isinstance(values, dict):
+            return values
+        stripped = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+        return {k: v for k, v in stripped.items() if v != ""}
+
+    @field_validator("home", "campaigns", mode="after")
+    @classmethod
+    def _absolute_path(cls, path: Path) -> Path:
+        """Relative to the current directory, like any path typed on a command line."""
+        return path.resolve()
+
+    @field_validator("landing", mode="after")
+    @classmethod
+    def _landing_location(cls, location: str) -> str:
+        """An ``s3://`` prefix as given; anything else a local folder, made absolute."""
+        return location if location.startswith("s3://") else str(Path(location).resolve())
+
+    @field_validator("max_per_week", "sms_max_segments", mode="before")
+    @classmethod
+    def _whole_number_of_at_least_one(cls, value: Any, info: ValidationInfo) -> Any:
+        text = str(value)
+        if not text.isdigit() or int(text) < 1:
+            raise ValueError(
+                f"{_variable(info)} must be a whole number of at least 1, got {text!r}"
+            )
+        return int(text)
+
+    @field_validator("email_sender", "sms_sender", mode="before")
+    @classmethod
+    def _one_of_the_senders(cls, value: Any, info: ValidationInfo) -> str:
+        choices = EMAIL_SENDERS if info.field_name == "email_sender" else SMS_SENDERS
+        chosen = str(value).lower()
+        if chosen not in choices:
+            raise ValueError(
+                f"{_variable(info)} must be one of {', '.join(choices)}, got {chosen!r}"
+            )
+        return chosen
+
+    @field_validator("send_rate", mode="before")
+    @classmethod
+    def _messages_a_second(cls, value: Any, info: ValidationInfo) -> float | None:
+        if value is None:  # unset: no limit
+            return None
+        try:
+            rate = float(value)
+        except (TypeError, ValueError):
+            rate = 0.0
+        if not rate > 0 or math.isinf(rate):
+            raise ValueError(
+                f"{_variable(info)} must be a number of messages a second above 0, got {value!r}"
+            )
+        return rate
+
+    @field_validator("sns_topic_arns", mode="before")
+    @classmethod
+    def _topic_arns(cls, value: Any, info: ValidationInfo) -> tuple[str, ...]:
+        """Topic ARNs: ``arn:aws:sns:<region>:<account>:<name>``."""
+        arns = tuple(value.replace(",", " ").split()) if isinstance(value, str) else tuple(value)
+        for arn in arns:
+            parts = arn.split(":")
+            if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns" or not all(parts[3:]):
+                raise ValueError(
+                    f"{_variable(info)}: {arn!r} is not an SNS topic ARN (arn:aws:sns:…:…:…)"
+                )
+        return arns
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -68,61 +153,6 @@ class Settings:
         return self.home / "outbox"
 
 
-def _optional(name: str) -> str | None:
-    value = os.environ.get(name, "").strip()
-    return value or None
-
-
-def _positive_int(name: str, default: int) -> int:
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, got {text!r}")
-    return int(text)
-
-
-def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
-    value = os.environ.get(name, "").strip().lower() or default
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
-    return value
-
-
-def _positive_float(name: str) -> float | None:
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0 or value == float("inf"):
-        raise ValueError(f"{name} must be a number of messages a second above 0, got {text!r}")
-    return value
-
-
-def _sns_topic_arns(name: str) -> tuple[str, ...]:
-    """Topic ARNs separated by commas or spaces: ``arn:aws:sns:<region>:<account>:<name>``."""
-    arns = tuple(os.environ.get(name, "").replace(",", " ").split())
-    for arn in arns:
-        parts = arn.split(":")
-        if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns" or not all(parts[3:]):
-            raise ValueError(f"{name}: {arn!r} is not an SNS topic ARN (arn:aws:sns:…:…:…)")
-    return arns
-
-
-def _path(name: str, default: str) -> Path:
-    return Path(_optional(name) or PROJECT_ROOT / default).resolve()
-
-
-def _landing() -> str:
-    location = _optional("TOUCHPOINT_LANDING")
-    if location and location.startswith("s3://"):
-        return location
-    return str(_path("TOUCHPOINT_LANDING", "data/landing"))
-
-
 def path_environment(settings: Settings) -> dict[str, str]:
     """The path settings as absolute values, for a child process that runs in another folder."""
     return {
@@ -133,23 +163,23 @@ def path_environment(settings: Settings) -> dict[str, str]:
 
 
 def load_settings() -> Settings:
-    """Read every TOUCHPOINT_* setting (paths as the module docstring says)."""
-    return Settings(
-        home=_path("TOUCHPOINT_HOME", ".touchpoint"),
-        database_url=_optional("TOUCHPOINT_DATABASE_URL"),
-        landing=_landing(),
-        crm_url=_optional("TOUCHPOINT_CRM_URL"),
-        campaigns=_path("TOUCHPOINT_CAMPAIGNS", "campaigns"),
-        max_per_week=_positive_int("TOUCHPOINT_MAX_PER_WEEK", 3),
-        email_sender=_choice("TOUCHPOINT_EMAIL_SENDER", EMAIL_SENDERS, "smtp"),
-        sms_sender=_choice("TOUCHPOINT_SMS_SENDER", SMS_SENDERS, "file"),
-        smtp_url=_optional("TOUCHPOINT_SMTP_URL"),
-        from_email=_optional("TOUCHPOINT_FROM_EMAIL") or DEFAULT_FROM_EMAIL,
-        tracking_url=_optional("TOUCHPOINT_TRACKING_URL"),
-        secret=_optional("TOUCHPOINT_SECRET"),
-        send_rate=_positive_float("TOUCHPOINT_SEND_RATE"),
-        ses_configuration_set=_optional("TOUCHPOINT_SES_CONFIGURATION_SET"),
-        events_queue_url=_optional("TOUCHPOINT_EVENTS_QUEUE_URL"),
-        sns_topic_arns=_sns_topic_arns("TOUCHPOINT_SNS_TOPIC_ARNS"),
-        sms_max_segments=_positive_int("TOUCHPOINT_SMS_MAX_SEGMENTS", DEFAULT_MAX_SEGMENTS),
-    )
+    """Read every TOUCHPOINT_* setting (paths as the module docstring says).
+
+    A bad value is a ValueError naming the variable and the value, one line per bad variable.
+    """
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise ValueError("\n".join(_problem(problem) for problem in error.errors())) from None
+
+
+def _variable(info: ValidationInfo) -> str:
+    return f"{ENV_PREFIX}{info.field_name.upper()}"
+
+
+def _problem(problem: dict) -> str:
+    """Our validators' own words; pydantic's, prefixed with the variable, for the rest."""
+    if "error" in problem.get("ctx", {}):
+        return str(problem["ctx"]["error"])
+    variable = ENV_PREFIX + str(problem["loc"][0]).upper()
+    return f"{variable}: {problem['msg']}, got {problem.get('input')!r}"

@@ -8,7 +8,6 @@ runs the whole job at the present instant)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -155,7 +154,7 @@ def pipeline(pg_server, dbt_manifest, tmp_path_factory):
         conn.execute("create database e2e_campaigns")
     landing = tmp_path_factory.mktemp("landing")
     craft_landing(landing)
-    settings = replace(load_settings(), database_url=url, landing=str(landing))
+    settings = load_settings().model_copy(update=dict(database_url=url, landing=str(landing)))
     up_to_campaigns = define_asset_job(
         "up_to_campaigns",
         selection=AssetSelection.all() - AssetSelection.groups(DISPATCH_GROUP),

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -140,7 +139,7 @@ def datamart(pg_server, dbt_manifest, tmp_path_factory):
         conn.execute("create database e2e_datamart")
     landing = tmp_path_factory.mktemp("landing")
     craft_landing(landing)
-    settings = replace(load_settings(), database_url=url, landing=str(landing))
+    settings = load_settings().model_copy(update=dict(database_url=url, landing=str(landing)))
     job = build_definitions(settings).resolve_job_def(DAILY_JOB.name)
     result = job.execute_in_process(
         tags=as_of_tags(parse_as_of(AS_OF)), instance=DagsterInstance.ephemeral()

@@ -9,7 +9,6 @@ their send window is open whenever the test runs.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
@@ -62,15 +61,16 @@ def sent(pg_server, dbt_manifest, tmp_path_factory):
     with psycopg.connect(pg_server.url("postgres"), autocommit=True) as conn:
         conn.execute("drop database if exists e2e_dispatch with (force)")
         conn.execute("create database e2e_dispatch")
-    settings = replace(
-        load_settings(),
-        database_url=url,
-        landing=str(landing),
-        home=home,
-        smtp_url=None,
-        email_sender="smtp",
-        sms_sender="file",
-        tracking_url="https://t.shop.example",
+    settings = load_settings().model_copy(
+        update=dict(
+            database_url=url,
+            landing=str(landing),
+            home=home,
+            smtp_url=None,
+            email_sender="smtp",
+            sms_sender="file",
+            tracking_url="https://t.shop.example",
+        )
     )
     job = build_definitions(settings).resolve_job_def(DAILY_JOB.name)
     instance = DagsterInstance.ephemeral()

@@ -8,7 +8,6 @@ score in the NPS, the voucher order a conversion with its revenue, the holdout's
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
@@ -110,16 +109,17 @@ def loop(pg_server, dbt_manifest, tmp_path_factory):
         conn.execute("drop database if exists e2e_loop with (force)")
         conn.execute("create database e2e_loop")
     landing, home = tmp_path_factory.mktemp("landing"), tmp_path_factory.mktemp("home")
-    settings = replace(
-        load_settings(),
-        database_url=url,
-        landing=str(landing),
-        home=home,
-        smtp_url=None,
-        email_sender="smtp",
-        sms_sender="file",
-        tracking_url=TRACKING_URL,
-        secret=LOOP_SECRET,
+    settings = load_settings().model_copy(
+        update=dict(
+            database_url=url,
+            landing=str(landing),
+            home=home,
+            smtp_url=None,
+            email_sender="smtp",
+            sms_sender="file",
+            tracking_url=TRACKING_URL,
+            secret=LOOP_SECRET,
+        )
     )
     job = build_definitions(settings).resolve_job_def(DAILY_JOB.name)
     loop = Loop(url, landing, settings, job)

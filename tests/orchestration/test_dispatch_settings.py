@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import stat
-from dataclasses import replace
 
 import boto3
 import pytest
@@ -144,7 +143,7 @@ def test_ses_and_sns_are_reached_through_boto3_s_own_endpoint_settings(env, moto
     env.setenv("TOUCHPOINT_SMS_SENDER", "sns")
     env.setenv("TOUCHPOINT_FROM_EMAIL", "Shop <hello@shop.example>")
     boto3.client("sesv2").create_email_identity(EmailIdentity="shop.example")
-    settings = replace(load_settings(), ses_configuration_set=None)
+    settings = load_settings().model_copy(update=dict(ses_configuration_set=None))
     factory = sender_factory(settings)
 
     with factory("email") as ses, factory("sms") as sns:
