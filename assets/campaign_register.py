@@ -9,6 +9,7 @@ from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue
 from psycopg.types.json import Jsonb
 
 from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_tables import MESSAGING_GROUP
 from assets.resources import Warehouse
 from models.campaigns import CampaignSpec
 from models.markdown_text import markdown_literal
@@ -66,9 +67,10 @@ def register_campaigns(conn: psycopg.Connection, specs: list[CampaignSpec]) -> N
 
 
 def build_campaign_register_asset(specs: list[CampaignSpec]) -> AssetsDefinition:
-    @asset(key=CAMPAIGN_REGISTER_KEY, group_name="campaigns", kinds={"python", "postgres"})
+    @asset(key=CAMPAIGN_REGISTER_KEY, group_name=MESSAGING_GROUP, kinds={"python", "postgres"})
     def campaign_register(warehouse: Warehouse) -> MaterializeResult:
-        """The campaign catalog as a table: the conversion windows and holdouts measured."""
+        """The campaign catalog (campaigns/*.yml) as a table, written before each dbt build:
+        the conversion windows and holdouts the datamart measures campaigns by."""
         with warehouse.connect() as conn:
             ensure_messaging_schema(conn)
             register_campaigns(conn, specs)

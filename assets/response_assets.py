@@ -22,6 +22,7 @@ from dagster import (
     asset,
 )
 
+from assets.dispatch_assets import dispatch_asset_key
 from assets.messaging_schema import ensure_messaging_schema
 from assets.provider_event_queue import drain_queue
 from assets.resources import Warehouse
@@ -36,6 +37,7 @@ RESULTS = ("recorded", "duplicate", "not_ours", "ignored", "unparseable", "delet
 def build_ses_events_asset(queue_url: str, make_client: Callable[[], Any]) -> AssetsDefinition:
     @asset(
         key=SES_EVENTS_KEY,
+        deps=[dispatch_asset_key("email")],  # the emails these events are about
         group_name=RESPONSES_GROUP,
         kinds={"python", "postgres", "aws"},
         description="Record the SES delivery, bounce, complaint, open and click events "

@@ -12,6 +12,7 @@ from assets.campaigns import build_campaigns_asset, campaign_asset_key, source_a
 from assets.datamart import DBT_STEP, datamart
 from assets.dispatch_assets import CHANNELS, build_dispatch_assets, dispatch_asset_key
 from assets.ingest import INGEST_ASSETS
+from assets.messaging_tables import MESSAGING_TABLES
 from assets.resources import dbt_env_for
 from orchestration.behaviour_watermark import behaviour_watermark
 from orchestration.campaign_catalog import CampaignCatalog, load_catalog
@@ -65,7 +66,15 @@ def build_definitions(settings: Settings) -> Definitions:
         jobs["carry_on"],
     )
     return Definitions(
-        assets=[*INGEST_ASSETS, datamart, campaigns, *dispatch, *measurement, *responses.assets],
+        assets=[
+            *INGEST_ASSETS,
+            *MESSAGING_TABLES,
+            datamart,
+            campaigns,
+            *dispatch,
+            *measurement,
+            *responses.assets,
+        ],
         jobs=[DAILY_JOB, NEW_FILES_JOB, DUE_MESSAGES_JOB, *jobs.values(), *responses.jobs],
         sensors=[
             carry_on,
