@@ -13,7 +13,7 @@ export DO_NOT_TRACK := 1
 DEMO_CUSTOMERS ?= 2000
 DEMO_SEED ?= 42
 
-.PHONY: install demo test lint ui bench clean
+.PHONY: install demo test lint fmt ui bench clean
 
 install: $(STAMP)
 
@@ -30,9 +30,15 @@ demo: install
 	$(TOUCHPOINT) generate --out data/landing --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED)
 	TOUCHPOINT_TRACKING_URL=$${TOUCHPOINT_TRACKING_URL:-http://127.0.0.1:8000} $(TOUCHPOINT) run
 
-lint: install
+lint: install  # sqlfluff's dbt templater connects to the datamart: see orchestration/sql_style.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m orchestration.sql_style lint
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/python -m orchestration.sql_style fix
 
 test: lint
 	$(BIN)/pytest

@@ -12,6 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, 
 from assets.as_of import run_as_of
 from assets.dbt_build_failures import BuildFailures, build_failures
 from assets.dbt_project import DBT_PROJECT
+from assets.dbt_run_folders import prune_run_folders
 from assets.messaging_schema import ensure_messaging_schema
 from assets.resources import Warehouse
 
@@ -45,7 +46,8 @@ def datamart(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: War
 
     dbt builds whatever a failed model does not feed, and those materializations are yielded
     first (one source's bad row breaks only what that source feeds); the step then fails with
-    the failed models, dbt's error for each, and what was skipped because of them.
+    the failed models, dbt's error for each, and what was skipped because of them. The older
+    per-run target folders are pruned once this run's artifacts have been read.
     """
     os.environ.update(warehouse.dbt_env())
     with warehouse.connect() as conn:
@@ -54,16 +56,22 @@ def datamart(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: War
     context.log.info(f"dbt build at as-of {as_of}")
     invocation = dbt.cli(dbt_build_args(as_of), context=context, raise_on_error=False)
     yield from invocation.stream()
-    if not invocation.is_successful():
-        failures = _build_failures(invocation)
-        raise Failure(
-            # no failed node: dbt stopped before building (connection, compilation)
-            description=failures.description() if failures else str(invocation.get_error()),
-            metadata={
-                "failed": MetadataValue.json([f.__dict__ for f in failures.failed]),
-                "skipped": MetadataValue.json(failures.skipped),
-            },
-        )
+    failure = None if invocation.is_successful() else _build_failure(invocation)
+    prune_run_folders(invocation.target_path.parent, DBT_STEP)
+    if failure:
+        raise failure
+
+
+def _build_failure(invocation: DbtCliInvocation) -> Failure:
+    failures = _build_failures(invocation)
+    return Failure(
+        # no failed node: dbt stopped before building (connection, compilation)
+        description=failures.description() if failures else str(invocation.get_error()),
+        metadata={
+            "failed": MetadataValue.json([f.__dict__ for f in failures.failed]),
+            "skipped": MetadataValue.json(failures.skipped),
+        },
+    )
 
 
 def _build_failures(invocation: DbtCliInvocation) -> BuildFailures:

@@ -14,7 +14,9 @@ known_timezones as (
 
 )
 
-select country_timezones.*
+select
+    country_timezones.country_code,
+    country_timezones.timezone
 from country_timezones
 left join known_timezones
     on known_timezones.timezone = country_timezones.timezone

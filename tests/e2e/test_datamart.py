@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import psycopg
 import pytest
 from dagster import DagsterInstance
 
+from assets.dbt_project import DBT_PROJECT
 from models.landing import CATALOG_PRODUCTS, POS_TRANSACTIONS
 from tests.assets.landing_files import csv_text, customer, customers_csv, jsonl, web_event, write
 
@@ -140,6 +142,7 @@ def datamart(pg_server, dbt_manifest, tmp_path_factory):
     landing = tmp_path_factory.mktemp("landing")
     craft_landing(landing)
     settings = load_settings().model_copy(update=dict(database_url=url, landing=str(landing)))
+    stale_run_folders(DBT_PROJECT.project_dir / DBT_PROJECT.target_path)
     job = build_definitions(settings).resolve_job_def(DAILY_JOB.name)
     result = job.execute_in_process(
         tags=as_of_tags(parse_as_of(AS_OF)), instance=DagsterInstance.ephemeral()
@@ -147,6 +150,21 @@ def datamart(pg_server, dbt_manifest, tmp_path_factory):
     assert result.success
     with psycopg.connect(url) as conn:
         yield conn
+
+
+def stale_run_folders(target: Path) -> None:
+    """Six earlier runs' target folders, older than any the build writes."""
+    for i in range(6):
+        folder = target / f"datamart-stale{i}-0000000"
+        folder.mkdir(parents=True, exist_ok=True)
+        os.utime(folder, (i + 1, i + 1))
+
+
+def test_a_build_keeps_only_the_five_newest_run_folders_of_the_datamart_step(datamart):
+    target = DBT_PROJECT.project_dir / DBT_PROJECT.target_path
+    assert not (target / "datamart-stale0-0000000").exists()
+    assert not (target / "datamart-stale1-0000000").exists()
+    assert len([folder for folder in target.glob("datamart-*") if folder.is_dir()]) <= 5
 
 
 def rows(conn, query: str) -> list[tuple]:

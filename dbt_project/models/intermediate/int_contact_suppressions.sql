@@ -13,14 +13,22 @@ events as (
 
 consent_events as (
 
-    select customer_id, channel, type, occurred_at, event_id
+    select
+        customer_id,
+        channel,
+        type,
+        occurred_at,
+        event_id
     from events
     where customer_id is not null
         and channel is not null
         and (
             type in ('unsubscribed', 'complained', 'opted_out', 'opted_in')
             -- Only a permanent bounce says the address is gone; soft bounces are retried.
-            or (type = 'bounced' and lower(coalesce(detail ->> 'bounce_type', '')) in ('hard', 'permanent'))
+            or (
+                type = 'bounced'
+                and lower(coalesce(detail ->> 'bounce_type', '')) in ('hard', 'permanent')
+            )
         )
 
 ),
@@ -29,7 +37,7 @@ latest as (
 
     select distinct on (customer_id, channel) *
     from consent_events
-    order by customer_id, channel, occurred_at desc, event_id desc
+    order by customer_id asc, channel asc, occurred_at desc, event_id desc
 
 ),
 

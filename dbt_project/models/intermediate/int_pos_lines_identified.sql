@@ -33,7 +33,7 @@ card_holders as (
 
     from customers
     where loyalty_card_id is not null
-    order by loyalty_card_id, updated_at desc, customer_id desc
+    order by loyalty_card_id asc, updated_at desc, customer_id desc
 
 ),
 

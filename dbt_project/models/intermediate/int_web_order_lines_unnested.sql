@@ -20,13 +20,14 @@ itemised as (
         {{ safe_numeric("items.item ->> 'unit_price'") }} as unit_price
 
     from orders
-    cross join lateral jsonb_array_elements(
-        case
-            when jsonb_typeof(orders.properties -> 'items') = 'array'
-                then orders.properties -> 'items'
-            else '[]'::jsonb
-        end
-    ) with ordinality as items (item, line_number)
+    cross join
+        lateral jsonb_array_elements(
+            case
+                when jsonb_typeof(orders.properties -> 'items') = 'array'
+                    then orders.properties -> 'items'
+                else '[]'::jsonb
+            end
+        ) with ordinality as items (item, line_number)
     where jsonb_typeof(items.item) = 'object'
 
 ),

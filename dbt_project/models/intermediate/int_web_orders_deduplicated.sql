@@ -42,21 +42,21 @@ final as (
         properties,
         -- Vouchers travel in properties as voucher_code (one) or voucher_codes (a list).
         (
-            select string_agg(distinct code, ',' order by code)
+            select string_agg(distinct codes.code, ',' order by codes.code)
             from (
                 select btrim(properties ->> 'voucher_code') as code
                 where jsonb_typeof(properties -> 'voucher_code') = 'string'
                 union all
                 select btrim(listed.code)
                 from jsonb_array_elements_text(
-                    case
-                        when jsonb_typeof(properties -> 'voucher_codes') = 'array'
-                            then properties -> 'voucher_codes'
-                        else '[]'::jsonb
-                    end
-                ) as listed (code)
+                        case
+                            when jsonb_typeof(properties -> 'voucher_codes') = 'array'
+                                then properties -> 'voucher_codes'
+                            else '[]'::jsonb
+                        end
+                    ) as listed (code)
             ) as codes
-            where code <> ''
+            where codes.code <> ''
         ) as voucher_codes
 
     from first_completion

@@ -30,7 +30,10 @@ suppressions as (
 
 favoured as (
 
-    select customer_id, channel from {{ ref('fct_customer_channel_engagement') }}
+    select
+        customer_id,
+        channel
+    from {{ ref('fct_customer_channel_engagement') }}
     where is_favoured
 
 ),
@@ -71,10 +74,10 @@ histories as (
         on order_totals.customer_id = customers.customer_id
     left join suppressions as email_block
         on email_block.customer_id = customers.customer_id
-        and email_block.channel = 'email'
+            and email_block.channel = 'email'
     left join suppressions as sms_block
         on sms_block.customer_id = customers.customer_id
-        and sms_block.channel = 'sms'
+            and sms_block.channel = 'sms'
     left join favoured
         on favoured.customer_id = customers.customer_id
 
@@ -103,17 +106,20 @@ scored as (
     select
         dated.*,
         case when orders_count > 0 then ntile(5) over (
-            partition by orders_count > 0
-            order by recency_days desc, orders_count, revenue_total, customer_id
-        ) end as r_score,
+                    partition by orders_count > 0
+                    order by recency_days desc, orders_count asc, revenue_total asc, customer_id asc
+                )
+        end as r_score,
         case when orders_count > 0 then ntile(5) over (
-            partition by orders_count > 0
-            order by orders_count, last_order_at, revenue_total, customer_id
-        ) end as f_score,
+                    partition by orders_count > 0
+                    order by orders_count, last_order_at, revenue_total, customer_id
+                )
+        end as f_score,
         case when orders_count > 0 then ntile(5) over (
-            partition by orders_count > 0
-            order by revenue_total, orders_count, last_order_at, customer_id
-        ) end as m_score
+                    partition by orders_count > 0
+                    order by revenue_total, orders_count, last_order_at, customer_id
+                )
+        end as m_score
 
     from dated
 

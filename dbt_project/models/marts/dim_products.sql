@@ -29,7 +29,7 @@ final as (
     from products
     left join products as matches
         on matches.product_id = products.matches_product_id
-        and matches.product_id <> products.product_id
+            and matches.product_id <> products.product_id
 
 )
 

@@ -55,7 +55,7 @@ redeemed as (
     from exposures
     inner join vouchers
         on vouchers.campaign = exposures.campaign
-        and vouchers.occurrence_key = exposures.occurrence_key
+            and vouchers.occurrence_key = exposures.occurrence_key
     inner join order_vouchers
         on order_vouchers.voucher_code = vouchers.voucher_code
     inner join orders
@@ -76,8 +76,8 @@ in_window as (
     from exposures
     inner join orders
         on orders.customer_id = exposures.customer_id
-        and orders.ordered_at > exposures.exposed_at
-        and orders.ordered_at <= exposures.window_ends_at
+            and orders.ordered_at > exposures.exposed_at
+            and orders.ordered_at <= exposures.window_ends_at
 
 ),
 
@@ -132,7 +132,7 @@ final as (
                 joined.exposure_group = 'treated' desc,
                 joined.attributed_by = 'voucher' desc,
                 joined.exposed_at desc,
-                joined.exposure_key
+                joined.exposure_key asc
         ) = 1 as is_credited
 
     from joined

@@ -18,7 +18,8 @@ sent as (
 
     select * from {{ ref('fct_messages') }}
     where is_campaign_message
-        and sent_at > {{ as_of() }} - make_interval(days => {{ var('engagement_window_days', 180) }})
+        and sent_at
+        > {{ as_of() }} - make_interval(days => {{ var('engagement_window_days', 180) }})
 
 ),
 
@@ -88,8 +89,8 @@ final as (
         last_sent_at,
         last_responded_at,
         engagement_rank = 1
-            and channels_alike = 1
-            and (messages_responded > 0 or messages_opened > 0) as is_favoured
+        and channels_alike = 1
+        and (messages_responded > 0 or messages_opened > 0) as is_favoured
 
     from ranked
 

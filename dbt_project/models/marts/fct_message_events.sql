@@ -60,14 +60,14 @@ answered as (
     from deduplicated as events
     inner join outbox
         on outbox.customer_id = events.customer_id
-        and outbox.channel = events.channel
-        and outbox.sent_at <= events.occurred_at
-        and outbox.sent_at > events.occurred_at
+            and outbox.channel = events.channel
+            and outbox.sent_at <= events.occurred_at
+            and outbox.sent_at > events.occurred_at
             - make_interval(days => {{ var('reply_attribution_days', 7) }})
     where events.message_id is null
         and events.type in ('replied', 'survey_answered', 'opted_out', 'unsubscribed', 'complained')
         and {{ is_measured_campaign('outbox.campaign') }}
-    order by events.event_id, outbox.sent_at desc, outbox.message_id
+    order by events.event_id asc, outbox.sent_at desc, outbox.message_id asc
 
 ),
 

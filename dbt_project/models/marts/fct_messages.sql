@@ -38,8 +38,10 @@ reactions as (
         min(occurred_at) filter (where type = 'complained') as complained_at,
         count(*) filter (where type = 'opened') as opens_count,
         count(*) filter (where type = 'clicked') as clicks_count,
-        (array_agg(score order by occurred_at desc, event_id desc)
-            filter (where score is not null))[1] as survey_score
+        (
+            array_agg(score order by occurred_at desc, event_id desc)
+            filter (where score is not null)
+        )[1] as survey_score
 
     from events
     group by message_id

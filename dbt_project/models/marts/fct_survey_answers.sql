@@ -28,7 +28,9 @@ keyed as (
 
 latest as (
 
-    {{ deduplicate('keyed', partition_by='answer_key', order_by='occurred_at desc, event_id desc') }}
+    {{ deduplicate(
+        'keyed', partition_by='answer_key', order_by='occurred_at desc, event_id desc'
+    ) }}
 
 ),
 
@@ -68,7 +70,7 @@ final as (
     from latest
     left join occurrences
         on occurrences.campaign = latest.campaign
-        and occurrences.occurrence_key = latest.occurrence_key
+            and occurrences.occurrence_key = latest.occurrence_key
     left join vehicles
         on vehicles.vehicle_id = occurrences.context ->> 'vehicle_id'
 

@@ -22,7 +22,7 @@ lapsed as (
         recency_days,
         lifecycle_stage,
         (last_order_at at time zone timezone)::date
-            + {{ var('lifecycle_active_within_days', 90) }} + 1 as entered_on
+        + {{ var('lifecycle_active_within_days', 90) }} + 1 as entered_on
 
     from customers
     where recency_days > {{ var('lifecycle_active_within_days', 90) }}

@@ -9,7 +9,11 @@ events as (
 
 outbox as (
 
-    select message_id, customer_id, channel from {{ source('messaging', 'outbox') }}
+    select
+        message_id,
+        customer_id,
+        channel
+    from {{ source('messaging', 'outbox') }}
 
 ),
 

@@ -96,7 +96,7 @@ baskets as (
         max(occurred_at) as last_activity_at,
         (
             array_agg(event_id order by occurred_at, event_id)
-                filter (where type = 'add_to_cart')
+            filter (where type = 'add_to_cart')
         )[1] as first_add_event_id
 
     from events_since_last_order

@@ -57,13 +57,13 @@ final as (
                 'color', purchased.color
             ),
             'match', jsonb_build_object(
-                'product_id', match.product_id,
-                'name', match.product_name,
-                'color', match.color,
-                'price', match.price,
-                'currency', match.currency,
-                'url', match.url,
-                'image_url', match.image_url
+                'product_id', matching.product_id,
+                'name', matching.product_name,
+                'color', matching.color,
+                'price', matching.price,
+                'currency', matching.currency,
+                'url', matching.url,
+                'image_url', matching.image_url
             ),
             'store_id', purchases.store_id,
             'transaction_id', purchases.transaction_id
@@ -72,14 +72,14 @@ final as (
     from purchases
     inner join products as purchased
         on purchased.product_id = purchases.product_id
-    inner join products as match
-        on match.product_id = purchased.matches_product_id
+    inner join products as matching
+        on matching.product_id = purchased.matches_product_id
     where not exists (
-        select 1
-        from order_lines as owned
-        where owned.customer_id = purchases.customer_id
-            and owned.product_id = match.product_id
-    )
+            select 1
+            from order_lines as owned_lines
+            where owned_lines.customer_id = purchases.customer_id
+                and owned_lines.product_id = matching.product_id
+        )
 
 )
 

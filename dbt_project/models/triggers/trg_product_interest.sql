@@ -40,7 +40,8 @@ views as (
     where type = 'product_view'
         and customer_id is not null
         and product_id is not null
-        and occurred_at >= {{ as_of() }} - interval '72 hours' - interval '30 days' - interval '72 hours'
+        and occurred_at
+        >= {{ as_of() }} - interval '72 hours' - interval '30 days' - interval '72 hours'
 
 ),
 
@@ -94,17 +95,17 @@ occurrences as (
     select sequenced.*
     from sequenced
     where (
-            previous_completion_at is null
-            or previous_completion_at < occurred_at - interval '30 days'
-        )
-        and occurred_at >= {{ as_of() }} - interval '72 hours'
-        and not exists (
-            select 1
-            from order_lines
-            where order_lines.customer_id = sequenced.customer_id
-                and order_lines.product_id = sequenced.product_id
-                and order_lines.ordered_at >= sequenced.first_view_at
-        )
+        previous_completion_at is null
+        or previous_completion_at < occurred_at - interval '30 days'
+    )
+    and occurred_at >= {{ as_of() }} - interval '72 hours'
+    and not exists (
+        select 1
+        from order_lines
+        where order_lines.customer_id = sequenced.customer_id
+            and order_lines.product_id = sequenced.product_id
+            and order_lines.ordered_at >= sequenced.first_view_at
+    )
 
 ),
 
@@ -112,8 +113,8 @@ final as (
 
     select
         occurrences.customer_id
-            || ':' || occurrences.product_id
-            || ':' || {{ compact_instant('occurrences.occurred_at') }} as occurrence_key,
+        || ':' || occurrences.product_id
+        || ':' || {{ compact_instant('occurrences.occurred_at') }} as occurrence_key,
         occurrences.customer_id,
         occurrences.occurred_at,
         occurrences.occurred_at + interval '7 days' as expires_at,
