@@ -8,7 +8,7 @@ import psycopg
 from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 from psycopg.types.json import Jsonb
 
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from assets.resources import Warehouse
 from models.campaigns import CampaignSpec
 from models.markdown_text import markdown_literal
@@ -69,8 +69,8 @@ def build_campaign_register_asset(specs: list[CampaignSpec]) -> AssetsDefinition
     @asset(key=CAMPAIGN_REGISTER_KEY, group_name="campaigns", kinds={"python", "postgres"})
     def campaign_register(warehouse: Warehouse) -> MaterializeResult:
         """The campaign catalog as a table: the conversion windows and holdouts measured."""
+        migrate_messaging(warehouse.url)
         with warehouse.connect() as conn:
-            ensure_messaging_schema(conn)
             register_campaigns(conn, specs)
         return MaterializeResult(
             metadata={"campaigns": len(specs), "catalog": MetadataValue.md(_catalog(specs))}

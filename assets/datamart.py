@@ -12,7 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, 
 from assets.as_of import run_as_of
 from assets.dbt_build_failures import BuildFailures, build_failures
 from assets.dbt_project import DBT_PROJECT
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from assets.resources import Warehouse
 
 
@@ -48,8 +48,7 @@ def datamart(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: War
     the failed models, dbt's error for each, and what was skipped because of them.
     """
     os.environ.update(warehouse.dbt_env())
-    with warehouse.connect() as conn:
-        ensure_messaging_schema(conn)  # the dbt sources for consent and responses
+    migrate_messaging(warehouse.url)  # the dbt sources for consent and responses
     as_of = run_as_of(context).isoformat()
     context.log.info(f"dbt build at as-of {as_of}")
     invocation = dbt.cli(dbt_build_args(as_of), context=context, raise_on_error=False)
