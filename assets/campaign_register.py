@@ -8,7 +8,7 @@ import psycopg
 from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 from psycopg.types.json import Jsonb
 
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from assets.messaging_tables import MESSAGING_GROUP
 from assets.resources import Warehouse
 from models.campaigns import CampaignSpec
@@ -71,8 +71,8 @@ def build_campaign_register_asset(specs: list[CampaignSpec]) -> AssetsDefinition
     def campaign_register(warehouse: Warehouse) -> MaterializeResult:
         """The campaign catalog (campaigns/*.yml) as a table, written before each dbt build:
         the conversion windows and holdouts the datamart measures campaigns by."""
+        migrate_messaging(warehouse.url)
         with warehouse.connect() as conn:
-            ensure_messaging_schema(conn)
             register_campaigns(conn, specs)
         return MaterializeResult(
             metadata={"campaigns": len(specs), "catalog": MetadataValue.md(_catalog(specs))}

@@ -13,7 +13,7 @@ from assets.as_of import run_as_of
 from assets.dbt_build_failures import BuildFailures, build_failures
 from assets.dbt_project import DBT_PROJECT
 from assets.dbt_run_folders import prune_run_folders
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from assets.resources import Warehouse
 
 
@@ -50,8 +50,7 @@ def datamart(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: War
     per-run target folders are pruned once this run's artifacts have been read.
     """
     os.environ.update(warehouse.dbt_env())
-    with warehouse.connect() as conn:
-        ensure_messaging_schema(conn)  # the dbt sources for consent and responses
+    migrate_messaging(warehouse.url)  # the dbt sources for consent and responses
     as_of = run_as_of(context).isoformat()
     context.log.info(f"dbt build at as-of {as_of}")
     invocation = dbt.cli(dbt_build_args(as_of), context=context, raise_on_error=False)

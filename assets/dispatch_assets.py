@@ -28,7 +28,7 @@ from dagster import (
 )
 
 from assets.dispatch import dispatch_channel
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from assets.outbox_queue import Claim
 from assets.resources import Warehouse
 from senders.protocol import Sender
@@ -102,8 +102,8 @@ def _dispatch_asset(
             partitions=config.partitions,
             limit=config.batch_size,
         )
+        migrate_messaging(warehouse.url)
         with warehouse.connect() as conn, make_sender(channel) as sender:
-            ensure_messaging_schema(conn)
             counts = dispatch_channel(conn, sender, claim, retry_policy, rate_limiter(send_rate))
         context.log.info(f"{channel}: {dict(counts) or 'nothing due'}")
         return MaterializeResult(metadata={name: counts.get(name, 0) for name in RESULTS})

@@ -1,4 +1,4 @@
-"""DDL of the messaging schema: what touchpoint decided, rendered, sent and heard back.
+"""The messaging schema: what touchpoint decided, rendered, sent and heard back.
 
 - ``messaging.occurrences``: every trigger occurrence a campaign has judged, with its one
   outcome (docs/architecture.md, Outcomes). Decisions insert; dispatch moves
@@ -10,167 +10,70 @@
   Responses).
 - ``messaging.campaigns``: the campaign catalog (conversion window, holdout) for measurement.
 
-The datamart reads these tables as dbt sources, so this schema exists before the first dbt
-build.
+The tables are defined by the Alembic revisions in ``assets/migrations/versions``, and
+``messaging.alembic_version`` records the one a datamart is at. The datamart reads these
+tables as dbt sources, so every entry point migrates before its first step.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
 import psycopg
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.pool import NullPool
 
-OUTCOMES = (
-    "queued",
-    "deferred",
-    "sent",
-    "failed",
-    "held_out",
-    "capped",
-    "no_consent",
-    "expired",
-    "in_doubt",
-)
-OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "in_doubt", "expired")
-MESSAGE_EVENT_TYPES = (
-    "sent",
-    "delivered",
-    "deferred",
-    "bounced",
-    "complained",
-    "opened",
-    "clicked",
-    "unsubscribed",
-    "replied",
-    "opted_out",
-    "opted_in",
-    "survey_answered",
-    "converted",
-    "failed",
-)
+ALEMBIC_INI = Path(__file__).parent / "migrations" / "alembic.ini"
+_LOCK = "select pg_advisory_xact_lock(hashtext('touchpoint.messaging_schema'))"
 
 
-def _in_list(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{value}'" for value in values)
+@dataclass(frozen=True)
+class Migration:
+    """The revision a datamart was at (None: unversioned, new or made before migrations) and
+    the one it is at now."""
+
+    before: str | None
+    after: str
 
 
-_DDL = f"""
-create schema if not exists messaging;
+def migrate_messaging(url: str) -> Migration:
+    """Bring the messaging schema to the newest revision; safe to call before every step.
 
-create table if not exists messaging.occurrences (
-    campaign text not null,
-    occurrence_key text not null,
-    customer_id text not null,
-    occurred_at timestamptz not null,
-    expires_at timestamptz not null,
-    context jsonb not null default '{{}}',
-    as_of timestamptz not null,
-    outcome text not null check (outcome in ({_in_list(OUTCOMES)})),
-    reason text,
-    channel text check (channel in ('email', 'sms')),
-    send_after timestamptz,
-    marketing boolean not null default true,
-    decided_at timestamptz not null default now(),
-    time_zone text,
-    window_start time,
-    window_end time,
-    primary key (campaign, occurrence_key)
-);
-create index if not exists occurrences_customer
-    on messaging.occurrences (customer_id, send_after);
-create index if not exists occurrences_pending
-    on messaging.occurrences (campaign) where outcome in ('queued', 'deferred');
-
-create table if not exists messaging.outbox (
-    message_id uuid primary key,
-    campaign text not null,
-    occurrence_key text not null,
-    customer_id text not null,
-    channel text not null check (channel in ('email', 'sms')),
-    recipient text not null,
-    locale text not null,
-    subject text,
-    body_text text,
-    body_html text,
-    sms_text text,
-    headers jsonb not null default '{{}}',
-    send_after timestamptz not null,
-    expires_at timestamptz not null,
-    time_zone text,
-    window_start time,
-    window_end time,
-    status text not null default 'queued' check (status in ({_in_list(OUTBOX_STATUSES)})),
-    attempts integer not null default 0,
-    claimed_by text,
-    lease_until timestamptz,
-    provider_message_id text,
-    last_error text,
-    created_at timestamptz not null default now(),
-    sent_at timestamptz,
-    unique (campaign, occurrence_key)
-);
-create index if not exists outbox_due on messaging.outbox (send_after) where status = 'queued';
--- Provider events find their message by the provider's id; inbound SMS by the number.
-create index if not exists outbox_provider_message
-    on messaging.outbox (provider_message_id) where provider_message_id is not null;
-create index if not exists outbox_sms_recipient
-    on messaging.outbox (recipient) where channel = 'sms';
--- Datamarts made before each row kept its recipient's send window.
-alter table messaging.occurrences add column if not exists time_zone text,
-    add column if not exists window_start time, add column if not exists window_end time;
-alter table messaging.outbox add column if not exists time_zone text,
-    add column if not exists window_start time, add column if not exists window_end time;
--- When a row was last handed to a provider: what a run's summary counts as its attempts.
-alter table messaging.outbox add column if not exists attempted_at timestamptz;
-
-create table if not exists messaging.vouchers (
-    code text primary key,
-    campaign text not null,
-    occurrence_key text not null,
-    customer_id text not null,
-    kind text not null check (kind in ('percent', 'amount')),
-    value numeric(12, 2) not null,
-    currency text,
-    valid_from timestamptz not null,
-    expires_at timestamptz not null,
-    created_at timestamptz not null default now(),
-    unique (campaign, occurrence_key)
-);
-
--- The campaign catalog as the datamart measures it (conversion window, holdout), written from
--- campaigns/*.yml by the messaging/campaigns asset before each dbt build.
-create table if not exists messaging.campaigns (
-    campaign text primary key,
-    description text not null default '',
-    source_model text not null,
-    channel text not null check (channel in ('email', 'sms', 'best')),
-    priority integer not null,
-    holdout double precision not null default 0,
-    marketing boolean not null default true,
-    conversion_goal text not null default 'order',
-    conversion_window_days integer not null check (conversion_window_days > 0),
-    voucher jsonb,
-    active boolean not null default true,
-    registered_at timestamptz not null default now()
-);
-
-create table if not exists messaging.message_events (
-    event_id bigint generated always as identity primary key,
-    message_id uuid,
-    customer_id text,
-    channel text check (channel in ('email', 'sms')),
-    type text not null check (type in ({_in_list(MESSAGE_EVENT_TYPES)})),
-    occurred_at timestamptz not null,
-    detail jsonb not null default '{{}}',
-    source_event_id text unique,
-    recorded_at timestamptz not null default now()
-);
-create index if not exists message_events_message on messaging.message_events (message_id);
-create index if not exists message_events_customer
-    on messaging.message_events (customer_id, channel, occurred_at);
-"""
+    Every process that writes the schema calls this first, so several may start at once: the
+    advisory lock makes the others wait for the first, then find nothing left to do.
+    """
+    engine = create_engine(
+        "postgresql+psycopg://", creator=lambda: psycopg.connect(url), poolclass=NullPool
+    )
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(_LOCK))
+            before = _revision(connection)
+            if before != head_revision():
+                _upgrade(connection)
+            return Migration(before, _revision(connection))
+    finally:
+        engine.dispose()
 
 
-def ensure_messaging_schema(conn: psycopg.Connection) -> None:
-    """Create the messaging schema and its tables if missing; safe to run before every step."""
-    with conn.transaction():
-        conn.execute("select pg_advisory_xact_lock(hashtext('touchpoint.messaging_schema'))")
-        conn.execute(_DDL)
+@cache
+def head_revision() -> str:
+    """The newest revision in the package."""
+    return ScriptDirectory.from_config(Config(ALEMBIC_INI)).get_current_head()
+
+
+def _upgrade(connection: Connection) -> None:
+    config = Config(ALEMBIC_INI)
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def _revision(connection: Connection) -> str | None:
+    context = MigrationContext.configure(connection, opts={"version_table_schema": "messaging"})
+    return context.get_current_revision()

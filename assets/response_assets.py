@@ -23,7 +23,7 @@ from dagster import (
 )
 
 from assets.dispatch_assets import dispatch_asset_key
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from assets.provider_event_queue import drain_queue
 from assets.resources import Warehouse
 from models.markdown_text import markdown_literal
@@ -44,10 +44,10 @@ def build_ses_events_asset(queue_url: str, make_client: Callable[[], Any]) -> As
         "waiting in the provider event queue.",
     )
     def ses_events(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+        migrate_messaging(warehouse.url)
         client = make_client()
         try:
             with warehouse.connect() as conn:
-                ensure_messaging_schema(conn)
                 result = drain_queue(conn, client, queue_url, log=context.log.warning)
         finally:
             client.close()

@@ -111,6 +111,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 def cmd_db(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if args.action == "migrate":
+        return _migrate(settings)
     if settings.database_url:
         print("TOUCHPOINT_DATABASE_URL is set: the datamart is an external server.")
         return 0 if args.action in ("status", "url") else 1
@@ -133,6 +135,21 @@ def cmd_db(args: argparse.Namespace) -> int:
         print(f"{'running' if server.is_running() else 'stopped'}: {server.url()}")
     else:
         print(server.url())
+    return 0
+
+
+def _migrate(settings: Settings) -> int:
+    """Bring the datamart's messaging schema to the newest revision (run, serve and ui do too)."""
+    from assets.messaging_schema import migrate_messaging
+
+    with datamart_available(settings) as url:
+        migration = migrate_messaging(url)
+    if migration.before == migration.after:
+        print(f"messaging schema already at revision {migration.after}")
+    else:
+        print(
+            f"messaging schema migrated: {migration.before or 'unversioned'} -> {migration.after}"
+        )
     return 0
 
 
@@ -209,11 +226,12 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument("--as-of", type=_instant, default=None, help="default: now")
     preview.set_defaults(handler=cmd_preview)
 
-    db = commands.add_parser("db", help="the embedded PostgreSQL")
+    db = commands.add_parser("db", help="the embedded PostgreSQL; the datamart's schema")
     db.add_argument(
         "action",
-        choices=["start", "stop", "status", "url", "reset"],
-        help="reset: drop the embedded datamart and start it empty (the demo does this)",
+        choices=["start", "stop", "status", "url", "reset", "migrate"],
+        help="reset: drop the embedded datamart and start it empty (the demo does this); "
+        "migrate: bring the messaging schema to the newest revision (any datamart)",
     )
     db.add_argument(
         "--force",

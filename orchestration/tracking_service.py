@@ -37,7 +37,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from assets.raw_schema import ensure_raw_schema
 from models.inbound_sms import inbound_sms
 from models.payloads import PayloadError, json_object
@@ -76,7 +76,7 @@ def build_app(config: ServiceConfig) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[dict]:
         with psycopg.connect(config.database_url, autocommit=True) as conn:
             ensure_raw_schema(conn)
-            ensure_messaging_schema(conn)
+        migrate_messaging(config.database_url)
         async with _connection_pool(config) as pool:
             yield {"pool": pool}
 

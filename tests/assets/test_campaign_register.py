@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 
 from assets.campaign_register import register_campaigns
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from models.campaigns import load_campaigns
 from tests.models.campaign_files import BUILT_IN_CAMPAIGNS, documented_models
 
@@ -21,9 +21,8 @@ def registered(conn) -> dict[str, tuple]:
 
 def test_every_campaign_is_registered_with_its_window_and_holdout(database_url):
     specs = load_campaigns(BUILT_IN_CAMPAIGNS, documented_models())
+    migrate_messaging(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        ensure_messaging_schema(conn)
-
         register_campaigns(conn, specs)
 
         campaigns = registered(conn)
@@ -34,8 +33,8 @@ def test_every_campaign_is_registered_with_its_window_and_holdout(database_url):
 
 def test_a_campaign_removed_from_the_folder_stays_inactive(database_url):
     specs = load_campaigns(BUILT_IN_CAMPAIGNS, documented_models())
+    migrate_messaging(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        ensure_messaging_schema(conn)
         register_campaigns(conn, specs)
 
         register_campaigns(conn, [spec for spec in specs if spec.name != "winback"])

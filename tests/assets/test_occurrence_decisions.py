@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from assets.occurrence_decisions import CampaignPolicy, decide_occurrences
 
 AS_OF = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 13:00 in Paris, 04:00 in Los Angeles
@@ -54,8 +54,8 @@ def policy(campaign: str = "welcome", **overrides) -> CampaignPolicy:
 
 @pytest.fixture
 def conn(database_url):
+    migrate_messaging(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        ensure_messaging_schema(conn)
         conn.execute(DATAMART)
         yield conn
 

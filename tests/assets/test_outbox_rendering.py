@@ -11,7 +11,7 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from assets.campaign_step import voucher_terms_for
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from assets.outbox_rendering import render_pending
 from assets.rendering import TemplateRenderer
 from models.campaigns import load_campaigns
@@ -56,8 +56,8 @@ def campaigns(tmp_path):
 
 @pytest.fixture
 def conn(database_url):
+    migrate_messaging(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        ensure_messaging_schema(conn)
         conn.execute(
             "create schema marts; create table marts.dim_customers (customer_id text, "
             "first_name text, last_name text, locale text, language text, country text, "

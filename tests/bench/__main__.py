@@ -119,7 +119,7 @@ def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> str:
     from assets.datamart import dbt_build_args
     from assets.dbt_project import DBT_PROJECT, dbt_executable
     from assets.ingest import ingest
-    from assets.messaging_schema import ensure_messaging_schema
+    from assets.messaging_schema import migrate_messaging
     from assets.resources import CrmDatabase, LandingZoneResource, Warehouse, dbt_env_for
     from models.landing import LANDING_SOURCES
 
@@ -131,8 +131,7 @@ def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> str:
             Warehouse(url=url), LandingZoneResource(location=str(landing)), CrmDatabase(), source
         )
     loaded = time.perf_counter() - started
-    with psycopg.connect(url, autocommit=True) as conn:
-        ensure_messaging_schema(conn)
+    migrate_messaging(url)
     os.environ.update(dbt_env_for(url))
     import subprocess
 

@@ -26,7 +26,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from assets.dispatch import dispatch_channel
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from assets.outbox_queue import Claim
 from models.messages import OutboundMessage, SendResult
 from models.tracking import TrackingLinks
@@ -88,8 +88,8 @@ def outbox_database(
 ) -> str:
     """A fresh database (``name``) whose outbox holds ``count`` due messages of ``channel``."""
     url = fresh_database(server, name or f"bench_dispatch_{channel}")
+    migrate_messaging(url)
     with psycopg.connect(url, autocommit=True) as conn:
-        ensure_messaging_schema(conn)
         params = {"count": count, "channel": channel, "subject": SUBJECT}
         params |= {"body_text": BODY_TEXT, "body_html": BODY_HTML, "sms_text": SMS_TEXT}
         conn.execute(_ADD_OUTBOX_ROWS, params)

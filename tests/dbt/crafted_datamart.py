@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from assets.raw_schema import ensure_raw_schema
 from assets.resources import dbt_env_for
 
@@ -33,9 +33,9 @@ class CraftedDatamart:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             **dbt_env_for(self.url),
         }
+        migrate_messaging(self.url)
         with psycopg.connect(self.url, autocommit=True) as conn:
             ensure_raw_schema(conn)
-            ensure_messaging_schema(conn)
             if rows is not None:
                 conn.execute(rows.read_text())
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from assets.raw_schema import ensure_raw_schema
 from assets.resources import dbt_env_for
 from models.landing import LANDING_SOURCES
@@ -58,9 +58,9 @@ def fresh_database_with_raw_rows(pg_server, name: str) -> str:
         conn.execute(f"drop database if exists {name} with (force)")
         conn.execute(f"create database {name}")
     url = pg_server.url(name)
+    migrate_messaging(url)
     with psycopg.connect(url, autocommit=True) as conn:
         ensure_raw_schema(conn)
-        ensure_messaging_schema(conn)
         conn.execute(RAW_ROWS.read_text())
     return url
 

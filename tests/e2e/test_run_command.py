@@ -19,7 +19,7 @@ import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from models.landing import CRM_VEHICLES
 from tests.assets.landing_files import csv_text, customer, customers_csv, vehicle, write
 from tests.assets.outbox_seed import add_message, early_afternoon_zone
@@ -67,6 +67,7 @@ def environment(pg_server, dbt_manifest, smtp_server, tmp_path_factory) -> dict[
         conn.execute("drop database if exists e2e_run_command with (force)")
         conn.execute("create database e2e_run_command")
     url = pg_server.url("e2e_run_command")
+    migrate_messaging(url)
     with psycopg.connect(url, autocommit=True) as conn:
         leave_a_message_in_doubt(conn)
     return os.environ | {
@@ -81,7 +82,6 @@ def environment(pg_server, dbt_manifest, smtp_server, tmp_path_factory) -> dict[
 
 def leave_a_message_in_doubt(conn) -> None:
     """An earlier dispatcher died mid-send to u20@example.com: every summary lists it."""
-    ensure_messaging_schema(conn)
     message_id = add_message(conn, 20)
     conn.execute(
         "update messaging.outbox set status = 'in_doubt', last_error = 'the worker stopped' "

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from assets.messaging_schema import ensure_messaging_schema
+from assets.messaging_schema import migrate_messaging
 from assets.raw_schema import ensure_raw_schema
 from orchestration.tracking_service import ServiceConfig
 from tests.orchestration.responses.live_service import running_service
@@ -36,9 +36,9 @@ def datamart(pg_server) -> Iterator[str]:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     url = pg_server.url(name)
+    migrate_messaging(url)
     with psycopg.connect(url, autocommit=True) as conn:
         ensure_raw_schema(conn)
-        ensure_messaging_schema(conn)
         conn.execute(DIM_CUSTOMERS)
     yield url
     with psycopg.connect(admin, autocommit=True) as conn:

@@ -1,0 +1,1 @@
+"""Alembic's environment for the messaging schema; ``assets.messaging_schema`` runs it."""

@@ -1,0 +1,1 @@
+"""The messaging schema's revisions, each naming the one before it (Alembic skips this file)."""
