@@ -35,7 +35,7 @@ from models.sms_replies import REPLY_CAMPAIGN
 DEFAULT_LEASE = timedelta(minutes=5)
 
 # A claim or a `sending` mark no longer holds once its lease lapsed or its worker is gone.
-_RELEASED = f"(lease_until < now() or {absent('claimed_by')})"
+RELEASED = f"(lease_until < now() or {absent('claimed_by')})"
 
 # The recipient's send window, checked at claim and again just before the provider call: a
 # message judged inside it may come due outside it (a retry's back-off, a slow rate limit).
@@ -140,7 +140,7 @@ _MARK_IN_DOUBT = f"""
 with doubted as (
     update messaging.outbox set status = 'in_doubt',
         last_error = 'the worker sending it stopped (or hung) before recording the outcome'
-    where status = 'sending' and {_RELEASED} and channel = %(channel)s
+    where status = 'sending' and {RELEASED} and channel = %(channel)s
     returning message_id, campaign, occurrence_key
 ),
 occurrences as (
@@ -160,7 +160,7 @@ with due as (
         and channel = %(channel)s
         and send_after <= now()
         and expires_at > now()
-        and (lease_until is null or {_RELEASED})
+        and (lease_until is null or {RELEASED})
         and mod(abs(hashtext(customer_id)), %(partitions)s) = %(partition)s
         and {_IN_WINDOW}
     order by send_after, message_id
@@ -181,9 +181,9 @@ returning m.*, coalesce((
 # sending.
 _NEEDING_DISPATCH = f"""
 select count(*) from messaging.outbox
-where (status = 'queued' and (lease_until is null or {_RELEASED})
+where (status = 'queued' and (lease_until is null or {RELEASED})
         and (send_after <= now() or expires_at <= now()))
-    or (status = 'sending' and {_RELEASED})
+    or (status = 'sending' and {RELEASED})
 """
 
 _START_SENDING = f"""

@@ -18,7 +18,7 @@ import psycopg
 from psycopg.rows import class_row
 
 from assets.dispatch_workers import absent
-from assets.outbox_queue import in_doubt
+from assets.outbox_queue import RELEASED, in_doubt
 
 # Errors often quote the recipient ("RCPT TO <jane@…>: 550 …"): folding it out groups them.
 _BACKLOG = f"""
@@ -31,8 +31,7 @@ with classified as (
             where e.message_id = m.message_id and e.type = 'opted_out'
         ) then 'opted_out'
         when status = 'failed' then 'failed'
-        when status = 'sending' and (lease_until < now() or {absent("claimed_by")})
-            then 'left_sending'
+        when status = 'sending' and {RELEASED} then 'left_sending'
         when status = 'sending' then 'sending'
         when lease_until > now() and {absent("claimed_by")} then 'left_claimed'
         when lease_until > now() then 'leased'
