@@ -29,7 +29,7 @@ def _instant(text: str) -> datetime:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from orchestration.synthetic_data import generate_landing
+    from synthetic.landing import generate_landing
 
     summary = generate_landing(Path(args.out), args.customers, args.seed, args.as_of)
     print("\n".join(summary.lines()))

@@ -43,7 +43,7 @@ SECTIONS = ("ingest", "datamart", "dispatch", "tracking")
 
 def landing_for(customers: int, seed: int = 7) -> Path:
     """A synthetic landing zone, generated once per size and kept for later benches."""
-    from orchestration.synthetic_data import generate_landing
+    from synthetic.landing import generate_landing
 
     root = BENCH_HOME / f"landing-{customers}"
     if not (root / ".complete").exists():

@@ -11,8 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from orchestration.synthetic.clock import DAY, HOUR, ZONES, Zone, is_leap, iso, to_date
-from orchestration.synthetic.rand import Weighted, between, pick
+from synthetic.clock import DAY, HOUR, ZONES, Zone, is_leap, iso, to_date
+from synthetic.rand import Weighted, between, pick
 
 
 @dataclass(frozen=True)

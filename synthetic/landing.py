@@ -18,7 +18,7 @@ without anyone's personal data. So the generator makes them up, with four promis
 * **Streaming.** A million customers are written in one pass with flat memory, into files of at
   most ``max_rows_per_file`` rows that ingestion can load one at a time.
 
-The work is done in ``orchestration.synthetic`` (people, catalog, web, store, vehicles,
+The work is done in the package's other modules (people, catalog, web, store, vehicles,
 scenarios, dirt, writer, engine); this module is its public face.
 """
 
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from orchestration.synthetic.engine import generate
-from orchestration.synthetic.writer import DEFAULT_MAX_ROWS
+from synthetic.engine import generate
+from synthetic.writer import DEFAULT_MAX_ROWS
 
 __all__ = ["GenerationSummary", "generate_landing"]
 

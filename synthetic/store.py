@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from orchestration.synthetic.catalog import Catalog, Product
-from orchestration.synthetic.clock import DAY, HOUR, ZONES, Zone, iso_local, local_to_utc
-from orchestration.synthetic.people import COUNTRIES, Country
-from orchestration.synthetic.rand import Weighted, between, pick
+from synthetic.catalog import Catalog, Product
+from synthetic.clock import DAY, HOUR, ZONES, Zone, iso_local, local_to_utc
+from synthetic.people import COUNTRIES, Country
+from synthetic.rand import Weighted, between, pick
 
 STORE_COUNTS = {"FR": 14, "BE": 4, "DE": 6, "CH": 2, "GB": 3, "ES": 4, "IT": 3, "NL": 2}
 STORE_WINDOW_DAYS = 90

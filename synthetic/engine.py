@@ -22,11 +22,11 @@ from models.landing import (
     WEB_EVENTS,
     LandingSource,
 )
-from orchestration.synthetic.catalog import build_catalog
-from orchestration.synthetic.clock import DAY, HOUR, local_date
-from orchestration.synthetic.dirt import CUSTOMER_DIRT, Dirt
-from orchestration.synthetic.people import Customer, CustomerFactory
-from orchestration.synthetic.scenarios import (
+from synthetic.catalog import build_catalog
+from synthetic.clock import DAY, HOUR, local_date
+from synthetic.dirt import CUSTOMER_DIRT, Dirt
+from synthetic.people import Customer, CustomerFactory
+from synthetic.scenarios import (
     NEEDS_CARD,
     NEEDS_STORE,
     NO_NATURAL_ACTIVITY,
@@ -36,10 +36,10 @@ from orchestration.synthetic.scenarios import (
     ScenarioPlan,
     Scenarios,
 )
-from orchestration.synthetic.store import STORE_WINDOW_DAYS, StoreSales
-from orchestration.synthetic.vehicles import Vehicles
-from orchestration.synthetic.web import WEB_WINDOW_DAYS, WebEvents, natural_visits, stranger_visit
-from orchestration.synthetic.writer import CsvSink, JsonlSink
+from synthetic.store import STORE_WINDOW_DAYS, StoreSales
+from synthetic.vehicles import Vehicles
+from synthetic.web import WEB_WINDOW_DAYS, WebEvents, natural_visits, stranger_visit
+from synthetic.writer import CsvSink, JsonlSink
 
 GENERATED_NAME = re.compile(
     r"^(customers|customers_delta|vehicles|products|events|transactions)_\d{4}\.(csv|jsonl)$"

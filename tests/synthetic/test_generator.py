@@ -28,8 +28,8 @@ from models.landing import (
     POS_TRANSACTIONS,
     WEB_EVENTS,
 )
-from orchestration.synthetic.clock import ZONES, add_months, utc_offset_minutes
-from orchestration.synthetic_data import GenerationSummary, generate_landing
+from synthetic.clock import ZONES, add_months, utc_offset_minutes
+from synthetic.landing import GenerationSummary, generate_landing
 
 AS_OF = datetime(2025, 6, 15, 10, 0, tzinfo=UTC)  # the same calendar date in every zone used
 TODAY = AS_OF.date()
@@ -168,7 +168,7 @@ def test_different_seed_gives_different_content(landing: Landing, tmp_path: Path
 def test_output_does_not_depend_on_the_hash_seed(landing: Landing, tmp_path: Path) -> None:
     script = (
         "import sys; from datetime import datetime; from pathlib import Path; "
-        "from orchestration.synthetic_data import generate_landing; "
+        "from synthetic.landing import generate_landing; "
         f"generate_landing(Path(sys.argv[1]), {CUSTOMERS}, {SEED}, "
         f"datetime.fromisoformat('{AS_OF.isoformat()}'))"
     )

@@ -12,9 +12,9 @@ import random
 from itertools import accumulate
 from pathlib import Path
 
-from orchestration.synthetic.clock import MINUTE
-from orchestration.synthetic.people import Customer, mobile_number, national_format
-from orchestration.synthetic.writer import JsonlSink, open_text
+from synthetic.clock import MINUTE
+from synthetic.people import Customer, mobile_number, national_format
+from synthetic.writer import JsonlSink, open_text
 
 # per customer row; at most one kind a row
 CUSTOMER_DIRT = {

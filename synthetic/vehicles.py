@@ -6,7 +6,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from orchestration.synthetic.rand import Weighted
+from synthetic.rand import Weighted
 
 MODELS = (
     ("Peugeot", "208"), ("Peugeot", "3008"), ("Peugeot", "e-208"), ("Renault", "Clio"),

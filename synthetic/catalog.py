@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from orchestration.synthetic.rand import Weighted
+from synthetic.rand import Weighted
 
 SHOP_URL = "https://shop.example.com"
 CATEGORIES = ("trousers", "jacket", "shirt", "shoes", "dress", "knitwear", "accessories")

@@ -19,9 +19,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from orchestration.synthetic.catalog import CATEGORIES, SHOP_URL, Catalog, Product
-from orchestration.synthetic.clock import DAY, HOUR, Zone, iso, local_to_utc
-from orchestration.synthetic.rand import Weighted, between, pick
+from synthetic.catalog import CATEGORIES, SHOP_URL, Catalog, Product
+from synthetic.clock import DAY, HOUR, Zone, iso, local_to_utc
+from synthetic.rand import Weighted, between, pick
 
 USER_AGENTS = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "

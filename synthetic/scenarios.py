@@ -13,12 +13,12 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from orchestration.synthetic.catalog import Catalog, Product
-from orchestration.synthetic.clock import DAY, HOUR, add_months, is_leap, local_date, to_date
-from orchestration.synthetic.people import Customer
-from orchestration.synthetic.store import StoreSales
-from orchestration.synthetic.vehicles import Vehicles
-from orchestration.synthetic.web import LANDING_PAGES, Session, WebEvents, complete_order
+from synthetic.catalog import Catalog, Product
+from synthetic.clock import DAY, HOUR, add_months, is_leap, local_date, to_date
+from synthetic.people import Customer
+from synthetic.store import StoreSales
+from synthetic.vehicles import Vehicles
+from synthetic.web import LANDING_PAGES, Session, WebEvents, complete_order
 
 SCENARIOS = (
     "birthday_today", "birthday_29_february", "abandoned_basket", "product_interest",

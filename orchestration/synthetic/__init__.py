@@ -1,1 +1,0 @@
-"""The synthetic data generator behind `orchestration.synthetic_data` (its public face)."""
