@@ -8,11 +8,11 @@ import psycopg
 from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 from psycopg.types.json import Jsonb
 
-from assets.messaging_schema import migrate_messaging
 from assets.messaging_tables import MESSAGING_GROUP
 from assets.resources import Warehouse
 from models.campaigns import CampaignSpec
 from models.markdown_text import markdown_literal
+from warehouse.messaging_schema import migrate_messaging
 
 CAMPAIGN_REGISTER_KEY = AssetKey(["messaging", "campaigns"])
 

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 
 from assets.batch_staging import stage_rows
 from assets.expectations import BatchExpectations, ExpectationOutcome
-from assets.ingest_rules import rules_for
 from assets.raw_loader import LoadCounts, drop_batch, merge_batch
 from models.landing import CRM_CUSTOMERS, CRM_VEHICLES, LandingSource
+from warehouse.row_rules import rules_for
 
 CRM_TABLES: dict[str, str] = {CRM_CUSTOMERS.name: "customers", CRM_VEHICLES.name: "vehicles"}
 

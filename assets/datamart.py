@@ -13,8 +13,8 @@ from assets.as_of import run_as_of
 from assets.dbt_build_failures import BuildFailures, build_failures
 from assets.dbt_project import DBT_PROJECT
 from assets.dbt_run_folders import prune_run_folders
-from assets.messaging_schema import migrate_messaging
 from assets.resources import Warehouse
+from warehouse.messaging_schema import migrate_messaging
 
 
 class DatamartTranslator(DagsterDbtTranslator):

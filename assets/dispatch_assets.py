@@ -28,12 +28,12 @@ from dagster import (
 )
 
 from assets.dispatch import dispatch_channel
-from assets.messaging_schema import migrate_messaging
 from assets.outbox_queue import Claim
 from assets.resources import Warehouse
 from senders.protocol import Sender
 from senders.rate_limit import rate_limiter
 from senders.retry_policy import RetryPolicy
+from warehouse.messaging_schema import migrate_messaging
 
 CHANNELS = ("email", "sms")
 DISPATCH_GROUP = "dispatch"

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 
-from assets.ingest_rules import RowRule
+from warehouse.row_rules import RowRule
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ import psycopg
 
 from assets.batch_staging import FileRejected, stage_stream
 from assets.expectations import BatchExpectations, ExpectationOutcome
-from assets.ingest_rules import rules_for
 from assets.landing_zone import LandingFile, LandingZone, opened
 from assets.raw_loader import LoadCounts, drop_batch, merge_batch
 from models.landing import LandingSource
+from warehouse.row_rules import rules_for
 
 
 @dataclass

@@ -17,10 +17,10 @@ from dagster import (
 from assets.crm_database import CRM_TABLES, extract_crm_table
 from assets.expectations import BatchExpectations
 from assets.file_ingestion import SourceIngestion, ingest_landing_source, source_lock
-from assets.raw_schema import ensure_raw_schema
 from assets.resources import CrmDatabase, LandingZoneResource, Warehouse
 from models.landing import LANDING_SOURCES, LandingSource
 from models.markdown_text import markdown_literal
+from warehouse.raw_schema import ensure_raw_schema
 
 EXPECTATIONS_CHECK = "rows_meet_expectations"
 RECONCILE_CHECK = "row_counts_reconcile"

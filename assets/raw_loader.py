@@ -13,8 +13,8 @@ import psycopg
 from psycopg import sql
 
 from assets.batch_staging import StagedBatch
-from assets.ingest_rules import rules_for
 from models.landing import LandingSource
+from warehouse.row_rules import rules_for
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.payloads import PayloadError, json_object, validated
-from models.provider_events import sns_envelope
+from models.sns_envelope import sns_envelope
 
 MAX_TEXT = 1600  # ten concatenated segments; longer is not an SMS
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")

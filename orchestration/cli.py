@@ -140,7 +140,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def _migrate(settings: Settings) -> int:
     """Bring the datamart's messaging schema to the newest revision (run, serve and ui do too)."""
-    from assets.messaging_schema import migrate_messaging
+    from warehouse.messaging_schema import migrate_messaging
 
     with datamart_available(settings) as url:
         migration = migrate_messaging(url)
@@ -187,9 +187,19 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from orchestration.tracking_service import serve
+    """The tracking service until interrupted; the embedded datamart is kept up meanwhile."""
+    from orchestration.secret import tracking_secret
+    from tracking.service import ServiceConfig, serve
 
-    serve(load_settings(), args.host, args.port)
+    settings = load_settings()
+    with datamart_available(settings) as url:
+        config = ServiceConfig(
+            database_url=url,
+            secret=tracking_secret(settings),
+            from_email=settings.from_email,
+            sns_topics=frozenset(settings.sns_topic_arns),
+        )
+        serve(config, args.host, args.port)
     return 0
 
 

@@ -68,7 +68,7 @@ def database_url(pg_server: EmbeddedPostgres) -> Iterator[str]:
 @pytest.fixture
 def messaging_conn(database_url: str) -> Iterator[psycopg.Connection]:
     """An autocommit connection to this test's database, with the messaging schema in it."""
-    from assets.messaging_schema import migrate_messaging
+    from warehouse.messaging_schema import migrate_messaging
 
     migrate_messaging(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:

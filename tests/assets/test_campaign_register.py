@@ -6,9 +6,9 @@ from __future__ import annotations
 import psycopg
 
 from assets.campaign_register import register_campaigns
-from assets.messaging_schema import migrate_messaging
 from models.campaigns import load_campaigns
 from tests.models.campaign_files import BUILT_IN_CAMPAIGNS, documented_models
+from warehouse.messaging_schema import migrate_messaging
 
 
 def registered(conn) -> dict[str, tuple]:

@@ -16,8 +16,8 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from assets.messaging_schema import migrate_messaging
 from assets.occurrence_decisions import CampaignPolicy, decide_occurrences
+from warehouse.messaging_schema import migrate_messaging
 
 AS_OF = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 13:00 in Paris, 04:00 in Los Angeles
 

@@ -11,10 +11,10 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from assets.campaign_step import voucher_terms_for
-from assets.messaging_schema import migrate_messaging
 from assets.outbox_rendering import render_pending
 from assets.rendering import TemplateRenderer
 from models.campaigns import load_campaigns
+from warehouse.messaging_schema import migrate_messaging
 
 AS_OF = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

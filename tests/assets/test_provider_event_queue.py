@@ -10,10 +10,9 @@ import orjson
 import pytest
 from dagster import materialize
 
-from assets.provider_event_queue import drain_queue
 from assets.resources import Warehouse
-from assets.response_assets import build_ses_events_asset
-from tests.orchestration.responses.service_rows import add_sent, events, ses_event, sns_notification
+from assets.response_assets import build_ses_events_asset, drain_queue
+from tests.tracking.service_rows import add_sent, events, ses_event, sns_notification
 
 
 @pytest.fixture

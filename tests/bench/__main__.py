@@ -119,9 +119,9 @@ def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> str:
     from assets.datamart import dbt_build_args
     from assets.dbt_project import DBT_PROJECT, dbt_executable
     from assets.ingest import ingest
-    from assets.messaging_schema import migrate_messaging
     from assets.resources import CrmDatabase, LandingZoneResource, Warehouse, dbt_env_for
     from models.landing import LANDING_SOURCES
+    from warehouse.messaging_schema import migrate_messaging
 
     landing = landing_for(customers)
     url = fresh_database(server, "bench_datamart")

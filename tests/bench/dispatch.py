@@ -26,7 +26,6 @@ import psycopg
 from psycopg.rows import dict_row
 
 from assets.dispatch import dispatch_channel
-from assets.messaging_schema import migrate_messaging
 from assets.outbox_queue import Claim
 from models.messages import OutboundMessage, SendResult
 from models.tracking import TrackingLinks
@@ -39,6 +38,7 @@ from tests.bench.database import fresh_database
 from tests.bench.smtp_sink import SmtpSink, SmtpSinkMissing, smtp_sink_binary
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
 from tests.senders.smtp_server import free_port
+from warehouse.messaging_schema import migrate_messaging
 
 SUBJECT = "Happy birthday, {name}: 20 % off everything until Sunday"
 BODY_TEXT = (

@@ -23,10 +23,10 @@ import psycopg
 
 from models.tracking import TrackingLinks
 from orchestration.embedded_postgres import EmbeddedPostgres
-from orchestration.tracking_service import ServiceConfig
 from tests.bench.dispatch import outbox_database
 from tests.bench.wrk import LoadResult, WrkMissing, run_wrk, wrk_binary
 from tests.senders.smtp_server import free_port
+from tracking.service import ServiceConfig
 
 CLICK_TARGET = "https://shop.example/new?utm_campaign=birthday&utm_content=hero&n={n}"
 

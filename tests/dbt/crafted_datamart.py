@@ -14,9 +14,9 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from assets.messaging_schema import migrate_messaging
-from assets.raw_schema import ensure_raw_schema
 from assets.resources import dbt_env_for
+from warehouse.messaging_schema import migrate_messaging
+from warehouse.raw_schema import ensure_raw_schema
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from assets.messaging_schema import migrate_messaging
-from assets.raw_schema import ensure_raw_schema
 from assets.resources import dbt_env_for
 from models.landing import LANDING_SOURCES
+from warehouse.messaging_schema import migrate_messaging
+from warehouse.raw_schema import ensure_raw_schema
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 RAW_ROWS = Path(__file__).with_name("raw_rows.sql")

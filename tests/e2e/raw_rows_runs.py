@@ -60,7 +60,7 @@ def run_twice_with_raw_rows(
 ) -> Runs:
     """Land the birthday customer BD1 (and what ``land`` adds, given the landing folder, the
     local date and the customers' locale fields), ``insert`` rows into raw, run twice."""
-    from assets.raw_schema import ensure_raw_schema
+    from warehouse.raw_schema import ensure_raw_schema
 
     now = datetime.now(UTC)
     zone = early_afternoon_zone(now)

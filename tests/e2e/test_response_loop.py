@@ -20,7 +20,6 @@ import pytest
 from dagster import DagsterInstance
 
 from models.landing import CATALOG_PRODUCTS, CRM_VEHICLES, POS_TRANSACTIONS
-from orchestration.tracking_service import ServiceConfig
 from tests.assets.landing_files import (
     csv_text,
     customer,
@@ -30,8 +29,9 @@ from tests.assets.landing_files import (
     write,
 )
 from tests.assets.outbox_seed import early_afternoon_zone
-from tests.orchestration.responses.live_service import running_service
-from tests.orchestration.responses.signing import post_signed
+from tests.tracking.live_service import running_service
+from tests.tracking.signing import post_signed
+from tracking.service import ServiceConfig
 
 TRACKING_URL = "https://t.shop.example"
 LOOP_SECRET = "loop-secret"

@@ -19,11 +19,11 @@ import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 
-from assets.messaging_schema import migrate_messaging
 from models.landing import CRM_VEHICLES
 from tests.assets.landing_files import csv_text, customer, customers_csv, vehicle, write
 from tests.assets.outbox_seed import add_message, early_afternoon_zone
 from tests.senders.smtp_server import SMTP_PASSWORD, Mailbox, authenticator, free_port
+from warehouse.messaging_schema import migrate_messaging
 
 ROOT = Path(__file__).resolve().parents[2]
 TOUCHPOINT = Path(sys.executable).with_name("touchpoint")

@@ -11,7 +11,6 @@ from aiosmtpd.controller import Controller
 from assets.dispatch import dispatch_channel
 from assets.dispatch_workers import present
 from assets.outbox_queue import Claim, claim, start_sending
-from assets.raw_schema import ensure_raw_schema
 from models.tracking import TrackingLinks
 from orchestration.summary import run_summary, server_now
 from senders.email_composition import EmailComposer
@@ -21,6 +20,7 @@ from senders.smtp import SmtpSender
 from tests.assets.outbox_seed import add_message, add_messages
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
 from tests.senders.smtp_server import Mailbox, SmtpServer, authenticator, free_port
+from warehouse.raw_schema import ensure_raw_schema
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from orchestration.tracking_service import ServiceConfig, build_app
 from tests.senders.smtp_server import free_port
+from tracking.service import ServiceConfig, build_app
 
 
 @contextlib.contextmanager

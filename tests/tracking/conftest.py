@@ -13,18 +13,18 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from assets.messaging_schema import migrate_messaging
-from assets.raw_schema import ensure_raw_schema
-from orchestration.tracking_service import ServiceConfig
-from tests.orchestration.responses.live_service import running_service
-from tests.orchestration.responses.service_rows import (
+from tests.tracking.live_service import running_service
+from tests.tracking.service_rows import (
     DIM_CUSTOMERS,
     EMPTY_TABLES,
     FROM,
     SECRET,
     TOPIC,
 )
-from tests.orchestration.responses.signing import FAKE_SNS
+from tests.tracking.signing import FAKE_SNS
+from tracking.service import ServiceConfig
+from warehouse.messaging_schema import migrate_messaging
+from warehouse.raw_schema import ensure_raw_schema
 
 
 @pytest.fixture(scope="module")

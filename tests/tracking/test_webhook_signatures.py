@@ -6,7 +6,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from tests.orchestration.responses.service_rows import (
+from tests.tracking.service_rows import (
     SECRET,
     add_customer,
     add_sent,
@@ -17,7 +17,7 @@ from tests.orchestration.responses.service_rows import (
     ses_event,
     sns_notification,
 )
-from tests.orchestration.responses.signing import (
+from tests.tracking.signing import (
     CERT_URL,
     EXPIRED_CERT_URL,
     FAKE_SNS,

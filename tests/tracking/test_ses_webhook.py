@@ -12,9 +12,8 @@ import boto3
 import httpx
 import orjson
 
-from orchestration.tracking_service import ServiceConfig
-from tests.orchestration.responses.live_service import running_service
-from tests.orchestration.responses.service_rows import (
+from tests.tracking.live_service import running_service
+from tests.tracking.service_rows import (
     FROM,
     SECRET,
     TOPIC,
@@ -24,7 +23,8 @@ from tests.orchestration.responses.service_rows import (
     sns_notification,
     suppression,
 )
-from tests.orchestration.responses.signing import FAKE_SNS, post_signed, post_sns
+from tests.tracking.signing import FAKE_SNS, post_signed, post_sns
+from tracking.service import ServiceConfig
 
 
 def sns_delivers(client, body: dict) -> httpx.Response:
@@ -148,7 +148,7 @@ def test_sns_publishes_to_the_live_service_and_the_queue_and_each_event_counts_o
     """A real SNS topic (moto, which signs what it delivers over HTTP as AWS does, and serves
     its certificate) with two subscriptions, as SES configuration sets are often wired: this
     service over HTTP and an SQS queue. The event reaches both; it counts once."""
-    from assets.provider_event_queue import drain_queue
+    from assets.response_assets import drain_queue
 
     def from_moto(url: str) -> bytes:
         """AWS's SNS host, played by moto: its server tells service and region from a

@@ -10,7 +10,7 @@ import httpx
 import psycopg
 from psycopg import sql
 
-from tests.orchestration.responses.live_service import running_service
+from tests.tracking.live_service import running_service
 
 
 def test_a_request_after_the_database_dropped_every_connection_is_answered(

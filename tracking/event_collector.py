@@ -1,13 +1,13 @@
 """``POST /v1/track``, ``/v1/page``, ``/v1/batch``: a Segment-compatible web event collector.
 
 Calls become ``raw.web_events`` rows (mapping in ``models.collector_events``), checked by the
-landing rules in the same statement that inserts them (``assets.collected_events``); a call
+landing rules in the same statement that inserts them (``warehouse.collected_events``); a call
 that breaks a rule is kept in ``raw.web_events_rejects`` with its reason, and the answer lists
 it. A body that is not such a call (not JSON, an unknown field, a wrong type) is refused with
 400 and nothing is written; a batch is all or nothing in that respect. The new-behaviour sensor
 notices the rows by their ``_loaded_at``, as it does a landed file's.
 
-Calls must be signed (``X-Touchpoint-Signature``, ``orchestration.webhook_auth``) like every
+Calls must be signed (``X-Touchpoint-Signature``, ``tracking.webhook_auth``) like every
 other inbound route: a collected event is behaviour that triggers paid messages (four product
 views make a discount SMS), so an open collector would let anyone have us text anyone. The
 collector is therefore for server-side sources — a backend, a tag-manager server container,
@@ -20,10 +20,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from assets.collected_events import INSERT_COLLECTED_EVENTS, collected_events_params
 from models.collector_events import COLLECTOR_SOURCE, batch_rows, raw_json, web_event_row
 from models.payloads import json_object
-from orchestration.webhook_auth import WebhookGuard
+from tracking.webhook_auth import WebhookGuard
+from warehouse.collected_events import INSERT_COLLECTED_EVENTS, collected_events_params
 
 BATCH_MAX_BODY = 500 * 1024  # Segment's own limit for a batch
 

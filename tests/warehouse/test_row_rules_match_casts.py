@@ -17,8 +17,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from assets.ingest_rules import RowRule, rules_for
-from assets.raw_schema import VALIDITY_FUNCTION_BEFORE_16, ensure_raw_schema
 from assets.resources import dbt_env_for
 from models.landing import (
     CATALOG_PRODUCTS,
@@ -29,6 +27,8 @@ from models.landing import (
     WEB_EVENTS,
     LandingSource,
 )
+from warehouse.raw_schema import VALIDITY_FUNCTION_BEFORE_16, ensure_raw_schema
+from warehouse.row_rules import RowRule, rules_for
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 STAGING = DBT_PROJECT_DIR / "models" / "staging"

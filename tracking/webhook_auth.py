@@ -8,7 +8,7 @@ request through only when it is signed one of two ways:
   ``TOUCHPOINT_SECRET`` — a gateway, a relay, a server-side tracker. When the header is there,
   it alone decides: a wrong one is refused even if the body is a well-signed SNS message.
 - without it, an SNS message whose AWS signature checks out, about one of our topics
-  (``orchestration.sns_verification``): what SNS delivers over HTTP(S) by itself.
+  (``tracking.sns_verification``): what SNS delivers over HTTP(S) by itself.
 
 Anything else is 401 (no signature at all) or 403 (a signature that does not hold), with the
 reason, and the route never runs: nothing is parsed further, written or queued. The body size
@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from models.webhook_signature import HEADER, body_signature_matches
-from orchestration.sns_verification import SnsRefused, SnsVerifier
+from tracking.sns_verification import SnsRefused, SnsVerifier
 
 log = logging.getLogger("touchpoint.tracking")
 

@@ -15,12 +15,12 @@ import pytest
 from assets.dispatch import dispatch_channel
 from assets.outbox_queue import Claim
 from models.inbound_sms import inbound_sms
-from orchestration.inbound_sms import handle_inbound_sms
 from senders.retry_policy import RetryPolicy
 from senders.sns import SnsSender
-from tests.orchestration.responses.service_rows import FROM, add_customer, plain_sms, replies
-from tests.orchestration.responses.signing import post_signed
 from tests.senders.moto_reading import message_attributes, recorded_requests, recorder
+from tests.tracking.service_rows import FROM, add_customer, plain_sms, replies
+from tests.tracking.signing import post_signed
+from tracking.inbound_sms import handle_inbound_sms
 
 PHONE = "+33612345678"
 

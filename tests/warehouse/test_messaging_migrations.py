@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psycopg
 
-from assets.messaging_schema import Migration, head_revision, migrate_messaging
+from warehouse.messaging_schema import Migration, head_revision, migrate_messaging
 
 TOUCHPOINT = str(Path(sys.executable).with_name("touchpoint"))
 SCHEMA_BEFORE_MIGRATIONS = Path(__file__).with_name("messaging_schema_v0.sql")

@@ -8,13 +8,9 @@ import orjson
 import pytest
 
 from models.payloads import PayloadError
-from models.provider_events import (
-    ProviderEvent,
-    Skipped,
-    SnsEnvelope,
-    provider_message,
-)
-from tests.orchestration.responses.service_rows import ses_event, sns_notification
+from models.sns_envelope import SnsEnvelope
+from tests.tracking.service_rows import ses_event, sns_notification
+from warehouse.provider_events import ProviderEvent, Skipped, provider_message
 
 OURS = uuid.UUID("6c5e3c4e-59f2-4a44-a0a4-2a4b0f3d9a11")
 

@@ -7,7 +7,7 @@ from psycopg.rows import dict_row
 
 from models.collector_events import COLLECTOR_SOURCE
 from orchestration.behaviour_watermark import behaviour_watermark
-from tests.orchestration.responses.signing import post_signed
+from tests.tracking.signing import post_signed
 
 
 def raw_rows(conn, table: str = "web_events") -> list[dict]:

@@ -1,11 +1,11 @@
 """``POST /ses/events``: SES events delivered by an SNS topic over HTTP(S).
 
-Only signed requests get here (``orchestration.webhook_auth``): an SNS message signed by AWS
+Only signed requests get here (``tracking.webhook_auth``): an SNS message signed by AWS
 for one of our topics, or a body under ``X-Touchpoint-Signature``. A
 ``SubscriptionConfirmation`` is then confirmed by fetching its ``SubscribeURL`` — only when
 that is AWS's SNS host over HTTPS (``models.sns_signature.is_sns_url``); anything else is
 refused (400) and nothing is fetched. A ``Notification`` carries one SES event, recorded once
-(``assets.response_events``). The answer is 200 for every well-formed body, recorded or not (a
+(``warehouse.provider_events``). The answer is 200 for every well-formed body, recorded or not (a
 duplicate, an event about no message of ours, a kind we do not record), so SNS does not retry
 it; 400 for a body that is not an SNS message or an SES event; 502 when a confirmation could
 not be fetched (SNS sends it again).
@@ -21,12 +21,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from assets.response_events import RECORD_PROVIDER_EVENT, outcome, provider_event_params
 from models.payloads import PayloadError, json_object
-from models.provider_events import ProviderEvent, Skipped, SnsEnvelope, provider_message
+from models.sns_envelope import SnsEnvelope
 from models.sns_signature import is_sns_url
-from orchestration.sns_verification import Fetch
-from orchestration.webhook_auth import WebhookGuard
+from tracking.sns_verification import Fetch
+from tracking.webhook_auth import WebhookGuard
+from warehouse.provider_events import Skipped, provider_message, record_provider_event_async
 
 log = logging.getLogger("touchpoint.tracking")
 
@@ -39,18 +39,12 @@ def provider_routes(guard: WebhookGuard, fetch: Fetch) -> list[Route]:
         if isinstance(message, Skipped):
             return JSONResponse({"recorded": False, "reason": message.reason})
         async with request.state.pool.connection() as conn:
-            result = await record(conn, message)
+            result = await record_provider_event_async(conn, message)
         if result == "not_ours":
             log.info("SES event about no message of ours: %s", message.provider_message_id)
         return JSONResponse({"recorded": result == "recorded", "result": result})
 
     return [Route("/ses/events", guard(ses_events), methods=["POST"])]
-
-
-async def record(conn, event: ProviderEvent) -> str:
-    cursor = await conn.execute(RECORD_PROVIDER_EVENT, provider_event_params(event))
-    matched, inserted = await cursor.fetchone()
-    return outcome(matched, inserted)
 
 
 async def sns_control(envelope: SnsEnvelope, fetch: Fetch) -> Response:

@@ -1,7 +1,7 @@
 """Web events from the event collector into ``raw.web_events``, through the file loader's rules.
 
 The collector (``POST /v1/track`` and friends on the tracking service) hands over rows already
-in the landing contract's columns. One statement checks them with ``assets.ingest_rules`` — the
+in the landing contract's columns. One statement checks them with ``warehouse.row_rules`` — the
 very predicates and reasons a landed file's rows meet — and inserts the good ones into
 ``raw.web_events`` and the others into ``raw.web_events_rejects`` with their reason and the
 call's JSON, ``_source`` naming the collector. ``_loaded_at`` is the insert time, which is what
@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from assets.ingest_rules import rules_for
 from models.landing import WEB_EVENTS
+from warehouse.row_rules import rules_for
 
 _COLUMNS = WEB_EVENTS.columns
 

@@ -6,14 +6,14 @@ import uuid
 from urllib.parse import quote
 
 from models.tracking import TrackingLinks, sign_click
-from orchestration.link_routes import PIXEL
-from tests.orchestration.responses.service_rows import (
+from tests.tracking.service_rows import (
     SECRET,
     TRACKING_URL,
     add_sent,
     events,
     suppression,
 )
+from tracking.link_routes import PIXEL
 
 LINKS = TrackingLinks(TRACKING_URL, SECRET)
 

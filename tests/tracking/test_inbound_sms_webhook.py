@@ -13,7 +13,7 @@ from assets.occurrence_decisions import CampaignPolicy, decide_occurrences
 from assets.outbox_queue import Claim, needing_dispatch
 from senders.file import FileSender
 from senders.retry_policy import RetryPolicy
-from tests.orchestration.responses.service_rows import (
+from tests.tracking.service_rows import (
     add_customer,
     add_sent,
     aws_sms,
@@ -23,7 +23,7 @@ from tests.orchestration.responses.service_rows import (
     sns_notification,
     suppression,
 )
-from tests.orchestration.responses.signing import FAKE_SNS, post_signed, post_sns
+from tests.tracking.signing import FAKE_SNS, post_signed, post_sns
 
 PHONE = "+33612345678"
 

@@ -10,7 +10,7 @@
   Responses).
 - ``messaging.campaigns``: the campaign catalog (conversion window, holdout) for measurement.
 
-The tables are defined by the Alembic revisions in ``assets/migrations/versions``, and
+The tables are defined by the Alembic revisions in ``warehouse/migrations/versions``, and
 ``messaging.alembic_version`` records the one a datamart is at. The datamart reads these
 tables as dbt sources, so every entry point migrates before its first step.
 """

@@ -37,20 +37,17 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from assets.messaging_schema import migrate_messaging
-from assets.raw_schema import ensure_raw_schema
 from models.inbound_sms import inbound_sms
 from models.payloads import PayloadError, json_object
-from models.provider_events import sns_envelope
-from orchestration.database import datamart_available
-from orchestration.event_collector import collector_routes
-from orchestration.inbound_sms import handle_inbound_sms
-from orchestration.link_routes import link_routes
-from orchestration.provider_webhook import provider_routes, sns_control
-from orchestration.secret import tracking_secret
-from orchestration.settings import Settings
-from orchestration.sns_verification import Fetch, SnsVerifier, get_from_aws
-from orchestration.webhook_auth import WebhookGuard
+from models.sns_envelope import sns_envelope
+from tracking.event_collector import collector_routes
+from tracking.inbound_sms import handle_inbound_sms
+from tracking.link_routes import link_routes
+from tracking.provider_webhook import provider_routes, sns_control
+from tracking.sns_verification import Fetch, SnsVerifier, get_from_aws
+from tracking.webhook_auth import WebhookGuard
+from warehouse.messaging_schema import migrate_messaging
+from warehouse.raw_schema import ensure_raw_schema
 
 log = logging.getLogger("touchpoint.tracking")
 
@@ -59,6 +56,9 @@ MAX_BODY = 64 * 1024
 
 @dataclass(frozen=True)
 class ServiceConfig:
+    """Everything the service needs, as values: ``touchpoint serve`` reads them from the settings
+    (the datamart URL, ``TOUCHPOINT_SECRET``, ``TOUCHPOINT_FROM_EMAIL``, the SNS topics)."""
+
     database_url: str
     secret: str
     from_email: str
@@ -146,16 +146,9 @@ async def _client_gone(request: Request, error: Exception) -> Response:
     return Response(status_code=400)
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
-    """Run the service until interrupted; the embedded datamart is kept up meanwhile."""
+def serve(config: ServiceConfig, host: str, port: int) -> None:
+    """Run the service until interrupted."""
     import uvicorn
 
-    with datamart_available(settings) as url:
-        config = ServiceConfig(
-            database_url=url,
-            secret=tracking_secret(settings),
-            from_email=settings.from_email,
-            sns_topics=frozenset(settings.sns_topic_arns),
-        )
-        # No access log: the query strings carry link signatures.
-        uvicorn.run(build_app(config), host=host, port=port, access_log=False)
+    # No access log: the query strings carry link signatures.
+    uvicorn.run(build_app(config), host=host, port=port, access_log=False)

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from tests.orchestration.responses.service_rows import SECRET
+from tests.tracking.service_rows import SECRET
 
 CERT_URL = "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0123456789.pem"
 EXPIRED_CERT_URL = "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-expired.pem"

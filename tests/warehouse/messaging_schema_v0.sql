@@ -1,5 +1,6 @@
 -- The messaging schema exactly as touchpoint created it before Alembic kept it: what an
--- existing datamart holds when it first meets the migrations (tests/assets/test_messaging_migrations.py).
+-- existing datamart holds when it first meets the migrations
+-- (tests/warehouse/test_messaging_migrations.py).
 
 create schema if not exists messaging;
 

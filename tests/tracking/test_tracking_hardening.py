@@ -10,13 +10,13 @@ import orjson
 import pytest
 
 from models.tracking import TrackingLinks
-from tests.orchestration.responses.service_rows import (
+from tests.tracking.service_rows import (
     SECRET,
     TRACKING_URL,
     add_sent,
     sns_notification,
 )
-from tests.orchestration.responses.signing import hmac_header, post_signed
+from tests.tracking.signing import hmac_header, post_signed
 
 POST_ROUTES = ["/sms/inbound", "/ses/events", "/v1/track", "/v1/page", "/v1/batch"]
 

@@ -1,17 +1,26 @@
-"""Amazon SES events (delivery, bounce, complaint, open, click, …) as message events.
+"""Amazon SES events (delivery, bounce, complaint, open, click, …): read, then recorded in
+``messaging.message_events``.
 
-They arrive two ways, and both are read here: POSTed by SNS to the tracking service
-(``/ses/events``), or queued in SQS (``TOUCHPOINT_EVENTS_QUEUE_URL``). Either way the body is
-an SNS envelope (``Type``, ``MessageId``, ``Message`` holding the SES event as JSON text) or,
-with raw message delivery, the SES event itself. SES configuration-set events name their kind
-in ``eventType``; identity notifications in ``notificationType``; both are understood.
+They arrive two ways, and both go through here: POSTed by SNS to the tracking service
+(``/ses/events``, ``tracking/provider_webhook.py``, asynchronous), or queued in SQS
+(``TOUCHPOINT_EVENTS_QUEUE_URL``, drained by ``assets/response_assets.py``, synchronous). Either
+way the body is an SNS envelope (``Type``, ``MessageId``, ``Message`` holding the SES event as
+JSON text) or, with raw message delivery, the SES event itself. SES configuration-set events
+name their kind in ``eventType``; identity notifications in ``notificationType``; both are
+understood.
 
 Which message an event is about: our id in the ``touchpoint-message-id`` message tag (set by
 ``senders/ses.py``), else the ``X-Touchpoint-Message-Id`` header when SES includes headers;
 the provider's ``mail.messageId`` (``messaging.outbox.provider_message_id``) is kept as well.
 
-An event's ``source_event_id`` is a hash of the SES event itself, not of its envelope: the same
-event reaching us by the webhook and by the queue, or twice by either, is recorded once.
+Recording is one statement per event, the same both ways: the event is matched to its outbox
+row (our id, else the provider's message id), takes that row's customer and channel, and is
+inserted unless its ``source_event_id`` is already there. That id is a hash of the SES event
+itself, not of its envelope: the same event reaching us by the webhook and by the queue, or
+twice by either, is recorded once. An event about no message in our outbox (another system's
+mail on the same configuration set, a datamart reset since) is not recorded: it could not be
+attributed to anyone, and refusing it keeps a forged notification from suppressing a customer
+it cannot name.
 
 Strictness: the envelope and the event's top level must be exactly the documented fields
 (an unknown one is a 400); inside the objects SES owns (``mail``, ``bounce``, …) fields we do
@@ -27,33 +36,15 @@ from typing import Any, Literal
 from uuid import UUID
 
 import orjson
+import psycopg
+from psycopg.types.json import Jsonb
 from pydantic import BaseModel, ConfigDict, StrictStr, model_validator
 
 from models.payloads import PayloadError, json_object, validated
+from models.sns_envelope import SnsEnvelope, sns_envelope
 
 MESSAGE_ID_TAG = "touchpoint-message-id"
 MESSAGE_ID_HEADER = "x-touchpoint-message-id"
-
-
-class SnsEnvelope(BaseModel):
-    """What SNS POSTs to an HTTP(S) subscriber, and what it queues in SQS."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    Type: Literal["Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation"]
-    MessageId: str
-    TopicArn: str
-    Message: str
-    Timestamp: str
-    Subject: str | None = None
-    Token: str | None = None
-    SubscribeURL: str | None = None
-    UnsubscribeURL: str | None = None
-    SignatureVersion: str | None = None
-    Signature: str | None = None
-    SigningCertURL: str | None = None
-    MessageAttributes: dict[str, Any] | None = None
-    SequenceNumber: str | None = None
 
 
 class _SesHeader(BaseModel):
@@ -118,13 +109,6 @@ class Skipped:
     """A well-formed event we do not record (``Send``: dispatch already recorded ``sent``)."""
 
     reason: str
-
-
-def sns_envelope(document: dict[str, Any]) -> SnsEnvelope | None:
-    """The envelope when ``document`` is one (it has ``Type``), else None."""
-    if "Type" not in document:
-        return None
-    return validated(SnsEnvelope, document, "SNS message")
 
 
 def provider_message(document: dict[str, Any]) -> SnsEnvelope | ProviderEvent | Skipped:
@@ -219,3 +203,58 @@ def _instant(text: Any, part_name: str) -> datetime:
 def _fingerprint(document: dict[str, Any]) -> str:
     canonical = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(canonical).hexdigest()
+
+
+Recorded = Literal["recorded", "duplicate", "not_ours"]
+
+_RECORD = """
+with target as (
+    select message_id, customer_id, channel
+    from messaging.outbox
+    where message_id = %(message_id)s or provider_message_id = %(provider_message_id)s
+    order by message_id = %(message_id)s desc nulls last
+    limit 1
+),
+inserted as (
+    insert into messaging.message_events (
+        message_id, customer_id, channel, type, occurred_at, detail, source_event_id
+    )
+    select message_id, customer_id, channel, %(type)s, %(occurred_at)s, %(detail)s,
+        %(source_event_id)s
+    from target
+    on conflict (source_event_id) do nothing
+    returning event_id
+)
+select (select count(*) from target), (select count(*) from inserted)
+"""
+
+
+def record_provider_event(conn: psycopg.Connection, event: ProviderEvent) -> Recorded:
+    """Insert one event (in the caller's transaction, if any)."""
+    matched, inserted = conn.execute(_RECORD, _params(event)).fetchone()
+    return _outcome(matched, inserted)
+
+
+async def record_provider_event_async(
+    conn: psycopg.AsyncConnection, event: ProviderEvent
+) -> Recorded:
+    """``record_provider_event`` for the tracking service's asynchronous connections."""
+    matched, inserted = await (await conn.execute(_RECORD, _params(event))).fetchone()
+    return _outcome(matched, inserted)
+
+
+def _params(event: ProviderEvent) -> dict[str, Any]:
+    return {
+        "message_id": event.message_id,
+        "provider_message_id": event.provider_message_id,
+        "type": event.type,
+        "occurred_at": event.occurred_at,
+        "detail": Jsonb({**event.detail, "provider_message_id": event.provider_message_id}),
+        "source_event_id": event.source_event_id,
+    }
+
+
+def _outcome(matched: int, inserted: int) -> Recorded:
+    if not matched:
+        return "not_ours"
+    return "recorded" if inserted else "duplicate"

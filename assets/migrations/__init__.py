@@ -1,1 +1,0 @@
-"""Alembic's environment for the messaging schema; ``assets.messaging_schema`` runs it."""

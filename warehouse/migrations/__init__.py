@@ -1,0 +1,1 @@
+"""Alembic's environment for the messaging schema; ``warehouse.messaging_schema`` runs it."""
