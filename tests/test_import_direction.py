@@ -25,8 +25,10 @@ def layer_table() -> dict[str, set[str]]:
         if row is None:
             continue
         imports = row["imports"].strip()
-        named = set(allowed) if imports == "everything above" else set(re.findall(r"`(\w+)`", imports))
-        allowed[row["package"]] = named
+        if imports == "everything above":
+            allowed[row["package"]] = set(allowed)
+        else:
+            allowed[row["package"]] = set(re.findall(r"`(\w+)`", imports))
     return allowed
 
 
