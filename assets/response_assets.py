@@ -1,7 +1,8 @@
 """``responses/ses_events``: the SES events waiting in SQS, recorded as message events.
 
-The queue URL and the SQS client come from the orchestration layer (``TOUCHPOINT_EVENTS_QUEUE_
-URL``, boto3's own endpoint and credentials); the drain itself is
+The queue and its SQS client are the ``provider_event_queue`` resource, which the orchestration
+layer configures (``TOUCHPOINT_EVENTS_QUEUE_URL``, boto3's own endpoint and credentials); the
+drain itself is
 ``assets.provider_event_queue.drain_queue``. Its materialization says what became of each
 message, so a marketer sees deliveries and bounces arrive and an operator sees any message the
 drain could not parse (left for the queue's dead-letter policy).
@@ -10,13 +11,11 @@ No ``from __future__ import annotations`` here: Dagster reads the asset function
 annotations at definition time to find its resources.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from dagster import (
     AssetExecutionContext,
     AssetKey,
-    AssetsDefinition,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -25,7 +24,7 @@ from dagster import (
 from assets.dispatch_assets import dispatch_asset_key
 from assets.messaging_schema import migrate_messaging
 from assets.provider_event_queue import drain_queue
-from assets.resources import Warehouse
+from assets.resources import ProviderEventQueue, Warehouse
 from models.markdown_text import markdown_literal
 
 RESPONSES_GROUP = "responses"
@@ -34,31 +33,30 @@ SES_EVENTS_KEY = AssetKey([RESPONSES_GROUP, "ses_events"])
 RESULTS = ("recorded", "duplicate", "not_ours", "ignored", "unparseable", "deleted")
 
 
-def build_ses_events_asset(queue_url: str, make_client: Callable[[], Any]) -> AssetsDefinition:
-    @asset(
-        key=SES_EVENTS_KEY,
-        deps=[dispatch_asset_key("email")],  # the emails these events are about
-        group_name=RESPONSES_GROUP,
-        kinds={"python", "postgres", "aws"},
-        description="Record the SES delivery, bounce, complaint, open and click events "
-        "waiting in the provider event queue.",
-    )
-    def ses_events(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-        migrate_messaging(warehouse.url)
-        client = make_client()
-        try:
-            with warehouse.connect() as conn:
-                result = drain_queue(conn, client, queue_url, log=context.log.warning)
-        finally:
-            client.close()
-        context.log.info(f"provider events: {dict(result.counts) or 'none waiting'}")
-        metadata: dict[str, Any] = {name: result.counts.get(name, 0) for name in RESULTS}
-        if result.unparseable:
-            lines = [
-                f"- {markdown_literal(message_id)}: {markdown_literal(reason)}"
-                for message_id, reason in result.unparseable
-            ]
-            metadata["unparseable_messages"] = MetadataValue.md("\n".join(lines[:20]))
-        return MaterializeResult(metadata=metadata)
-
-    return ses_events
+@asset(
+    key=SES_EVENTS_KEY,
+    deps=[dispatch_asset_key("email")],  # the emails these events are about
+    group_name=RESPONSES_GROUP,
+    kinds={"python", "postgres", "aws"},
+    description="Record the SES delivery, bounce, complaint, open and click events "
+    "waiting in the provider event queue.",
+)
+def ses_events(
+    context: AssetExecutionContext, warehouse: Warehouse, provider_event_queue: ProviderEventQueue
+) -> MaterializeResult:
+    migrate_messaging(warehouse.url)
+    client = provider_event_queue.client()
+    try:
+        with warehouse.connect() as conn:
+            result = drain_queue(conn, client, provider_event_queue.url, log=context.log.warning)
+    finally:
+        client.close()
+    context.log.info(f"provider events: {dict(result.counts) or 'none waiting'}")
+    metadata: dict[str, Any] = {name: result.counts.get(name, 0) for name in RESULTS}
+    if result.unparseable:
+        lines = [
+            f"- {markdown_literal(message_id)}: {markdown_literal(reason)}"
+            for message_id, reason in result.unparseable
+        ]
+        metadata["unparseable_messages"] = MetadataValue.md("\n".join(lines[:20]))
+    return MaterializeResult(metadata=metadata)
