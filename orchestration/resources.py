@@ -51,10 +51,12 @@ def build_resources(settings: Settings) -> dict:
         # The warehouse's URL again, for dbt's profile; the warehouse resource, which the dbt
         # step uses too, starts the embedded server.
         "dbt": datamart_dbt(warehouse.url),
-        "senders": Senders(
-            **{name: setting_config(settings, name) for name in Senders.model_fields}
-        ),
+        "senders": senders_resource(settings),
     }
+
+
+def senders_resource(settings: Settings) -> Senders:
+    return Senders(**{name: setting_config(settings, name) for name in Senders.model_fields})
 
 
 def setting_config(settings: Settings, field: str) -> str | EnvVar | None:
