@@ -2,10 +2,9 @@
 
 The queue and its SQS client are the ``provider_event_queue`` resource, which the orchestration
 layer configures (``TOUCHPOINT_EVENTS_QUEUE_URL``, boto3's own endpoint and credentials); the
-drain itself is
-``assets.provider_event_queue.drain_queue``. Its materialization says what became of each
-message, so a marketer sees deliveries and bounces arrive and an operator sees any message the
-drain could not parse (left for the queue's dead-letter policy).
+drain itself is ``assets.provider_event_queue.drain_queue``. Its materialization says what
+became of each message, so a marketer sees deliveries and bounces arrive and an operator sees
+any message the drain could not parse (left for the queue's dead-letter policy).
 
 No ``from __future__ import annotations`` here: Dagster reads the asset function's
 annotations at definition time to find its resources.

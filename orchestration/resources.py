@@ -23,7 +23,7 @@ from orchestration.sender_factory import Senders
 from orchestration.settings import ENV_PREFIX, Settings, settings_from
 
 SECRET_SETTINGS = frozenset({"secret"})
-# Settings holding a URL, which may carry a password (after the user, or in the query string).
+# Settings holding a URL, which may carry a password; given in code, it must carry none.
 URL_SETTINGS = frozenset({"database_url", "crm_url", "smtp_url"})
 
 
