@@ -2,18 +2,17 @@
 assets through the dbt sources' ``meta.dagster.asset_key``."""
 
 import json
-import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext, Failure, MetadataValue
-from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, dbt_assets
 
 from assets.as_of import run_as_of
 from assets.dbt_build_failures import BuildFailures, build_failures
 from assets.dbt_project import DBT_PROJECT
 from assets.dbt_run_folders import prune_run_folders
-from assets.resources import Warehouse
+from assets.resources import DatamartDbt, Warehouse
 from warehouse.messaging_schema import migrate_messaging
 
 
@@ -41,7 +40,7 @@ DBT_STEP = "datamart"
     project=DBT_PROJECT,
     dagster_dbt_translator=DatamartTranslator(),
 )
-def datamart(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator:
+def datamart(context: AssetExecutionContext, dbt: DatamartDbt, warehouse: Warehouse) -> Iterator:
     """Build and test the selected dbt models at the run's as-of instant.
 
     dbt builds whatever a failed model does not feed, and those materializations are yielded
@@ -49,7 +48,6 @@ def datamart(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: War
     the failed models, dbt's error for each, and what was skipped because of them. The older
     per-run target folders are pruned once this run's artifacts have been read.
     """
-    os.environ.update(warehouse.dbt_env())
     migrate_messaging(warehouse.url)  # the dbt sources for consent and responses
     as_of = run_as_of(context).isoformat()
     context.log.info(f"dbt build at as-of {as_of}")

@@ -2,9 +2,10 @@
 campaign, each draining its channel of the outbox through ``assets.dispatch.dispatch_channel``.
 
 Which provider sends is the orchestration layer's choice (it reads ``TOUCHPOINT_EMAIL_SENDER``
-and friends); the assets take a ``make_sender(channel)`` factory returning a context manager
-(a ``Sender`` is one), so nothing here reads the environment. A run opens one sender (one SMTP
-connection, one boto3 client) per asset and closes it when the channel is drained.
+and friends); the assets take it as the ``senders`` resource, whose ``open(channel)`` returns a
+context manager (a ``Sender`` is one), so nothing here reads the environment. A run opens one
+sender (one SMTP connection, one boto3 client) per asset and closes it when the channel is
+drained.
 
 Several workers can drain one channel together: give each run a different ``partition`` of
 ``partitions`` in its run config. Overlapping runs without partitions are safe too (claims
@@ -15,8 +16,9 @@ annotations at definition time to find its config and resources.
 """
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from typing import Protocol
 
 from dagster import (
     AssetExecutionContext,
@@ -24,6 +26,7 @@ from dagster import (
     AssetsDefinition,
     Config,
     MaterializeResult,
+    ResourceParam,
     asset,
 )
 
@@ -37,7 +40,6 @@ from warehouse.messaging_schema import migrate_messaging
 
 CHANNELS = ("email", "sms")
 DISPATCH_GROUP = "dispatch"
-SenderFactory = Callable[[str], AbstractContextManager[Sender]]
 # Every count dispatch_channel can return, reported even when 0 so the UI's plots line up.
 RESULTS = (
     "sent",
@@ -49,6 +51,12 @@ RESULTS = (
     "reconciled",
     "skipped",
 )
+
+
+class Senders(Protocol):
+    """The ``senders`` resource: the sender of a channel, opened for one dispatch step."""
+
+    def open(self, channel: str) -> AbstractContextManager[Sender]: ...
 
 
 class DispatchConfig(Config):
@@ -65,7 +73,6 @@ def dispatch_asset_key(channel: str) -> AssetKey:
 
 def build_dispatch_assets(
     campaign_keys: Sequence[AssetKey],
-    make_sender: SenderFactory,
     *,
     retry_policy: RetryPolicy | None = None,
     send_rate: float | None = None,
@@ -73,15 +80,13 @@ def build_dispatch_assets(
     """One asset per channel; ``send_rate`` is ``TOUCHPOINT_SEND_RATE`` (per channel and run)."""
     policy = retry_policy or RetryPolicy()
     return [
-        _dispatch_asset(channel, list(campaign_keys), make_sender, policy, send_rate)
-        for channel in CHANNELS
+        _dispatch_asset(channel, list(campaign_keys), policy, send_rate) for channel in CHANNELS
     ]
 
 
 def _dispatch_asset(
     channel: str,
     campaign_keys: list[AssetKey],
-    make_sender: SenderFactory,
     retry_policy: RetryPolicy,
     send_rate: float | None,
 ) -> AssetsDefinition:
@@ -93,7 +98,10 @@ def _dispatch_asset(
         description=f"Send every due {channel} message of the outbox, exactly once.",
     )
     def dispatch(
-        context: AssetExecutionContext, config: DispatchConfig, warehouse: Warehouse
+        context: AssetExecutionContext,
+        config: DispatchConfig,
+        warehouse: Warehouse,
+        senders: ResourceParam[Senders],
     ) -> MaterializeResult:
         claim = Claim(
             worker=_worker_id(context.run.run_id, channel, config.partition),
@@ -103,7 +111,7 @@ def _dispatch_asset(
             limit=config.batch_size,
         )
         migrate_messaging(warehouse.url)
-        with warehouse.connect() as conn, make_sender(channel) as sender:
+        with warehouse.connect() as conn, senders.open(channel) as sender:
             counts = dispatch_channel(conn, sender, claim, retry_policy, rate_limiter(send_rate))
         context.log.info(f"{channel}: {dict(counts) or 'nothing due'}")
         return MaterializeResult(metadata={name: counts.get(name, 0) for name in RESULTS})

@@ -1,16 +1,24 @@
-"""Resources the assets use: the datamart's PostgreSQL, the landing zone, the CRM database.
+"""Resources the assets use: the datamart's PostgreSQL and dbt on it, the landing zone, the CRM
+database, the provider event queue.
 
 Values come from the orchestration layer (which reads the environment); assets only use them.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import boto3
 import psycopg
 from dagster import ConfigurableResource
+from dagster_dbt import DbtCliInvocation, DbtCliResource
 
+from assets.dbt_project import DBT_PROJECT, dbt_executable
 from assets.landing_zone import LandingZone, landing_zone_at
 
 
@@ -24,12 +32,46 @@ class Warehouse(ConfigurableResource):
     def connect(self, autocommit: bool = True) -> psycopg.Connection:
         return psycopg.connect(self.url, autocommit=autocommit)
 
-    def dbt_env(self) -> dict[str, str]:
-        """The variables dbt's profiles.yml reads through env_var()."""
-        return dbt_env_for(self.url)
+
+class DatamartDbt(DbtCliResource):
+    """dbt on ``warehouse``. profiles.yml reads the connection through env_var()
+    (``dbt_env_for``); ``DbtCliResource.cli`` takes no environment of its own but hands dbt's
+    process, and the adapter it opens in process, the environment of the moment it is called.
+    So the connection's variables are there for the call only, and the environment is as it was
+    once the process has started: nothing else in the process sees them."""
+
+    warehouse: Warehouse
+
+    def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:
+        with _environment_including(dbt_env_for(self.warehouse.url)):
+            return super().cli(args, **kwargs)
+
+
+def datamart_dbt(warehouse_url: str) -> DatamartDbt:
+    """The project's dbt, run by the interpreter's own, on the datamart at ``warehouse_url``."""
+    return DatamartDbt(
+        project_dir=DBT_PROJECT,
+        dbt_executable=dbt_executable(),
+        warehouse=Warehouse(url=warehouse_url),
+    )
+
+
+@contextmanager
+def _environment_including(variables: Mapping[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def dbt_env_for(url: str) -> dict[str, str]:
+    """The variables dbt's profiles.yml reads through env_var(), from the datamart's URL."""
     parts = urlsplit(url)
     return {
         "TOUCHPOINT_DB_HOST": parts.hostname or "127.0.0.1",
@@ -68,3 +110,29 @@ class CrmDatabase(ConfigurableResource):
     @property
     def configured(self) -> bool:
         return bool(self.url)
+
+
+class ProviderEventQueue(ConfigurableResource):
+    """The SQS queue the SES configuration set's events arrive on (``TOUCHPOINT_EVENTS_QUEUE_URL``).
+
+    boto3 finds the endpoint, region and credentials in its own environment (``AWS_ENDPOINT_URL``,
+    ``AWS_ENDPOINT_URL_SQS``, …), as the senders do. Receives and deletes are safe to repeat, so
+    the client keeps boto3's retries.
+    """
+
+    url: str
+
+    def client(self) -> Any:
+        """A client of its own for the caller, who closes it."""
+        return boto3.session.Session().client("sqs")
+
+    def depth(self) -> int:
+        """Messages a receive would get now (in-flight ones are not counted)."""
+        client = self.client()
+        try:
+            answer = client.get_queue_attributes(
+                QueueUrl=self.url, AttributeNames=["ApproximateNumberOfMessages"]
+            )
+        finally:
+            client.close()
+        return int(answer["Attributes"]["ApproximateNumberOfMessages"])

@@ -1,9 +1,9 @@
 """``responses/ses_events``: the SES events waiting in SQS, drained and recorded as message events.
 
-The queue is the one SES configuration-set events arrive on (``TOUCHPOINT_EVENTS_QUEUE_URL``);
-its URL and the SQS client come from the orchestration layer (boto3's own endpoint and
-credentials). Messages are received ten at a time until the queue has none left to give. Each
-body is an SNS envelope or a raw SES event, read and recorded exactly as the webhook's
+The queue and its SQS client are the ``provider_event_queue`` resource, which the orchestration
+layer configures (``TOUCHPOINT_EVENTS_QUEUE_URL``, boto3's own endpoint and credentials).
+Messages are received ten at a time until the queue has none left to give. Each body is an SNS
+envelope or a raw SES event, read and recorded exactly as the webhook's
 (``warehouse.provider_events``), so an event that arrives both ways counts once. A batch's rows
 are committed first and its messages deleted after: a crash in between only redelivers events
 that are then duplicates.
@@ -32,14 +32,13 @@ import psycopg
 from dagster import (
     AssetExecutionContext,
     AssetKey,
-    AssetsDefinition,
     MaterializeResult,
     MetadataValue,
     asset,
 )
 
 from assets.dispatch_assets import dispatch_asset_key
-from assets.resources import Warehouse
+from assets.resources import ProviderEventQueue, Warehouse
 from models.markdown_text import markdown_literal
 from models.payloads import PayloadError, json_object
 from models.sns_envelope import SnsEnvelope
@@ -58,34 +57,33 @@ RESULTS = ("recorded", "duplicate", "not_ours", "ignored", "unparseable", "delet
 BATCH_SIZE = 10  # SQS's maximum per receive
 
 
-def build_ses_events_asset(queue_url: str, make_client: Callable[[], Any]) -> AssetsDefinition:
-    @asset(
-        key=SES_EVENTS_KEY,
-        deps=[dispatch_asset_key("email")],  # the emails these events are about
-        group_name=RESPONSES_GROUP,
-        kinds={"python", "postgres", "aws"},
-        description="Record the SES delivery, bounce, complaint, open and click events "
-        "waiting in the provider event queue.",
-    )
-    def ses_events(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-        migrate_messaging(warehouse.url)
-        client = make_client()
-        try:
-            with warehouse.connect() as conn:
-                result = drain_queue(conn, client, queue_url, log=context.log.warning)
-        finally:
-            client.close()
-        context.log.info(f"provider events: {dict(result.counts) or 'none waiting'}")
-        metadata: dict[str, Any] = {name: result.counts.get(name, 0) for name in RESULTS}
-        if result.unparseable:
-            lines = [
-                f"- {markdown_literal(message_id)}: {markdown_literal(reason)}"
-                for message_id, reason in result.unparseable
-            ]
-            metadata["unparseable_messages"] = MetadataValue.md("\n".join(lines[:20]))
-        return MaterializeResult(metadata=metadata)
-
-    return ses_events
+@asset(
+    key=SES_EVENTS_KEY,
+    deps=[dispatch_asset_key("email")],  # the emails these events are about
+    group_name=RESPONSES_GROUP,
+    kinds={"python", "postgres", "aws"},
+    description="Record the SES delivery, bounce, complaint, open and click events "
+    "waiting in the provider event queue.",
+)
+def ses_events(
+    context: AssetExecutionContext, warehouse: Warehouse, provider_event_queue: ProviderEventQueue
+) -> MaterializeResult:
+    migrate_messaging(warehouse.url)
+    client = provider_event_queue.client()
+    try:
+        with warehouse.connect() as conn:
+            result = drain_queue(conn, client, provider_event_queue.url, log=context.log.warning)
+    finally:
+        client.close()
+    context.log.info(f"provider events: {dict(result.counts) or 'none waiting'}")
+    metadata: dict[str, Any] = {name: result.counts.get(name, 0) for name in RESULTS}
+    if result.unparseable:
+        lines = [
+            f"- {markdown_literal(message_id)}: {markdown_literal(reason)}"
+            for message_id, reason in result.unparseable
+        ]
+        metadata["unparseable_messages"] = MetadataValue.md("\n".join(lines[:20]))
+    return MaterializeResult(metadata=metadata)
 
 
 @dataclass

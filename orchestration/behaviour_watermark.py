@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import psycopg
 
+from assets.resources import Warehouse
+
 _WATERMARK = """
 select greatest(
     (select max(_loaded_at) from raw.web_events),
@@ -12,10 +14,10 @@ select greatest(
 """
 
 
-def behaviour_watermark(database_url: str) -> str | None:
+def behaviour_watermark(warehouse: Warehouse) -> str | None:
     """ISO text of the latest `_loaded_at`, or None before the first load (or the first run)."""
     try:
-        with psycopg.connect(database_url, connect_timeout=5) as conn:
+        with psycopg.connect(warehouse.url, connect_timeout=5) as conn:
             value = conn.execute(_WATERMARK).fetchone()[0]
     except psycopg.errors.UndefinedTable:
         return None

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
-from dagster_dbt import DbtCliResource
-
-from assets.dbt_project import DBT_PROJECT, dbt_executable
-from assets.resources import dbt_env_for
+from assets.dbt_project import DBT_PROJECT
+from assets.resources import datamart_dbt
 
 
 def prepare_manifest(database_url: str) -> None:
     """Parse the dbt project (no database needed) so the definitions can load."""
-    os.environ.update(dbt_env_for(database_url))
-    dbt = DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
-    dbt.cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
+    datamart_dbt(database_url).cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()

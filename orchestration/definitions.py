@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from dagster import AssetKey, Definitions
 
 from assets.campaign_register import build_campaign_register_asset
@@ -13,10 +11,8 @@ from assets.datamart import DBT_STEP, datamart
 from assets.dispatch_assets import CHANNELS, build_dispatch_assets, dispatch_asset_key
 from assets.ingest import INGEST_ASSETS
 from assets.messaging_tables import MESSAGING_TABLES
-from assets.resources import dbt_env_for
 from orchestration.behaviour_watermark import behaviour_watermark
 from orchestration.campaign_catalog import CampaignCatalog, load_catalog
-from orchestration.database import database_url
 from orchestration.jobs import (
     DAILY_JOB,
     DUE_MESSAGES_JOB,
@@ -24,34 +20,30 @@ from orchestration.jobs import (
     behaviour_job,
     carry_on_job,
     date_triggers_job,
-    segment_campaigns_job,
 )
 from orchestration.landing_listing import landing_fingerprints
 from orchestration.outbox_watch import due_message_count
 from orchestration.provider_events import provider_event_pieces
 from orchestration.resources import build_resources
-from orchestration.sender_factory import sender_factory
 from orchestration.settings import Settings, load_settings
 from sensors.behaviour import build_behaviour_sensor
 from sensors.datamart_failure import CarryOn, build_carry_on_sensor
 from sensors.due_messages import build_due_messages_sensor
 from sensors.landing import build_landing_sensor
 from sensors.schedules import build_daily_schedule, build_hourly_date_schedule
-from sensors.segments import build_segment_sensor
+from sensors.segments import AUTOMATION_SENSOR, judge_segment_entries
 
 
 def build_definitions(settings: Settings) -> Definitions:
-    # dbt reads its connection from the environment (profiles.yml uses env_var only).
-    url = database_url(settings)
-    os.environ.update(dbt_env_for(url))
     catalog = load_catalog(settings.campaigns)
-    campaigns = build_campaigns_asset(
-        catalog.specs, settings.campaigns, settings.max_per_week, settings.sms_max_segments
+    campaigns = judge_segment_entries(
+        build_campaigns_asset(
+            catalog.specs, settings.campaigns, settings.max_per_week, settings.sms_max_segments
+        ),
+        [campaign_asset_key(spec.name) for spec in catalog.by_kind("segment")],
     )
     dispatch = build_dispatch_assets(
-        [campaign_asset_key(spec.name) for spec in catalog.specs],
-        sender_factory(settings),
-        send_rate=settings.send_rate,
+        [campaign_asset_key(spec.name) for spec in catalog.specs], send_rate=settings.send_rate
     )
     jobs = _campaign_jobs(catalog)
     responses = provider_event_pieces(settings)
@@ -78,14 +70,14 @@ def build_definitions(settings: Settings) -> Definitions:
         jobs=[DAILY_JOB, NEW_FILES_JOB, DUE_MESSAGES_JOB, *jobs.values(), *responses.jobs],
         sensors=[
             carry_on,
-            build_landing_sensor(lambda: landing_fingerprints(settings.landing), NEW_FILES_JOB),
-            build_behaviour_sensor(lambda: behaviour_watermark(url), jobs["behaviour"]),
-            build_segment_sensor(_campaigns_by_segment(catalog), jobs["segment"]),
-            build_due_messages_sensor(lambda: due_message_count(url), DUE_MESSAGES_JOB),
+            build_landing_sensor(NEW_FILES_JOB, landing_fingerprints),
+            build_behaviour_sensor(jobs["behaviour"], behaviour_watermark),
+            build_due_messages_sensor(DUE_MESSAGES_JOB, due_message_count),
+            AUTOMATION_SENSOR,
             *responses.sensors,
         ],
         schedules=[build_daily_schedule(DAILY_JOB), build_hourly_date_schedule(jobs["date"])],
-        resources=build_resources(settings),
+        resources={**build_resources(settings), **responses.resources},
     )
 
 
@@ -97,7 +89,6 @@ def _campaign_jobs(catalog: CampaignCatalog) -> dict:
     return {
         "behaviour": behaviour_job(keys("behaviour")),
         "date": date_triggers_job(keys("date"), date_triggers),
-        "segment": segment_campaigns_job(keys("segment")),
         "carry_on": carry_on_job([campaign_asset_key(spec.name) for spec in catalog.specs]),
     }
 
@@ -108,13 +99,6 @@ def build_carry_on(catalog: CampaignCatalog) -> CarryOn:
         dispatch_keys=[dispatch_asset_key(channel) for channel in CHANNELS],
         datamart_step=DBT_STEP,
     )
-
-
-def _campaigns_by_segment(catalog: CampaignCatalog) -> dict[AssetKey, list[AssetKey]]:
-    grouped: dict[AssetKey, list[AssetKey]] = {}
-    for spec in catalog.by_kind("segment"):
-        grouped.setdefault(source_asset_key(spec), []).append(campaign_asset_key(spec.name))
-    return grouped
 
 
 defs = build_definitions(load_settings())

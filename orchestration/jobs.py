@@ -56,15 +56,6 @@ def date_triggers_job(campaign_keys: Sequence[AssetKey], trigger_keys: Sequence[
     )
 
 
-def segment_campaigns_job(campaign_keys: Sequence[AssetKey]):
-    return define_asset_job(
-        "segment_campaigns",
-        selection=AssetSelection.assets(*campaign_keys) | DISPATCH,
-        executor_def=in_process_executor,
-        description="Judge, render and send the campaigns on segment entries.",
-    )
-
-
 DUE_MESSAGES_JOB = define_asset_job(
     "send_due_messages",
     selection=DISPATCH,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from assets.landing_zone import landing_zone_at
+from assets.landing_zone import LandingZone
 from models.landing import LANDING_SOURCES
 
 
-def landing_fingerprints(location: str) -> list[str]:
-    zone = landing_zone_at(location)
+def landing_fingerprints(zone: LandingZone) -> list[str]:
     fingerprints = []
     for source in LANDING_SOURCES:
         for file in zone.list_files(source):

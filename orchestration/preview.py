@@ -8,6 +8,7 @@ hands out a voucher for real.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from dataclasses import replace
 from datetime import datetime
@@ -22,6 +23,7 @@ from assets.dbt_project import DBT_PROJECT, dbt_executable
 from assets.occurrence_decisions import decide_occurrences
 from assets.outbox_rendering import render_pending
 from assets.rendering import TemplateRenderer
+from assets.resources import dbt_env_for
 from models.campaigns import CampaignSpec
 from senders.sms_composition import DEFAULT_MAX_SEGMENTS
 
@@ -36,8 +38,9 @@ order by o.occurred_at desc
 """
 
 
-def compiled_model_sql(model: str, as_of: datetime) -> str:
-    """The model's select at this as-of instant, compiled by dbt but not built."""
+def compiled_model_sql(database_url: str, model: str, as_of: datetime) -> str:
+    """The model's select at this as-of instant, compiled by dbt but not built; dbt is given the
+    datamart's connection, which its profile reads and compiling uses."""
     args = [
         "compile",
         "--quiet",
@@ -55,6 +58,7 @@ def compiled_model_sql(model: str, as_of: datetime) -> str:
             "--profiles-dir",
             str(DBT_PROJECT.profiles_dir),
         ],
+        env={**os.environ, **dbt_env_for(database_url)},
         capture_output=True,
         text=True,
     )
@@ -75,7 +79,7 @@ def preview(
     sms_max_segments: int = DEFAULT_MAX_SEGMENTS,
 ) -> str:
     policy = policy_for(spec)
-    compiled = compiled_model_sql(policy.source_model, as_of)
+    compiled = compiled_model_sql(database_url, policy.source_model, as_of)
     with psycopg.connect(database_url) as conn:
         try:
             _stage_customer_rows(conn, policy.source_model, compiled, customer_id)

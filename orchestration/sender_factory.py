@@ -1,24 +1,25 @@
-"""Which provider sends each channel, from the settings (docs/architecture.md, Settings).
+"""Which provider sends each channel: the ``senders`` resource (docs/architecture.md, Settings).
 
 ``TOUCHPOINT_EMAIL_SENDER`` is ``smtp`` (to ``TOUCHPOINT_SMTP_URL``, or to the local mailbox
 server when that is unset), ``ses`` or ``file``; ``TOUCHPOINT_SMS_SENDER`` is ``sns`` or
 ``file``. The ``file`` senders write under ``$TOUCHPOINT_HOME/outbox``. AWS clients take their
 endpoint, region and credentials from boto3's own environment variables.
 
-The factory opens one sender per dispatch step and closes it (and the local mailbox server, if
-it started one) when the step is done.
+Each dispatch step opens one sender and closes it (and the local mailbox server, if it started
+one) when the step is done.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
-from assets.dispatch_assets import SenderFactory
+from dagster import ConfigurableResource
+
 from models.tracking import TrackingLinks
 from orchestration.local_mailbox import local_mailbox
 from orchestration.secret import tracking_secret
-from orchestration.settings import Settings
+from orchestration.settings import Settings, settings_from
 from senders.email_composition import EmailComposer
 from senders.file import FileSender
 from senders.protocol import Sender
@@ -28,19 +29,30 @@ from senders.smtp import SmtpSender
 from senders.sns import SnsSender
 
 
-def sender_factory(settings: Settings) -> SenderFactory:
-    @contextmanager
-    def open_sender(channel: str) -> Iterator[Sender]:
-        if channel == "email":
-            with _email_sender(settings) as sender:
-                yield sender
-        elif channel == "sms":
-            with _sms_sender(settings) as sender:
-                yield sender
-        else:
-            raise ValueError(f"no sender for channel {channel!r}")
+class Senders(ConfigurableResource):
+    """The settings that choose and configure the senders, one field each, named as in
+    ``Settings`` and holding the variable's text (``orchestration.resources`` configures a value
+    that came from the environment as its ``EnvVar``). Unset, a field takes the settings'
+    default when a sender opens: the local mailbox, the file outbox under ``TOUCHPOINT_HOME``."""
 
-    return open_sender
+    email_sender: str | None = None
+    smtp_url: str | None = None
+    from_email: str | None = None
+    tracking_url: str | None = None
+    secret: str | None = None
+    ses_configuration_set: str | None = None
+    sms_sender: str | None = None
+    sms_max_segments: str | None = None
+    home: str | None = None
+
+    def open(self, channel: str) -> AbstractContextManager[Sender]:
+        """The sender of ``channel`` for one dispatch step (a ``Sender`` is a context manager)."""
+        settings = settings_from(self.model_dump(exclude_none=True))
+        if channel == "email":
+            return _email_sender(settings)
+        if channel == "sms":
+            return _sms_sender(settings)
+        raise ValueError(f"no sender for channel {channel!r}")
 
 
 def email_composer(settings: Settings) -> EmailComposer:

@@ -11,6 +11,7 @@ reads the variables; the validators below keep each one's rule and name it when 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -167,8 +168,30 @@ def load_settings() -> Settings:
 
     A bad value is a ValueError naming the variable and the value, one line per bad variable.
     """
+    return _validated(Settings)
+
+
+def settings_from(values: Mapping[str, str]) -> Settings:
+    """Settings read from ``values`` (a field's name → its variable's text) by the same rules,
+    the environment aside: a field not given takes its default. How a resource reads back the
+    settings it was configured with (orchestration.resources).
+
+    A bad value is a ValueError naming the variable and the value, as in ``load_settings``.
+    """
+    return _validated(_GivenSettings, **values)
+
+
+class _GivenSettings(Settings):
+    """Settings from the values given only, never from the environment."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, **_environment_sources):
+        return (init_settings,)
+
+
+def _validated(settings_class: type[Settings], **values: str) -> Settings:
     try:
-        return Settings()
+        return settings_class(**values)
     except ValidationError as error:
         raise ValueError("\n".join(_problem(problem) for problem in error.errors())) from None
 

@@ -1,1 +1,2 @@
-"""Sensors and schedules: when to run, decided from plain values; wiring in orchestration."""
+"""When to run: sensors, schedules and automation conditions, deciding from plain values and
+the resources they are given; wiring in orchestration."""

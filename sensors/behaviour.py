@@ -2,11 +2,12 @@
 triggers and their campaigns, within a minute.
 
 The watermark (the latest ``_loaded_at`` of the behaviour tables, whatever loaded them: a landing
-file, the CRM, the event collector) is read by a function the orchestration injects; deciding
-what to do with it is pure.
-"""
+file, the CRM, the event collector) is read from the ``warehouse`` resource by a function the
+orchestration injects; deciding what to do with it is pure.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: Dagster reads the sensor function's annotations
+to find its resources.
+"""
 
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from dagster import (
     sensor,
 )
 
+from assets.resources import Warehouse
 from models.as_of import as_of_tags
 
 # Dagster's floor is 5 s; 15 s keeps a dbt build of the behavioural slice inside a minute.
@@ -38,7 +40,7 @@ def behaviour_request(
     return RunRequest(run_key=f"behaviour-{watermark}", tags=as_of_tags(now))
 
 
-def build_behaviour_sensor(read_watermark: Callable[[], str | None], job: JobDefinition):
+def build_behaviour_sensor(job: JobDefinition, read_watermark: Callable[[Warehouse], str | None]):
     @sensor(
         name="new_behaviour_sensor",
         job=job,
@@ -47,8 +49,8 @@ def build_behaviour_sensor(read_watermark: Callable[[], str | None], job: JobDef
         description="Acts on new web and store events: abandoned baskets, product interest, "
         "in-store cross-sell.",
     )
-    def new_behaviour_sensor(context: SensorEvaluationContext):
-        watermark = read_watermark()
+    def new_behaviour_sensor(context: SensorEvaluationContext, warehouse: Warehouse):
+        watermark = read_watermark(warehouse)
         decision = behaviour_request(watermark, context.cursor, datetime.now(UTC))
         if isinstance(decision, SkipReason):
             return SensorResult(skip_reason=decision)

@@ -1,10 +1,12 @@
 """The landing-files sensor: a run whenever a file appears or changes in the landing zone.
 
 The decision is a pure function of the current listing and the cursor (the fingerprints seen so
-far); the listing itself is injected by the orchestration, so this module needs no I/O.
-"""
+far); the function that lists the zone of the ``landing`` resource is injected by the
+orchestration, so this module needs no I/O.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: Dagster reads the sensor function's annotations
+to find its resources.
+"""
 
 import hashlib
 import json
@@ -20,6 +22,9 @@ from dagster import (
     sensor,
 )
 
+from assets.landing_zone import LandingZone
+from assets.resources import LandingZoneResource
+
 
 def new_fingerprints(listing: Iterable[str], cursor: str | None) -> tuple[list[str], str]:
     """Fingerprints (path + size + modification or ETag) not seen before, and the next cursor."""
@@ -34,7 +39,9 @@ def run_key_for(fingerprints: list[str]) -> str:
 
 
 def build_landing_sensor(
-    list_fingerprints: Callable[[], list[str]], job: JobDefinition, interval_seconds: int = 30
+    job: JobDefinition,
+    list_fingerprints: Callable[[LandingZone], list[str]],
+    interval_seconds: int = 30,
 ):
     @sensor(
         name="landing_files_sensor",
@@ -43,8 +50,8 @@ def build_landing_sensor(
         default_status=DefaultSensorStatus.RUNNING,
         description="Ingests and models new files as soon as they land.",
     )
-    def landing_files_sensor(context: SensorEvaluationContext):
-        fresh, cursor = new_fingerprints(list_fingerprints(), context.cursor)
+    def landing_files_sensor(context: SensorEvaluationContext, landing: LandingZoneResource):
+        fresh, cursor = new_fingerprints(list_fingerprints(landing.zone()), context.cursor)
         if not fresh:
             return SensorResult(skip_reason=SkipReason("no new landing files"), cursor=cursor)
         context.log.info(f"{len(fresh)} new landing file(s): {', '.join(fresh[:5])}")

@@ -1,16 +1,24 @@
 """The provider events sensor: SES events waiting in SQS → a run that records them.
 
 The backlog is the queue's depth (``ApproximateNumberOfMessages``: messages visible to a
-receive). While a drain run is queued or going, the sensor waits (``sensors.backlog``).
+receive), read from the ``provider_event_queue`` resource. While a drain run is queued or going,
+the sensor waits (``sensors.backlog``).
+
+No ``from __future__ import annotations`` here: Dagster reads the sensor function's annotations
+to find its resources.
 """
 
-from __future__ import annotations
+from dagster import (
+    DefaultSensorStatus,
+    JobDefinition,
+    RunRequest,
+    SensorEvaluationContext,
+    SkipReason,
+    sensor,
+)
 
-from collections.abc import Callable
-
-from dagster import JobDefinition, RunRequest, SkipReason
-
-from sensors.backlog import build_backlog_sensor
+from assets.resources import ProviderEventQueue
+from sensors.backlog import backlog_result
 
 PROVIDER_EVENTS_SENSOR_INTERVAL_SECONDS = 30
 
@@ -23,13 +31,18 @@ def provider_events_request(waiting: int, active_runs: int) -> RunRequest | Skip
     return RunRequest()
 
 
-def build_provider_events_sensor(queue_depth: Callable[[], int], job: JobDefinition):
-    return build_backlog_sensor(
+def build_provider_events_sensor(job: JobDefinition):
+    @sensor(
         name="provider_events_sensor",
         job=job,
-        interval_seconds=PROVIDER_EVENTS_SENSOR_INTERVAL_SECONDS,
+        minimum_interval_seconds=PROVIDER_EVENTS_SENSOR_INTERVAL_SECONDS,
+        default_status=DefaultSensorStatus.RUNNING,
         description="Records SES events (deliveries, bounces, complaints, opens, clicks) as "
         "soon as they wait in the provider event queue.",
-        read_backlog=queue_depth,
-        decide=provider_events_request,
     )
+    def provider_events_sensor(
+        context: SensorEvaluationContext, provider_event_queue: ProviderEventQueue
+    ):
+        return backlog_result(context, job, provider_event_queue.depth(), provider_events_request)
+
+    return provider_events_sensor

@@ -1,83 +1,61 @@
-"""The segment-change sensor: a segment rebuilt since its campaigns last ran → those campaigns
-judge the new entries.
+"""Segment entries: a segment campaign judges the new entries whenever its segment was rebuilt
+after the campaign last ran. Declarative Automation, not a sensor of ours: each segment campaign
+asset carries ``SEGMENT_REBUILT``, and Dagster's automation sensor evaluates it every 30 s in the
+daemon (``touchpoint ui``).
 
-Dagster's event log says when each asset was last materialized; a segment whose latest
-materialization is newer than every one of its campaigns' needs a run, else there is nothing
-new to act on (the daily job builds segments and campaigns together).
+The daily run and a run for new files rebuild a segment and judge its campaigns together, so
+nothing more happens. When a segment is rebuilt without them (materialized from the UI, or in a
+run whose campaign step failed), the campaigns on it run alone, once per rebuild, then
+``due_messages_sensor`` sends what they queued. Such a run carries no as-of tag, so it is as of
+the moment it was created: the moment the rebuild was noticed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection
 
 from dagster import (
     AssetKey,
+    AssetsDefinition,
+    AssetSelection,
+    AutomationCondition,
+    AutomationConditionSensorDefinition,
     DefaultSensorStatus,
-    JobDefinition,
-    RunRequest,
-    SensorEvaluationContext,
-    SensorResult,
-    SkipReason,
-    sensor,
 )
 
-from models.as_of import AS_OF_TAG
+_REBUILT = AutomationCondition.any_deps_match(AutomationCondition.newly_updated())
+
+# A campaign's only dependency is its segment. Rebuilt after the campaign's latest
+# materialization (within one evaluation too: the later of the two wins), and not requested
+# since that rebuild, so a run that fails is not retried before the segment changes again.
+SEGMENT_REBUILT = (
+    _REBUILT.since(AutomationCondition.newly_updated()).with_label("rebuilt after the campaign")
+    & _REBUILT.since(AutomationCondition.newly_requested()).with_label("not requested since")
+    & ~AutomationCondition.any_deps_in_progress()
+    & ~AutomationCondition.in_progress()
+).with_label("segment rebuilt since the campaign")
 
 
-def stale_campaigns(
-    segment_marks: Mapping[AssetKey, int | None],
-    campaign_marks: Mapping[AssetKey, int | None],
-    campaigns_by_segment: Mapping[AssetKey, Sequence[AssetKey]],
-) -> list[AssetKey]:
-    """Campaign keys whose segment was materialized after the campaign (storage ids)."""
-    stale = []
-    for segment, campaigns in campaigns_by_segment.items():
-        built = segment_marks.get(segment)
-        if built is None:
-            continue
-        stale += [c for c in campaigns if (campaign_marks.get(c) or 0) < built]
-    return sorted(stale, key=lambda key: key.to_user_string())
-
-
-def _latest_storage_id(context: SensorEvaluationContext, key: AssetKey) -> int | None:
-    record = context.instance.get_latest_materialization_event(key)
-    return record.storage_id if record else None
-
-
-def _as_of_of(context: SensorEvaluationContext, key: AssetKey) -> dict[str, str]:
-    """The segment's own as-of instant, so entries are judged at the instant they were found."""
-    record = context.instance.get_latest_materialization_event(key)
-    run = context.instance.get_run_by_id(record.run_id) if record else None
-    tag = run.tags.get(AS_OF_TAG) if run else None
-    return {AS_OF_TAG: tag} if tag else {}
-
-
-def build_segment_sensor(
-    campaigns_by_segment: Mapping[AssetKey, Sequence[AssetKey]], job: JobDefinition
-):
-    @sensor(
-        name="segment_changes_sensor",
-        job=job,
-        minimum_interval_seconds=30,
-        default_status=DefaultSensorStatus.RUNNING,
-        description="Sends segment-entry campaigns (winback) when a segment is rebuilt.",
+def judge_segment_entries(
+    campaigns: AssetsDefinition, segment_campaigns: Collection[AssetKey]
+) -> AssetsDefinition:
+    """``campaigns`` with ``SEGMENT_REBUILT`` on the segment campaigns among them."""
+    return campaigns.map_asset_specs(
+        lambda spec: (
+            spec.replace_attributes(automation_condition=SEGMENT_REBUILT)
+            if spec.key in segment_campaigns
+            else spec
+        )
     )
-    def segment_changes_sensor(context: SensorEvaluationContext):
-        segments = list(campaigns_by_segment)
-        campaigns = [c for cs in campaigns_by_segment.values() for c in cs]
-        stale = stale_campaigns(
-            {s: _latest_storage_id(context, s) for s in segments},
-            {c: _latest_storage_id(context, c) for c in campaigns},
-            campaigns_by_segment,
-        )
-        if not stale:
-            return SensorResult(skip_reason=SkipReason("no segment rebuilt since its campaigns"))
-        marks = "-".join(str(_latest_storage_id(context, s)) for s in segments)
-        request = RunRequest(
-            run_key=f"segments-{marks}",
-            asset_selection=stale,
-            tags=_as_of_of(context, segments[0]),
-        )
-        return SensorResult(run_requests=[request])
 
-    return segment_changes_sensor
+
+# Dagster adds a sensor of this name by itself, stopped until someone starts it in the UI; this
+# one runs from the start, like every sensor and schedule of touchpoint.
+AUTOMATION_SENSOR = AutomationConditionSensorDefinition(
+    "default_automation_condition_sensor",
+    target=AssetSelection.all(),
+    default_status=DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Evaluates the assets' automation conditions: segment campaigns judge the "
+    "entries of a segment rebuilt without them.",
+)

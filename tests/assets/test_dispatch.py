@@ -16,6 +16,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+from types import SimpleNamespace
 
 import psycopg
 import pytest
@@ -406,9 +407,12 @@ def test_the_dispatch_assets_drain_each_channel_downstream_of_the_campaigns(
     add_messages(conn, 2)
     add_message(conn, 10, channel="sms")
     campaigns = [AssetKey(["campaigns", "birthday"]), AssetKey(["campaigns", "winback"])]
-    assets = build_dispatch_assets(campaigns, lambda _: FileSender(tmp_path / "out", composer))
+    assets = build_dispatch_assets(campaigns)
+    senders = SimpleNamespace(open=lambda channel: FileSender(tmp_path / channel, composer))
 
-    result = materialize(assets, resources={"warehouse": Warehouse(url=database_url)})
+    result = materialize(
+        assets, resources={"warehouse": Warehouse(url=database_url), "senders": senders}
+    )
 
     assert result.success
     sent = {
@@ -417,6 +421,7 @@ def test_the_dispatch_assets_drain_each_channel_downstream_of_the_campaigns(
     }
     assert sent == {"email": 2, "sms": 1}
     assert statuses(conn) == {"sent": 3}
+    assert [len(list((tmp_path / channel).iterdir())) for channel in ("email", "sms")] == [2, 1]
     specs = {spec.key: spec for a in assets for spec in a.specs}
     assert set(specs) == {AssetKey(["dispatch", "email"]), AssetKey(["dispatch", "sms"])}
     for spec in specs.values():

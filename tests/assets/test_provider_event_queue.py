@@ -10,8 +10,8 @@ import orjson
 import pytest
 from dagster import materialize
 
-from assets.resources import Warehouse
-from assets.response_assets import build_ses_events_asset, drain_queue
+from assets.resources import ProviderEventQueue, Warehouse
+from assets.response_assets import drain_queue, ses_events
 from tests.tracking.service_rows import add_sent, events, ses_event, sns_notification
 
 
@@ -84,11 +84,14 @@ def test_the_asset_records_the_waiting_events_and_says_what_became_of_them(
     event = ses_event("Complaint", "ses-1", message_id, complaintFeedbackType="abuse")
     sqs.send_message(QueueUrl=url, MessageBody=orjson.dumps(sns_notification(event)).decode())
     sqs.send_message(QueueUrl=url, MessageBody='{"half": ')
-    asset = build_ses_events_asset(url, lambda: boto3.client("sqs"))
+    resources = {
+        "warehouse": Warehouse(url=database_url),
+        "provider_event_queue": ProviderEventQueue(url=url),
+    }
 
-    result = materialize([asset], resources={"warehouse": Warehouse(url=database_url)})
+    result = materialize([ses_events], resources=resources)
 
-    metadata = result.asset_materializations_for_node(asset.op.name)[0].metadata
+    metadata = result.asset_materializations_for_node(ses_events.op.name)[0].metadata
     assert metadata["recorded"].value == 1 and metadata["unparseable"].value == 1
     assert "not valid JSON" in metadata["unparseable_messages"].value
     assert [e["type"] for e in events(conn)] == ["complained"]

@@ -280,13 +280,13 @@ def test_each_campaign_reports_its_outcomes_on_its_materialization(pipeline):
     assert metadata["rendered"].value == 1
 
 
-def test_preview_shows_a_future_message_without_recording_anything(pipeline):
+def test_preview_shows_a_future_message_without_recording_anything(pipeline, pg_server):
     from orchestration.campaign_catalog import load_catalog
     from orchestration.preview import preview
 
     conn, _, _ = pipeline
     specs = {s.name: s for s in load_catalog(Path("campaigns")).specs}
-    url = conn.info.dsn
+    url = pg_server.url("e2e_campaigns")
     before = one(conn, "select count(*) from messaging.occurrences")
     next_birthday = AS_OF + timedelta(days=365)  # 2027-11-23, four in the morning in LA
 

@@ -99,7 +99,15 @@ class Loop:
 
 
 @pytest.fixture(scope="module")
-def loop(pg_server, dbt_manifest, tmp_path_factory):
+def loop_secret():
+    """The module's runs sign with this secret; a secret reaches a run from the environment only."""
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("TOUCHPOINT_SECRET", LOOP_SECRET)
+        yield LOOP_SECRET
+
+
+@pytest.fixture(scope="module")
+def loop(pg_server, dbt_manifest, tmp_path_factory, loop_secret):
     from orchestration.definitions import build_definitions
     from orchestration.jobs import DAILY_JOB
     from orchestration.settings import load_settings
@@ -118,7 +126,6 @@ def loop(pg_server, dbt_manifest, tmp_path_factory):
             email_sender="smtp",
             sms_sender="file",
             tracking_url=TRACKING_URL,
-            secret=LOOP_SECRET,
         )
     )
     job = build_definitions(settings).resolve_job_def(DAILY_JOB.name)

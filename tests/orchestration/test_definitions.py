@@ -108,15 +108,32 @@ def test_sensors_and_schedules_react_to_behaviour_segments_and_the_clock(definit
     assert {"abandoned_basket", "product_interest", "instore_cross_sell"} <= selected
     assert {"trg_abandoned_basket", "fct_web_events"} <= selected
     assert not {"birthday", "web_events"} & selected  # no date campaign, no re-ingest
-    assert definitions.resolve_sensor_def("segment_changes_sensor").job_name == (
-        "segment_campaigns"
-    )
+
+
+def test_segment_campaigns_are_automated_and_the_automation_sensor_runs_from_the_start(
+    definitions,
+):
+    from dagster import DefaultSensorStatus
+
+    from sensors.segments import SEGMENT_REBUILT
+
+    graph = definitions.resolve_asset_graph()
+    automated = {
+        key.path[-1]: graph.get(key).automation_condition
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).automation_condition is not None
+    }
+    sensor = definitions.resolve_sensor_def("default_automation_condition_sensor")
+
+    assert automated == {"winback": SEGMENT_REBUILT}  # the only campaign on a segment
+    assert sensor.default_status == DefaultSensorStatus.RUNNING
+    assert sensor.minimum_interval_seconds <= 30
 
 
 def test_every_job_that_renders_messages_also_sends_them(definitions):
     dispatch = {AssetKey(["dispatch", "email"]), AssetKey(["dispatch", "sms"])}
     campaigns = {key for key in definitions.resolve_all_asset_keys() if key.path[0] == "campaigns"}
-    for name in ("touchpoint_daily", "act_on_new_behaviour", "date_triggers", "segment_campaigns"):
+    for name in ("touchpoint_daily", "act_on_new_behaviour", "date_triggers"):
         selected = definitions.resolve_job_def(name).asset_layer.selected_asset_keys
         assert dispatch <= selected, name
     graph = definitions.resolve_asset_graph()

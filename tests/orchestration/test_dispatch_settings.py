@@ -10,11 +10,13 @@ import stat
 
 import boto3
 import pytest
+from dagster import EnvVar
 
 from models.messages import Accepted
+from orchestration.resources import senders_resource
 from orchestration.secret import tracking_secret
-from orchestration.sender_factory import sender_factory
-from orchestration.settings import load_settings
+from orchestration.settings import DEFAULT_FROM_EMAIL, load_settings
+from tests.orchestration.configured_senders import configured_senders
 from tests.senders.mail_reading import parse_mail
 from tests.senders.moto_reading import moto_models
 from tests.senders.outbox_rows import email_message, sms_message
@@ -27,6 +29,8 @@ SENDER_VARIABLES = (
     "TOUCHPOINT_TRACKING_URL",
     "TOUCHPOINT_SECRET",
     "TOUCHPOINT_SEND_RATE",
+    "TOUCHPOINT_SES_CONFIGURATION_SET",
+    "TOUCHPOINT_SMS_MAX_SEGMENTS",
 )
 
 
@@ -77,6 +81,35 @@ def test_a_bad_setting_is_refused_by_name(env, name, value, message):
         load_settings()
 
 
+def test_the_senders_are_configured_by_variable_and_read_by_the_settings_rules(env):
+    env.setenv("TOUCHPOINT_EMAIL_SENDER", " File ")
+    env.setenv("TOUCHPOINT_SMTP_URL", "smtp://mailer:hunter2@relay.example:587")
+    settings = load_settings()
+
+    configured = senders_resource(settings)
+    with configured_senders(settings) as senders, senders.open("email") as sender:
+        sender.send(email_message())
+
+    assert configured.email_sender == EnvVar("TOUCHPOINT_EMAIL_SENDER")
+    assert configured.smtp_url == EnvVar("TOUCHPOINT_SMTP_URL")
+    assert configured.home == EnvVar("TOUCHPOINT_HOME")
+    assert (configured.sms_sender, configured.from_email) == ("file", DEFAULT_FROM_EMAIL)
+    assert configured.secret is None  # made and kept under the home when a sender needs it
+    assert [p.suffix for p in settings.file_outbox_dir.iterdir()] == [".eml"]
+
+
+def test_settings_given_in_code_are_configured_as_they_are_but_never_a_secret(env):
+    settings = load_settings().model_copy(update=dict(email_sender="file"))
+    with_password = settings.model_copy(update=dict(smtp_url="smtp://u:pw@relay.example"))
+    with_secret = settings.model_copy(update=dict(secret="from-code"))
+
+    assert senders_resource(settings).email_sender == "file"
+    with pytest.raises(ValueError, match="TOUCHPOINT_SMTP_URL holds a secret"):
+        senders_resource(with_password)
+    with pytest.raises(ValueError, match="TOUCHPOINT_SECRET holds a secret"):
+        senders_resource(with_secret)
+
+
 def test_the_secret_is_made_once_kept_private_and_reused(env):
     settings = load_settings()
 
@@ -102,7 +135,7 @@ def test_the_local_mailbox_keeps_each_mail_as_its_eml_over_real_smtp(env):
     settings = load_settings()
     message = email_message()
 
-    with sender_factory(settings)("email") as sender:
+    with configured_senders(settings) as senders, senders.open("email") as sender:
         result = sender.send(message)
         port = int(sender.endpoint.port)
 
@@ -121,9 +154,11 @@ def test_the_file_senders_write_under_home_outbox(env):
     env.setenv("TOUCHPOINT_EMAIL_SENDER", "file")
     settings = load_settings()
     email, sms = email_message(), sms_message()
-    factory = sender_factory(settings)
-
-    with factory("email") as email_sender, factory("sms") as sms_sender:
+    with (
+        configured_senders(settings) as senders,
+        senders.open("email") as email_sender,
+        senders.open("sms") as sms_sender,
+    ):
         email_sender.send(email)
         sms_sender.send(sms)
 
@@ -143,10 +178,11 @@ def test_ses_and_sns_are_reached_through_boto3_s_own_endpoint_settings(env, moto
     env.setenv("TOUCHPOINT_SMS_SENDER", "sns")
     env.setenv("TOUCHPOINT_FROM_EMAIL", "Shop <hello@shop.example>")
     boto3.client("sesv2").create_email_identity(EmailIdentity="shop.example")
-    settings = load_settings().model_copy(update=dict(ses_configuration_set=None))
-    factory = sender_factory(settings)
-
-    with factory("email") as ses, factory("sms") as sns:
+    with (
+        configured_senders(load_settings()) as senders,
+        senders.open("email") as ses,
+        senders.open("sms") as sns,
+    ):
         mail = ses.send(email_message())
         text = sns.send(sms_message())
 
@@ -157,6 +193,8 @@ def test_ses_and_sns_are_reached_through_boto3_s_own_endpoint_settings(env, moto
 
 
 def test_there_is_no_sender_for_an_unknown_channel(env):
-    open_fax = sender_factory(load_settings())("fax")
-    with pytest.raises(ValueError, match="no sender for channel 'fax'"), open_fax:
-        pass
+    with (
+        configured_senders(load_settings()) as senders,
+        pytest.raises(ValueError, match="no sender for channel 'fax'"),
+    ):
+        senders.open("fax")

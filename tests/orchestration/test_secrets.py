@@ -1,12 +1,12 @@
 """No password reaches what the Dagster UI shows: the code location's resources (the UI's
-resource pages and GraphQL), a run's stored config and job snapshot, its event log and logs."""
+resource pages and GraphQL), a run's stored config and job snapshot, its event log and logs.
+Nor does the code location leave any in the process's environment."""
 
 from __future__ import annotations
 
 import os
 import secrets
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -19,6 +19,16 @@ from psycopg import sql
 
 from tests.assets.test_crm_database import CRM_SCHEMA, add_customer
 from tests.conftest import TEST_HOME
+
+SMTP_URL = "smtps://mailer:pw-smtp@relay.example:465"
+TRACKING_SECRET = "tracking-secret-" + secrets.token_hex(8)
+QUEUE_URL = "http://127.0.0.1:1/123456789012/ses-events"
+SECRET_VARIABLES = (
+    "TOUCHPOINT_DATABASE_URL",
+    "TOUCHPOINT_CRM_URL",
+    "TOUCHPOINT_SMTP_URL",
+    "TOUCHPOINT_SECRET",
+)
 
 
 def with_login(url: str, user: str, password: str) -> str:
@@ -47,15 +57,6 @@ def login_role(admin_url: str, database_url: str, prefix: str) -> str:
     return with_login(database_url.split("?")[0], role, password)
 
 
-@pytest.fixture
-def restored_environment() -> Iterator[None]:
-    """``build_definitions`` exports dbt's connection variables; put the environment back."""
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
-
-
 def password_of(url: str) -> str:
     return urlsplit(url).password
 
@@ -80,8 +81,8 @@ def stored_run(instance, run_id: str) -> str:
     return "\n".join(pieces)
 
 
-def test_an_external_datamart_and_crm_password_stay_out_of_the_ui_and_the_run_records(
-    pg_server, make_database, monkeypatch, tmp_path, dbt_manifest, restored_environment
+def test_every_password_and_secret_stays_out_of_the_ui_and_the_run_records(
+    pg_server, make_database, monkeypatch, tmp_path, dbt_manifest
 ):
     from orchestration.definitions import build_definitions  # builds the default defs first
     from orchestration.settings import load_settings
@@ -95,6 +96,9 @@ def test_an_external_datamart_and_crm_password_stay_out_of_the_ui_and_the_run_re
     monkeypatch.setenv("TOUCHPOINT_DATABASE_URL", datamart_url)
     monkeypatch.setenv("TOUCHPOINT_CRM_URL", crm_url)
     monkeypatch.setenv("TOUCHPOINT_LANDING", str(tmp_path / "landing"))
+    monkeypatch.setenv("TOUCHPOINT_SMTP_URL", SMTP_URL)
+    monkeypatch.setenv("TOUCHPOINT_SECRET", TRACKING_SECRET)
+    monkeypatch.setenv("TOUCHPOINT_EVENTS_QUEUE_URL", QUEUE_URL)
     defs = build_definitions(load_settings())
     with instance_for_test() as instance:
         result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
@@ -104,17 +108,16 @@ def test_an_external_datamart_and_crm_password_stay_out_of_the_ui_and_the_run_re
     shown = repository_snapshot(defs)
 
     assert result.success
-    assert "TOUCHPOINT_DATABASE_URL" in shown and "TOUCHPOINT_CRM_URL" in shown
-    for password in (password_of(datamart_url), password_of(crm_url)):
-        assert password not in shown
-        assert password not in records
+    for variable in SECRET_VARIABLES:
+        assert variable in shown and variable in records
+    for secret in (password_of(datamart_url), password_of(crm_url), "pw-smtp", TRACKING_SECRET):
+        assert secret not in shown
+        assert secret not in records
     with psycopg.connect(datamart_url) as conn:
         assert conn.execute("select count(*) from raw.crm_customers").fetchone() == (1,)
 
 
-def test_the_embedded_servers_password_stays_out_of_the_ui(
-    dbt_manifest, monkeypatch, restored_environment
-):
+def test_the_embedded_servers_password_stays_out_of_the_ui(dbt_manifest, monkeypatch):
     from orchestration.definitions import build_definitions
     from orchestration.settings import load_settings
 
@@ -134,7 +137,7 @@ def test_the_embedded_servers_password_stays_out_of_the_ui(
     ],
 )
 def test_a_password_anywhere_in_a_url_from_the_environment_stays_out_of_the_ui(
-    crm_url, dbt_manifest, monkeypatch, restored_environment
+    crm_url, dbt_manifest, monkeypatch
 ):
     from orchestration.definitions import build_definitions
     from orchestration.settings import load_settings
@@ -144,3 +147,14 @@ def test_a_password_anywhere_in_a_url_from_the_environment_stays_out_of_the_ui(
 
     assert "TOUCHPOINT_CRM_URL" in shown
     assert "pw-" not in shown
+
+
+def test_building_the_code_location_leaves_the_environment_as_it_was(dbt_manifest, monkeypatch):
+    from orchestration.definitions import build_definitions
+    from orchestration.settings import load_settings
+
+    monkeypatch.setenv("TOUCHPOINT_EVENTS_QUEUE_URL", QUEUE_URL)
+    before = dict(os.environ)
+    build_definitions(load_settings())
+
+    assert dict(os.environ) == before

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from models.messages import Accepted, SendFailure
-from orchestration.sender_factory import sender_factory
 from orchestration.settings import load_settings
+from tests.orchestration.configured_senders import configured_senders
 from tests.senders.outbox_rows import sms_message
 
 FOUR_SEGMENTS = "a" * (3 * 153 + 1)
@@ -39,7 +39,7 @@ def test_a_cap_that_is_not_a_whole_number_of_at_least_one_is_refused_by_name(env
 def test_the_sms_sender_refuses_an_sms_over_the_cap_and_writes_nothing(env):
     settings = load_settings()
 
-    with sender_factory(settings)("sms") as sender:
+    with configured_senders(settings) as senders, senders.open("sms") as sender:
         over = sender.send(sms_message(sms_text=FOUR_SEGMENTS))
         within = sender.send(sms_message(sms_text="a" * 3 * 153))
 
@@ -55,7 +55,7 @@ def test_the_sms_sender_refuses_an_sms_over_the_cap_and_writes_nothing(env):
 def test_a_higher_cap_lets_a_longer_sms_through(env):
     env.setenv("TOUCHPOINT_SMS_MAX_SEGMENTS", "4")
 
-    with sender_factory(load_settings())("sms") as sender:
+    with configured_senders(load_settings()) as senders, senders.open("sms") as sender:
         result = sender.send(sms_message(sms_text=FOUR_SEGMENTS))
 
     assert isinstance(result, Accepted) and result.detail["segments"] == 4

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import psycopg
 from dagster import RunRequest, SkipReason, build_sensor_context
 
+from warehouse.raw_schema import ensure_raw_schema
+from assets.resources import Warehouse
+from orchestration.behaviour_watermark import behaviour_watermark
 from orchestration.jobs import NEW_FILES_JOB
 from sensors.behaviour import behaviour_request, build_behaviour_sensor
 
@@ -27,15 +31,34 @@ def test_new_behaviour_is_acted_on_as_of_the_moment_it_was_noticed():
     assert decision.run_key == "behaviour-2026-11-23T12:00:10+00:00"
 
 
-def test_the_sensor_moves_its_cursor_and_then_skips_until_more_behaviour_is_loaded():
-    watermark = ["2026-11-23T12:00:10+00:00"]
-    sensor = build_behaviour_sensor(lambda: watermark[0], NEW_FILES_JOB)
+def test_the_sensor_moves_its_cursor_and_then_skips_until_more_behaviour_is_loaded(
+    database_url,
+):
+    sensor = build_behaviour_sensor(NEW_FILES_JOB, behaviour_watermark)
 
-    first = sensor.evaluate_tick(build_sensor_context())
-    second = sensor.evaluate_tick(build_sensor_context(cursor=first.cursor))
-    watermark[0] = "2026-11-23T12:01:00+00:00"
-    third = sensor.evaluate_tick(build_sensor_context(cursor=first.cursor))
+    def tick(cursor: str | None):
+        warehouse = Warehouse(url=database_url)
+        with build_sensor_context(cursor=cursor, resources={"warehouse": warehouse}) as context:
+            return sensor.evaluate_tick(context)
 
-    assert len(first.run_requests) == 1 and first.cursor == "2026-11-23T12:00:10+00:00"
+    before_any_load = tick(None)
+    load_web_event(database_url, "2026-11-23T12:00:10+00:00")
+    first = tick(None)
+    second = tick(first.cursor)
+    load_web_event(database_url, "2026-11-23T12:01:00+00:00")
+    third = tick(first.cursor)
+
+    assert "no web or store events" in before_any_load.skip_message
+    assert len(first.run_requests) == 1 and first.cursor is not None
     assert second.run_requests == [] and "since" in second.skip_message
-    assert len(third.run_requests) == 1
+    assert len(third.run_requests) == 1 and third.cursor > first.cursor
+
+
+def load_web_event(database_url: str, loaded_at: str) -> None:
+    """A web event row as any loader leaves it; the sensor reads its ``_loaded_at``."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        ensure_raw_schema(conn)
+        conn.execute(
+            "insert into raw.web_events (_source, _row_number, _loaded_at) values ('test', 1, %s)",
+            (loaded_at,),
+        )

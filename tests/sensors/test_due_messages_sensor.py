@@ -8,10 +8,13 @@ import pytest
 from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, build_sensor_context
 
 from assets.dispatch_workers import present
+from assets.resources import Warehouse
 from orchestration.jobs import DUE_MESSAGES_JOB
 from orchestration.outbox_watch import due_message_count
 from sensors.due_messages import build_due_messages_sensor
 from tests.assets.outbox_seed import add_message
+
+SENSOR = build_due_messages_sensor(DUE_MESSAGES_JOB, due_message_count)
 
 
 @pytest.fixture
@@ -23,8 +26,15 @@ def set_row(conn, message_id, assignments: str) -> None:
     conn.execute(f"update messaging.outbox set {assignments} where message_id = %s", (message_id,))
 
 
+def tick(instance: DagsterInstance, database_url: str):
+    """One evaluation of the sensor, given the datamart at ``database_url`` as its warehouse."""
+    warehouse = Warehouse(url=database_url)
+    with build_sensor_context(instance=instance, resources={"warehouse": warehouse}) as context:
+        return SENSOR.evaluate_tick(context)
+
+
 def test_before_the_first_campaign_run_nothing_is_due(database_url):
-    assert due_message_count(database_url) == 0
+    assert due_message_count(Warehouse(url=database_url)) == 0
 
 
 def test_rows_are_due_when_sendable_expired_lapsed_in_sending_or_left_by_a_gone_worker(
@@ -39,18 +49,17 @@ def test_rows_are_due_when_sendable_expired_lapsed_in_sending_or_left_by_a_gone_
     set_row(conn, sent, "status = 'sent'")
 
     with present(conn, "alive"):
-        assert due_message_count(database_url) == 4  # due, expired, lapsed, left
+        assert due_message_count(Warehouse(url=database_url)) == 4  # due, expired, lapsed, left
 
 
 def test_the_sensor_asks_for_a_run_only_when_something_is_due(conn, database_url):
     message_id = add_message(conn, 0)
     set_row(conn, message_id, "send_after = now() + interval '1 hour'")
-    sensor = build_due_messages_sensor(lambda: due_message_count(database_url), DUE_MESSAGES_JOB)
     instance = DagsterInstance.ephemeral()
 
-    before = sensor.evaluate_tick(build_sensor_context(instance=instance))
+    before = tick(instance, database_url)
     set_row(conn, message_id, "send_after = now() - interval '1 second'")
-    after = sensor.evaluate_tick(build_sensor_context(instance=instance))
+    after = tick(instance, database_url)
 
     assert before.run_requests == [] and before.skip_message == "no message due"
     assert len(after.run_requests) == 1
@@ -58,16 +67,15 @@ def test_the_sensor_asks_for_a_run_only_when_something_is_due(conn, database_url
 
 def test_while_a_dispatch_run_is_going_the_sensor_waits(conn, database_url):
     add_message(conn, 0)
-    sensor = build_due_messages_sensor(lambda: due_message_count(database_url), DUE_MESSAGES_JOB)
     instance = DagsterInstance.ephemeral()
     run = DagsterRun(
         job_name=DUE_MESSAGES_JOB.name, run_id=str(uuid.uuid4()), status=DagsterRunStatus.STARTED
     )
     instance.add_run(run)
 
-    going = sensor.evaluate_tick(build_sensor_context(instance=instance))
+    going = tick(instance, database_url)
     instance.report_run_failed(run)
-    done = sensor.evaluate_tick(build_sensor_context(instance=instance))
+    done = tick(instance, database_url)
 
     assert going.run_requests == [] and "already going" in going.skip_message
     assert len(done.run_requests) == 1

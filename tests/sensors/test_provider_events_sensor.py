@@ -7,12 +7,22 @@ import uuid
 
 import boto3
 import pytest
-from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, build_sensor_context
+from dagster import (
+    DagsterInstance,
+    DagsterRun,
+    DagsterRunStatus,
+    EnvVar,
+    build_resources,
+    build_sensor_context,
+)
 
+from assets.resources import ProviderEventQueue
 from orchestration.jobs import PROVIDER_EVENTS_JOB
-from orchestration.provider_events import provider_event_pieces, queue_depth
+from orchestration.provider_events import provider_event_pieces
 from orchestration.settings import load_settings
 from sensors.provider_events import build_provider_events_sensor
+
+SENSOR = build_provider_events_sensor(PROVIDER_EVENTS_JOB)
 
 
 @pytest.fixture
@@ -22,13 +32,19 @@ def queue_url(moto_endpoint) -> str:
     return boto3.client("sqs").create_queue(QueueName="ses-events")["QueueUrl"]
 
 
+def tick(instance: DagsterInstance, queue_url: str):
+    """One evaluation of the sensor, given the queue at ``queue_url`` as its resource."""
+    queue = ProviderEventQueue(url=queue_url)
+    with build_sensor_context(instance=instance, resources={"provider_event_queue": queue}) as ctx:
+        return SENSOR.evaluate_tick(ctx)
+
+
 def test_the_sensor_asks_for_a_run_only_when_the_queue_has_messages(queue_url):
-    sensor = build_provider_events_sensor(lambda: queue_depth(queue_url), PROVIDER_EVENTS_JOB)
     instance = DagsterInstance.ephemeral()
 
-    empty = sensor.evaluate_tick(build_sensor_context(instance=instance))
+    empty = tick(instance, queue_url)
     boto3.client("sqs").send_message(QueueUrl=queue_url, MessageBody="{}")
-    waiting = sensor.evaluate_tick(build_sensor_context(instance=instance))
+    waiting = tick(instance, queue_url)
 
     assert empty.run_requests == [] and "no provider event" in empty.skip_message
     assert len(waiting.run_requests) == 1
@@ -36,7 +52,6 @@ def test_the_sensor_asks_for_a_run_only_when_the_queue_has_messages(queue_url):
 
 def test_while_a_run_records_events_the_sensor_waits(queue_url):
     boto3.client("sqs").send_message(QueueUrl=queue_url, MessageBody="{}")
-    sensor = build_provider_events_sensor(lambda: queue_depth(queue_url), PROVIDER_EVENTS_JOB)
     instance = DagsterInstance.ephemeral()
     run = DagsterRun(
         job_name=PROVIDER_EVENTS_JOB.name,
@@ -45,7 +60,7 @@ def test_while_a_run_records_events_the_sensor_waits(queue_url):
     )
     instance.add_run(run)
 
-    going = sensor.evaluate_tick(build_sensor_context(instance=instance))
+    going = tick(instance, queue_url)
 
     assert going.run_requests == [] and "already going" in going.skip_message
 
@@ -56,8 +71,12 @@ def test_the_queue_asset_job_and_sensor_exist_only_with_a_queue_url(monkeypatch,
     monkeypatch.setenv("TOUCHPOINT_EVENTS_QUEUE_URL", queue_url)
     pieces = provider_event_pieces(load_settings())
 
-    assert (without.assets, without.jobs, without.sensors) == ([], [], [])
+    assert (without.assets, without.jobs, without.sensors, without.resources) == ([], [], [], {})
     [asset], [job], [sensor] = pieces.assets, pieces.jobs, pieces.sensors
     assert asset.key.path == ["responses", "ses_events"]
     assert asset.group_names_by_key[asset.key] == "responses"
     assert sensor.job_name == job.name == "record_provider_events"
+    queue = pieces.resources["provider_event_queue"]
+    assert isinstance(queue.url, EnvVar) and queue.url == "TOUCHPOINT_EVENTS_QUEUE_URL"
+    with build_resources(pieces.resources) as resources:  # read when a run starts
+        assert resources.provider_event_queue.url == queue_url

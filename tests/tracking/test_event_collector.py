@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from psycopg.rows import dict_row
 
+from assets.resources import Warehouse
 from models.collector_events import COLLECTOR_SOURCE
 from orchestration.behaviour_watermark import behaviour_watermark
 from tests.tracking.signing import post_signed
@@ -30,7 +31,8 @@ def product_viewed(**overrides) -> dict:
 
 
 def test_a_track_call_becomes_a_raw_web_event_the_behaviour_sensor_notices(client, conn, datamart):
-    before = behaviour_watermark(datamart)
+    warehouse = Warehouse(url=datamart)
+    before = behaviour_watermark(warehouse)
 
     answer = post_signed(client, "/v1/track", product_viewed())
 
@@ -42,7 +44,7 @@ def test_a_track_call_becomes_a_raw_web_event_the_behaviour_sensor_notices(clien
     assert row["occurred_at"] == "2026-11-24T10:15:00.123Z"
     assert row["url"] == "https://shop.example/p/42"
     assert row["_source"] == COLLECTOR_SOURCE
-    assert behaviour_watermark(datamart) not in (None, before)
+    assert behaviour_watermark(warehouse) not in (None, before)
 
 
 def test_segment_names_and_contract_names_both_map_to_the_contract_types(client, conn):
