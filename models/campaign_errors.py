@@ -14,9 +14,17 @@ class CampaignError(ValueError):
     """A campaign that cannot be used; the message names file, field, value and expectation."""
 
 
-def describe_validation_error(path: Path, model: type[BaseModel], error: ValidationError) -> str:
-    """One line per problem pydantic found, in terms of the YAML the marketer wrote."""
-    return "\n".join(f"{path}: {_describe(model, detail)}" for detail in error.errors())
+def describe_validation_error(
+    path: Path, model: type[BaseModel], error: ValidationError, within: str = ""
+) -> str:
+    """One line per problem pydantic found, in terms of the YAML the marketer wrote; `within`
+    names the part of the file `model` was read from (`steps[welcome].`)."""
+    return "\n".join(
+        f"{path}: {within}{_describe(model, detail)}"
+        if detail["loc"]
+        else f"{path}: {within.rstrip('.')}: {_expected(detail['msg'])}"
+        for detail in error.errors()
+    )
 
 
 def _describe(model: type[BaseModel], detail: ErrorDetails) -> str:

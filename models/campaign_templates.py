@@ -88,3 +88,26 @@ def resolve_template(
             return TemplateFile(locale=candidate, name=f"{campaign}/{candidate}/{part}", path=path)
     looked_at = ", ".join(str(folder / candidate / part) for candidate in chain)
     raise FileNotFoundError(f"no template {part} for campaign {campaign!r}; looked at {looked_at}")
+
+
+def template_folder_problems(folder: Path, default_locale: str, channel: str) -> list[str]:
+    """What is wrong with one templates folder: the default locale lacks a part `channel` needs, a
+    folder that is not a locale, a file that is not a template part (a misspelt file would
+    otherwise be ignored in silence)."""
+    parts = parts_for(channel)
+    problems = [
+        f"default_locale: {default_locale!r} lacks {folder / default_locale / part}; "
+        f"expected every template of channel {channel}: {', '.join(parts)}"
+        for part in parts
+        if not (folder / default_locale / part).is_file()
+    ]
+    for locale_dir in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if not (locale_dir.is_dir() and is_locale_tag(locale_dir.name)):
+            problems.append(f"templates: {locale_dir}: expected a locale folder such as fr-BE")
+            continue
+        problems += [
+            f"templates: {file}: expected only {', '.join(TEMPLATE_PARTS)}"
+            for file in sorted(locale_dir.iterdir())
+            if file.name not in TEMPLATE_PARTS and not file.name.startswith(".")
+        ]
+    return problems

@@ -29,10 +29,10 @@ from pydantic import (
 
 from models.campaign_errors import CampaignError, describe_validation_error
 from models.campaign_templates import (
-    TEMPLATE_PARTS,
     campaign_templates_folder,
     is_locale_tag,
     parts_for,
+    template_folder_problems,
 )
 from models.campaign_yaml import read_campaign_yaml
 from models.durations import DURATION_EXPECTED, parse_duration
@@ -241,22 +241,5 @@ def _model_problems(spec: CampaignSpec, known_models: Collection[str]) -> list[s
 
 
 def _template_problems(spec: CampaignSpec, campaigns_dir: Path) -> list[str]:
-    """The default locale has every part the channel needs; other folders are locales and hold
-    only template parts (a misspelt file would otherwise be ignored in silence)."""
     folder = campaign_templates_folder(campaigns_dir, spec.name)
-    problems = [
-        f"default_locale: {spec.default_locale!r} lacks {folder / spec.default_locale / part}; "
-        f"expected every template of channel {spec.channel}: {', '.join(spec.template_parts)}"
-        for part in spec.template_parts
-        if not (folder / spec.default_locale / part).is_file()
-    ]
-    for locale_dir in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if not (locale_dir.is_dir() and is_locale_tag(locale_dir.name)):
-            problems.append(f"templates: {locale_dir}: expected a locale folder such as fr-BE")
-            continue
-        problems += [
-            f"templates: {file}: expected only {', '.join(TEMPLATE_PARTS)}"
-            for file in sorted(locale_dir.iterdir())
-            if file.name not in TEMPLATE_PARTS and not file.name.startswith(".")
-        ]
-    return problems
+    return template_folder_problems(folder, spec.default_locale, spec.channel)
