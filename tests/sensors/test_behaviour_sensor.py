@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import psycopg
 from dagster import RunRequest, SkipReason, build_sensor_context
 
-from warehouse.raw_schema import ensure_raw_schema
 from assets.resources import Warehouse
 from orchestration.behaviour_watermark import behaviour_watermark
 from orchestration.jobs import NEW_FILES_JOB
 from sensors.behaviour import behaviour_request, build_behaviour_sensor
+from warehouse.raw_schema import ensure_raw_schema
 
 NOW = datetime(2026, 11, 23, 12, 0, 30, tzinfo=UTC)
 
