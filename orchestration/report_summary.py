@@ -29,8 +29,8 @@ NAME_WIDTH = 26
 
 
 def report_lines(conn: psycopg.Connection) -> list[str]:
-    """The report as a table, then the comparison with the holdout over every campaign that
-    has one; nothing before the report models were first built."""
+    """The report as a table, then the lift over the holdout of all campaigns together;
+    nothing before the report models were first built."""
     names = [f"reports.{model}" for model in REPORT_MODELS]
     built = conn.execute(
         "select bool_and(to_regclass(name) is not null) from unnest(%s::text[]) as name", (names,)
@@ -40,7 +40,10 @@ def report_lines(conn: psycopg.Connection) -> list[str]:
     report = read_report(conn)
     as_of = f"{report.as_of.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if report.as_of else "—"
     head = "".join(f"{heading:>{width}}" for _, heading, _, width in COLUMNS)
-    lines = [f"Campaign performance as of {as_of}".ljust(NAME_WIDTH + 2) + head]
+    lines = [
+        f"Campaign performance as of {as_of} (reports.rpt_campaign_performance)",
+        f"  {'campaign':<{NAME_WIDTH}}{head}",
+    ]
     for row in report.campaigns:
         cells = "".join(
             f"{formatted(row[column], kind):>{width}}" for column, _, kind, width in COLUMNS
@@ -50,17 +53,14 @@ def report_lines(conn: psycopg.Connection) -> list[str]:
 
 
 def _holdout_line(campaigns: list[dict]) -> list[str]:
-    """Conversion of the messages against that of the held-out customers, where both exist."""
-    compared = [row for row in campaigns if row["holdout_size"] and row["sent"]]
-    if not compared:
-        return []
+    """The lift of every campaign that has one, weighted by its messages sent: each campaign is
+    compared with its own holdout, never one campaign's messages with another's holdout."""
+    compared = [row for row in campaigns if row["lift"] is not None]
     sent = sum(row["sent"] for row in compared)
-    converted = sum(row["converted"] for row in compared)
-    held = sum(row["holdout_size"] for row in compared)
-    held_converted = sum(row["holdout_converted"] for row in compared)
-    treated_rate, holdout_rate = converted / sent, held_converted / held
+    if not sent:
+        return []
+    lift = sum(row["sent"] * row["lift"] for row in compared) / sent
+    names = ", ".join(row["campaign"] for row in compared)
     return [
-        f"  Campaigns with a holdout: {formatted(treated_rate, 'percent')} of {sent} messages "
-        f"converted, {formatted(holdout_rate, 'percent')} of {held} customers held out: lift "
-        f"{formatted(treated_rate - holdout_rate, 'points')}"
+        f"  Lift over the holdout, weighted by messages sent: {formatted(lift, 'points')} ({names})"
     ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,8 +45,10 @@ class Rates:
 
     open: float = 0.40  # of the mails found: opened
     click: float = 0.10  # of the mails found: clicked (among those opened that have links)
-    convert: float = 0.06  # of the messages sent: an order (those who clicked first)
-    holdout_convert: float = 0.02  # of the held-out occurrences: an order anyway
+    buy_after_click: float = 0.40  # of the messages clicked: an order
+    redeem_voucher: float = 0.10  # of the other messages with a voucher: an order with it
+    buy_anyway: float = 0.02  # of the other messages: an order
+    buy_held_out: float = 0.02  # of the held-out occurrences: an order all the same
     answer_survey: float = 0.60  # of the surveys: a score texted back
     stop: float = 0.05  # of the numbers texted: STOP
 
@@ -206,19 +209,61 @@ def _orders(
     if not products:
         return ()
     catalog = {p.product_id: p for p in products}
-    buyers = _chosen(
-        reached,
-        quota(rates.convert, len(reached)),
-        seed,
-        "convert",
-        first=lambda m: m.key in clicked,
-    )
+    buyers = _buyers(reached, clicked, seed, rates)
     held = [h for h in held_out if h.exposed_at < as_of]
-    held_buyers = _chosen(held, quota(rates.holdout_convert, len(held)), seed, "holdout")
+    count = quota(rates.buy_held_out, len(held))
+    held_buyers = _held_out_buyers(held, reached, buyers, count, seed)
     return tuple(
         [_order(m, catalog, as_of, seed, held_out=False) for m in buyers]
         + [_order(h, catalog, as_of, seed, held_out=True) for h in held_buyers]
     )
+
+
+def _buyers(
+    reached: Sequence[SentMessage], clicked: set[str], seed: int, rates: Rates
+) -> list[SentMessage]:
+    """Those who clicked buy most, those handed a voucher next, the others now and then."""
+    groups = (
+        ([m for m in reached if m.key in clicked], rates.buy_after_click),
+        ([m for m in reached if m.key not in clicked and m.voucher], rates.redeem_voucher),
+        ([m for m in reached if m.key not in clicked and not m.voucher], rates.buy_anyway),
+    )
+    return [
+        m for group, rate in groups for m in _chosen(group, quota(rate, len(group)), seed, "buy")
+    ]
+
+
+def _held_out_buyers(
+    held: Sequence[Exposure],
+    reached: Sequence[SentMessage],
+    buyers: Sequence[SentMessage],
+    count: int,
+    seed: int,
+) -> list[Exposure]:
+    """``count`` held-out customers who buy all the same, one at a time, each in the campaign
+    where the holdout stays furthest behind the share of messages that converted; failing
+    that, where nothing was sent to compare with. The premise of the synthetic world is that
+    messages work: a holdout of three customers with one order would say otherwise."""
+    sent = Counter(m.campaign for m in reached)
+    converted = Counter(m.campaign for m in buyers)
+    queues: dict[str, list[Exposure]] = {}
+    for exposure in sorted(held, key=lambda h: _digest(seed, "buy", h.key)):
+        queues.setdefault(exposure.campaign, []).append(exposure)
+    placed: Counter[str] = Counter()
+
+    def standing(campaign: str) -> tuple[int, float, str]:
+        share = (placed[campaign] + 1) / len(queues[campaign])
+        if not sent[campaign]:
+            return (1, 0.0, campaign)
+        margin = converted[campaign] / sent[campaign] - share
+        return (0 if margin >= 0 else 2, -margin, campaign)
+
+    chosen = []
+    for _ in range(count):
+        campaign = min((c for c in queues if placed[c] < len(queues[c])), key=standing)
+        chosen.append(queues[campaign][placed[campaign]])
+        placed[campaign] += 1
+    return chosen
 
 
 def _order(
