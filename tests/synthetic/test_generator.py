@@ -441,9 +441,8 @@ def test_customers_cast_in_a_scenario_live_where_it_is_daytime(tmp_path: Path, h
     """Dispatch sends by the real clock within send windows (09:00 at the earliest, 19:00 at
     the latest): a run at the as-of instant reaches the scenario's customers at any hour."""
     as_of = AS_OF.replace(hour=hour)
-    generate_landing(tmp_path, 120, SEED, as_of)
+    rows = Landing(tmp_path, generate_landing(tmp_path, 120, SEED, as_of)).customers
     plan = ScenarioPlan.for_size(120, SEED)
-    rows = Landing(tmp_path, None).customers  # type: ignore[arg-type]
     cast = [
         r for r in rows
         if r["customer_id"] and plan.scenario_for(int(r["customer_id"][1:]) - 1) not in
