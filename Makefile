@@ -41,10 +41,10 @@ demo: install
 	later=$$($(BIN)/python -c '$(DEMO_LATER)'); port=$$($(BIN)/python -c '$(FREE_PORT)'); \
 	echo "touchpoint serve --port $$port (log: $(TOUCHPOINT_HOME)/serve.log)"; \
 	$(TOUCHPOINT) serve --port $$port > $(TOUCHPOINT_HOME)/serve.log 2>&1 & serve=$$!; \
-	trap 'kill $$serve 2>/dev/null || true; wait $$serve || true' EXIT INT TERM; \
+	trap 'kill $$serve 2>/dev/null || true; wait $$serve 2>/dev/null || true' EXIT INT TERM; \
 	$(TOUCHPOINT) simulate-reactions --as-of $$later --tracking-url http://127.0.0.1:$$port \
 		--out data/landing --seed $(DEMO_SEED); \
-	kill $$serve; wait $$serve || true; trap - EXIT INT TERM; \
+	kill $$serve; wait $$serve 2>/dev/null || true; trap - EXIT INT TERM; \
 	echo "TOUCHPOINT_TRACKING_URL=$(DEMO_TRACKING_URL) touchpoint run --as-of $$later"; \
 	TOUCHPOINT_TRACKING_URL=$(DEMO_TRACKING_URL) $(TOUCHPOINT) run --as-of $$later
 

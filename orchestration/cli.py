@@ -204,7 +204,13 @@ def cmd_simulate_reactions(args: argparse.Namespace) -> int:
     if problem:
         print(f"touchpoint simulate-reactions: {problem}", file=sys.stderr)
         return 2
-    simulation = simulate_reactions(settings, args.as_of, tracking_url, args.seed, Path(landing))
+    try:
+        simulation = simulate_reactions(
+            settings, args.as_of, tracking_url, args.seed, Path(landing)
+        )
+    except TimeoutError as error:  # `touchpoint serve` never came up
+        print(f"touchpoint simulate-reactions: {error}", file=sys.stderr)
+        return 1
     print("\n".join(simulation.lines))
     if simulation.refused:
         print("\n".join(["The tracking service refused:", *simulation.refused]), file=sys.stderr)
@@ -289,7 +295,9 @@ def parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--out", default=None, help="landing folder (default: TOUCHPOINT_LANDING)"
     )
-    simulate.add_argument("--seed", type=int, default=42)
+    simulate.add_argument(
+        "--seed", type=int, default=42, help="who reacts, and how (default 42, as generate)"
+    )
     simulate.set_defaults(handler=cmd_simulate_reactions)
 
     serve = commands.add_parser(
