@@ -177,7 +177,7 @@ def survey_score(seed: int, key: str) -> int:
     return bisect(_SCORE_BOUNDS, _unit(seed, "score", key) * _SCORE_BOUNDS[-1])
 
 
-def _survey_answerers(reached: Sequence[SentMessage], rates: Rates, seed: int) -> list:
+def _survey_answerers(reached: Sequence[SentMessage], rates: Rates, seed: int) -> list[SentMessage]:
     """Surveys answered: only where the survey is the last SMS to that number, since the
     service takes a score as the answer to the last SMS it sent there."""
     last: dict[str, SentMessage] = {}
