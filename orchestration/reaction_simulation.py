@@ -82,6 +82,8 @@ def _lines(
         f"  orders: {len(treated)} by customers written to ({vouchers} with their voucher), "
         f"{len(plan.orders) - len(treated)} by customers held out of {len(what.held_out)}",
     ]
+    if not what.sent:
+        lines.append("  nothing was sent yet: `touchpoint run` first")
     lines += [f"  landed: {path}" for path in files]
     if what.mails_missing:
         lines.append(f"  {what.mails_missing} mails sent are not on this machine: not opened")

@@ -218,7 +218,7 @@ class CustomerFactory:
         }
 
     def build(
-        self, index: int, *, in_store_country: bool, with_card: bool, in_daytime: bool = False
+        self, index: int, *, in_store_country: bool, with_card: bool, in_daytime: bool
     ) -> Customer:
         """Customer ``index``; ``in_daytime``: living where it is daytime at the as-of instant
         (``DAYTIME``), when some allowed country has such a zone."""

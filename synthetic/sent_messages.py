@@ -29,6 +29,7 @@ from messaging.occurrences
 where outcome = 'held_out'
 order by campaign, occurrence_key
 """
+_TABLES = ("messaging.outbox", "messaging.vouchers", "marts.dim_products")
 _PRODUCTS = """
 select product_id, price, currency from marts.dim_products
 where price > 0 and currency is not null
@@ -46,8 +47,10 @@ class WhatWasSent:
 
 def read_what_was_sent(database_url: str, mail_folders: Sequence[Path]) -> WhatWasSent:
     """The campaign messages sent (keyword replies are not), with the links of each mail found
-    as ``<message id>.eml`` in one of ``mail_folders``."""
+    as ``<message id>.eml`` in one of ``mail_folders``. Nothing before a first run."""
     with psycopg.connect(database_url) as conn:
+        if not _tables_exist(conn):
+            return WhatWasSent([], [], [], 0)
         sent = [_sent(row, mail_folders) for row in conn.execute(_SENT, (REPLY_CAMPAIGN,))]
         held_out = [
             Exposure(
@@ -62,6 +65,13 @@ def read_what_was_sent(database_url: str, mail_folders: Sequence[Path]) -> WhatW
         products = [Product(*row) for row in conn.execute(_PRODUCTS)]
     missing = sum(m.channel == "email" and m.mail is None for m in sent)
     return WhatWasSent(sent, held_out, products, missing)
+
+
+def _tables_exist(conn: psycopg.Connection) -> bool:
+    return conn.execute(
+        "select bool_and(to_regclass(name) is not null) from unnest(%s::text[]) as name",
+        (list(_TABLES),),
+    ).fetchone()[0]
 
 
 def _sent(row: tuple, mail_folders: Sequence[Path]) -> SentMessage:
