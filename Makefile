@@ -12,6 +12,12 @@ export DO_NOT_TRACK := 1
 
 DEMO_CUSTOMERS ?= 2000
 DEMO_SEED ?= 42
+# The demo's second run is as of this many days after the first.
+DEMO_REACTION_DAYS ?= 2
+DEMO_TRACKING_URL := $${TOUCHPOINT_TRACKING_URL:-http://127.0.0.1:8000}
+DEMO_LATER := from datetime import UTC, datetime, timedelta; \
+	print((datetime.now(UTC) + timedelta(days=$(DEMO_REACTION_DAYS))).isoformat(timespec="seconds"))
+FREE_PORT := import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])
 
 .PHONY: install demo test lint fmt ui bench clean
 
@@ -24,11 +30,23 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
+# Generate, run, let the recipients react through `touchpoint serve` (on a free port: the service
+# answers a link by its path, whatever host the link names), then run later to measure it all.
 demo: install
 	rm -rf data/landing $(TOUCHPOINT_HOME)/mailbox $(TOUCHPOINT_HOME)/outbox
 	$(TOUCHPOINT) db reset
 	$(TOUCHPOINT) generate --out data/landing --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED)
-	TOUCHPOINT_TRACKING_URL=$${TOUCHPOINT_TRACKING_URL:-http://127.0.0.1:8000} $(TOUCHPOINT) run
+	TOUCHPOINT_TRACKING_URL=$(DEMO_TRACKING_URL) $(TOUCHPOINT) run
+	@set -e; \
+	later=$$($(BIN)/python -c '$(DEMO_LATER)'); port=$$($(BIN)/python -c '$(FREE_PORT)'); \
+	echo "touchpoint serve --port $$port (log: $(TOUCHPOINT_HOME)/serve.log)"; \
+	$(TOUCHPOINT) serve --port $$port > $(TOUCHPOINT_HOME)/serve.log 2>&1 & serve=$$!; \
+	trap 'kill $$serve 2>/dev/null || true; wait $$serve 2>/dev/null || true' EXIT INT TERM; \
+	$(TOUCHPOINT) simulate-reactions --as-of $$later --tracking-url http://127.0.0.1:$$port \
+		--out data/landing --seed $(DEMO_SEED); \
+	kill $$serve; wait $$serve 2>/dev/null || true; trap - EXIT INT TERM; \
+	echo "TOUCHPOINT_TRACKING_URL=$(DEMO_TRACKING_URL) touchpoint run --as-of $$later"; \
+	TOUCHPOINT_TRACKING_URL=$(DEMO_TRACKING_URL) $(TOUCHPOINT) run --as-of $$later
 
 lint: install  # sqlfluff's dbt templater connects to the datamart: see orchestration/sql_style.py
 	$(BIN)/ruff check .

@@ -34,6 +34,7 @@ from assets.resources import Warehouse
 
 REPORT_KEY = AssetKey(["reports", "campaign_performance"])
 REPORT_MODELS = ("rpt_campaign_performance", "rpt_campaign_conversions_daily", "rpt_nps")
+REPORT_FILE = "campaign_performance.html"  # in the reports folder (TOUCHPOINT_HOME/reports)
 
 _CAMPAIGNS = "select * from reports.rpt_campaign_performance order by sent desc, campaign"
 _DAILY = "select * from reports.rpt_campaign_conversions_daily order by order_date, campaign"

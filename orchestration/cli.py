@@ -37,6 +37,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from assets.campaign_report import REPORT_FILE
     from models.contact_masking import mask_contacts
     from orchestration.pipeline import failure_lines, run_once
     from orchestration.summary import run_summary, server_now
@@ -48,6 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = run_summary(url, since=started, show_contacts=args.show_contacts)
         print(summary.text)
     print("\n".join(where_messages_went(settings)))
+    print(f"The campaign report, with charts: {settings.reports_dir / REPORT_FILE}")
     runs = " and ".join(result.run_id for result in results)
     failures = [line for result in results for line in failure_lines(result)]
     if not args.show_contacts:  # a database error quotes the value it refused
@@ -186,6 +188,36 @@ def cmd_ui(args: argparse.Namespace) -> int:
         return run_dagster_dev(args.host, args.port, environment)
 
 
+def cmd_simulate_reactions(args: argparse.Namespace) -> int:
+    from orchestration.reaction_simulation import simulate_reactions
+
+    settings = load_settings()
+    tracking_url = args.tracking_url or settings.tracking_url
+    landing = args.out or settings.landing
+    problem = None
+    if not tracking_url:
+        problem = "no tracking service to react through: --tracking-url or TOUCHPOINT_TRACKING_URL"
+    elif landing.startswith("s3://"):
+        problem = f"orders are written to a folder: --out DIR (the landing zone is {landing})"
+    elif args.as_of <= datetime.now(UTC):
+        problem = "--as-of must be later than now: the service records reactions as they happen"
+    if problem:
+        print(f"touchpoint simulate-reactions: {problem}", file=sys.stderr)
+        return 2
+    try:
+        simulation = simulate_reactions(
+            settings, args.as_of, tracking_url, args.seed, Path(landing)
+        )
+    except TimeoutError as error:  # `touchpoint serve` never came up
+        print(f"touchpoint simulate-reactions: {error}", file=sys.stderr)
+        return 1
+    print("\n".join(simulation.lines))
+    if simulation.refused:
+        print("\n".join(["The tracking service refused:", *simulation.refused]), file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """The tracking service until interrupted; the embedded datamart is kept up meanwhile."""
     from orchestration.secret import tracking_secret
@@ -254,6 +286,29 @@ def parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(handler=cmd_ui)
+
+    simulate = commands.add_parser(
+        "simulate-reactions",
+        help="recipients of what was sent react: opens, clicks, survey answers, STOP, orders",
+    )
+    simulate.add_argument(
+        "--as-of",
+        type=_instant,
+        required=True,
+        help="the instant the reactions lead up to (the later run's as-of); after now",
+    )
+    simulate.add_argument(
+        "--tracking-url",
+        default=None,
+        help="where `touchpoint serve` listens (default: TOUCHPOINT_TRACKING_URL)",
+    )
+    simulate.add_argument(
+        "--out", default=None, help="landing folder (default: TOUCHPOINT_LANDING)"
+    )
+    simulate.add_argument(
+        "--seed", type=int, default=42, help="who reacts, and how (default 42, as generate)"
+    )
+    simulate.set_defaults(handler=cmd_simulate_reactions)
 
     serve = commands.add_parser(
         "serve", help="the tracking service: opens, clicks, unsubscribes, inbound SMS, webhooks"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dagster import AssetKey, Definitions
 
 from assets.campaign_register import build_campaign_register_asset
-from assets.campaign_report import build_campaign_report_asset
+from assets.campaign_report import REPORT_FILE, build_campaign_report_asset
 from assets.campaigns import build_campaigns_asset, campaign_asset_key, source_asset_key
 from assets.datamart import DBT_STEP, datamart
 from assets.dispatch_assets import CHANNELS, build_dispatch_assets, dispatch_asset_key
@@ -49,7 +49,7 @@ def build_definitions(settings: Settings) -> Definitions:
     responses = provider_event_pieces(settings)
     measurement = [
         build_campaign_register_asset(catalog.specs),
-        build_campaign_report_asset(settings.reports_dir / "campaign_performance.html"),
+        build_campaign_report_asset(settings.reports_dir / REPORT_FILE),
     ]
     # Every job that runs dbt is followed, when dbt fails, by what it could still feed.
     carry_on = build_carry_on_sensor(

@@ -1,5 +1,5 @@
 """The readable summary a run prints: rows per source and mart, rejects with their reasons,
-what was sent and why, what still waits and why.
+what was sent and why, what still waits and why, and the campaign report.
 
 Customers' e-mail addresses and phone numbers are masked in all of it unless asked for
 (``touchpoint run --show-contacts``): a summary ends up in terminals, CI logs and tickets.
@@ -15,6 +15,7 @@ import psycopg
 from models.contact_masking import mask_contacts
 from models.landing import LANDING_SOURCES
 from orchestration.dispatch_summary import dispatch_report, in_doubt_lines
+from orchestration.report_summary import report_lines
 
 MARTS = (
     "dim_customers",
@@ -215,4 +216,6 @@ def _summary(conn: psycopg.Connection, since: datetime) -> RunSummary:
     lines += [""] + report.lines()
     if doubted := in_doubt_lines(conn):
         lines += [""] + doubted
+    if performance := report_lines(conn):
+        lines += [""] + performance
     return RunSummary("\n".join(lines), report.send_failure())

@@ -97,6 +97,10 @@ def local_date(zone: Zone, ts: int) -> date:
     return to_date(ts + utc_offset_minutes(zone, ts) * MINUTE)
 
 
+def local_hour(zone: Zone, ts: int) -> int:
+    return (ts + utc_offset_minutes(zone, ts) * MINUTE) % DAY // HOUR
+
+
 def iso(ts: int, offset_minutes: int = 0) -> str:
     """``2025-03-02T10:11:12+01:00``: the instant ``ts`` written with the given offset.
 

@@ -120,7 +120,10 @@ class Generator:
     def _customer(self, index: int) -> None:
         scenario = self.plan.scenario_for(index)
         customer = self.people.build(
-            index, in_store_country=scenario in NEEDS_STORE, with_card=scenario in NEEDS_CARD
+            index,
+            in_store_country=scenario in NEEDS_STORE,
+            with_card=scenario in NEEDS_CARD,
+            in_daytime=scenario is not None,
         )
         if scenario is None:
             self._write_with_dirt(customer)

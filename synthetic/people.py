@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from synthetic.clock import DAY, HOUR, ZONES, Zone, is_leap, iso, to_date
+from synthetic.clock import DAY, HOUR, ZONES, Zone, is_leap, iso, local_hour, to_date
 from synthetic.rand import Weighted, between, pick
 
 
@@ -162,7 +163,35 @@ def customer_id(index: int) -> str:
 
 
 LANGUAGE_CHOICE = {c.code: Weighted(c.languages, c.language_weights) for c in COUNTRIES}
-ZONE_CHOICE = {c.code: Weighted(c.zones, c.zone_weights) for c in COUNTRIES}
+# Local hours (from, to) in which customers cast in a scenario live at the as-of instant, where
+# a country allows it: inside every campaign's send window with an hour to spare, so a run at
+# that instant can send to them whatever the hour (a small data set has few such customers).
+DAYTIME = (10, 18)
+
+
+@dataclass(frozen=True)
+class Homes:
+    """Where a customer may live: a country by weight, then one of its zones by weight."""
+
+    countries: Weighted[Country]
+    zones: dict[str, Weighted[str]]
+
+    @classmethod
+    def where(
+        cls, country_allowed: Callable[[Country], bool], zone_allowed: Callable[[str], bool]
+    ) -> Homes | None:
+        """The allowed zones of the allowed countries; None when there is none."""
+        countries: list[Country] = []
+        weights: list[int] = []
+        zones: dict[str, Weighted[str]] = {}
+        for country, weight in zip(COUNTRIES, COUNTRY_WEIGHTS, strict=True):
+            pairs = zip(country.zones, country.zone_weights, strict=True)
+            kept = [(zone, w) for zone, w in pairs if zone_allowed(zone)]
+            if country_allowed(country) and kept:
+                countries.append(country)
+                weights.append(weight)
+                zones[country.code] = Weighted([z for z, _ in kept], [w for _, w in kept])
+        return cls(Weighted(countries, weights), zones) if countries else None
 
 
 class CustomerFactory:
@@ -173,15 +202,31 @@ class CustomerFactory:
         self.as_of = as_of
         self.as_of_year = to_date(as_of).year
         self.card_offset = (seed * 2_654_435_761 + 1_234_567_891) % 10**10
-        self.any_country = Weighted(COUNTRIES, COUNTRY_WEIGHTS)
-        stores = [(c, w) for c, w in zip(COUNTRIES, COUNTRY_WEIGHTS, strict=True) if c.has_stores]
-        self.store_country = Weighted([c for c, _ in stores], [w for _, w in stores])
 
-    def build(self, index: int, *, in_store_country: bool, with_card: bool) -> Customer:
+        def daytime(zone: str) -> bool:
+            return DAYTIME[0] <= local_hour(ZONES[zone], as_of) < DAYTIME[1]
+
+        def has_stores(country: Country) -> bool:
+            return country.has_stores
+
+        # (in a country with stores, in the daytime) → where; None: nowhere is it daytime.
+        self.homes = {
+            (False, False): Homes.where(lambda _: True, lambda _: True),
+            (True, False): Homes.where(has_stores, lambda _: True),
+            (False, True): Homes.where(lambda _: True, daytime),
+            (True, True): Homes.where(has_stores, daytime),
+        }
+
+    def build(
+        self, index: int, *, in_store_country: bool, with_card: bool, in_daytime: bool
+    ) -> Customer:
+        """Customer ``index``; ``in_daytime``: living where it is daytime at the as-of instant
+        (``DAYTIME``), when some allowed country has such a zone."""
         rng = self.rng
-        country = (self.store_country if in_store_country else self.any_country).pick(rng)
+        homes = self.homes[in_store_country, in_daytime] or self.homes[in_store_country, False]
+        country = homes.countries.pick(rng)
         language = LANGUAGE_CHOICE[country.code].pick(rng)
-        tz_name = ZONE_CHOICE[country.code].pick(rng)
+        tz_name = homes.zones[country.code].pick(rng)
         first = pick(rng, FIRST_NAMES[language[:2]])
         last = pick(rng, LAST_NAMES[language[:2]])
         birth = self.birth_date(between(rng, 18, 85))

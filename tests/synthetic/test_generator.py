@@ -30,6 +30,7 @@ from models.landing import (
 )
 from synthetic.clock import ZONES, add_months, utc_offset_minutes
 from synthetic.landing import GenerationSummary, generate_landing
+from synthetic.scenarios import NEEDS_STORE, ScenarioPlan
 
 AS_OF = datetime(2025, 6, 15, 10, 0, tzinfo=UTC)  # the same calendar date in every zone used
 TODAY = AS_OF.date()
@@ -433,6 +434,24 @@ def test_lapsed_customers_with_two_orders_exist(landing: Landing) -> None:
             orders[customer].add((instant(line["purchased_at"]), line["transaction_id"]))
     lapsed = [c for c, o in orders.items() if len(o) >= 2 and AS_OF - max(o)[0] > timedelta(90)]
     assert len(lapsed) >= 5
+
+
+@pytest.mark.parametrize("hour", [2, 10, 21])
+def test_customers_cast_in_a_scenario_live_where_it_is_daytime(tmp_path: Path, hour: int):
+    """Dispatch sends by the real clock within send windows (09:00 at the earliest, 19:00 at
+    the latest): a run at the as-of instant reaches the scenario's customers at any hour."""
+    as_of = AS_OF.replace(hour=hour)
+    rows = Landing(tmp_path, generate_landing(tmp_path, 120, SEED, as_of)).customers
+    plan = ScenarioPlan.for_size(120, SEED)
+    cast = [
+        r for r in rows
+        if r["customer_id"] and plan.scenario_for(int(r["customer_id"][1:]) - 1) not in
+        (None, *NEEDS_STORE)
+    ]  # fmt: skip
+
+    assert len(cast) >= 40
+    for r in cast:
+        assert 10 <= as_of.astimezone(ZoneInfo(r["timezone"])).hour < 18, r
 
 
 def test_zone_offsets_agree_with_the_tz_database() -> None:

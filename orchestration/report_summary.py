@@ -1,0 +1,66 @@
+"""The campaign report in a run's summary: what each campaign's messages brought about by the
+run's as-of instant — opens, clicks, unsubscribes, conversions against its holdout, NPS. The rows
+are ``reports.rpt_campaign_performance``'s; the charts are in the report asset's HTML page."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import psycopg
+
+from assets.campaign_report import REPORT_MODELS, read_report
+from assets.report_rendering import formatted
+
+# (column, heading, format, width) of the terminal table, after the campaign's name.
+COLUMNS = (
+    ("sent", "sent", "count", 6),
+    ("opened", "opened", "count", 8),
+    ("clicked", "clicked", "count", 8),
+    ("unsubscribed", "unsub.", "count", 7),
+    ("converted", "converted", "count", 10),
+    ("conversion_rate", "conv.", "percent", 7),
+    ("holdout_size", "holdout", "count", 8),
+    ("holdout_conversion_rate", "its conv.", "percent", 10),
+    ("lift", "lift", "points", 10),
+    ("revenue", "revenue", "money", 10),
+    ("nps", "NPS", "nps", 5),
+)
+NAME_WIDTH = 26
+
+
+def report_lines(conn: psycopg.Connection) -> list[str]:
+    """The report as a table, then the lift over the holdout of all campaigns together;
+    nothing before the report models were first built."""
+    names = [f"reports.{model}" for model in REPORT_MODELS]
+    built = conn.execute(
+        "select bool_and(to_regclass(name) is not null) from unnest(%s::text[]) as name", (names,)
+    ).fetchone()[0]
+    if not built:
+        return []
+    report = read_report(conn)
+    as_of = f"{report.as_of.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if report.as_of else "—"
+    head = "".join(f"{heading:>{width}}" for _, heading, _, width in COLUMNS)
+    lines = [
+        f"Campaign performance as of {as_of} (reports.rpt_campaign_performance)",
+        f"  {'campaign':<{NAME_WIDTH}}{head}",
+    ]
+    for row in report.campaigns:
+        cells = "".join(
+            f"{formatted(row[column], kind):>{width}}" for column, _, kind, width in COLUMNS
+        )
+        lines.append(f"  {row['campaign']:<{NAME_WIDTH}}{cells}")
+    return lines + _holdout_line(report.campaigns)
+
+
+def _holdout_line(campaigns: list[dict]) -> list[str]:
+    """The lift of every campaign that has one, weighted by its messages sent: each campaign is
+    compared with its own holdout, never one campaign's messages with another's holdout."""
+    compared = [row for row in campaigns if row["lift"] is not None]
+    sent = sum(row["sent"] for row in compared)
+    if not sent:
+        return []
+    lift = sum(row["sent"] * row["lift"] for row in compared) / sent
+    names = ", ".join(row["campaign"] for row in compared)
+    return [
+        f"  Lift over the holdout, weighted by messages sent: {formatted(lift, 'points')} ({names})"
+    ]
