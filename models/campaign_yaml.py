@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import yaml
+from pydantic import ValidationInfo
 
 from models.campaign_errors import CampaignError
 
@@ -47,3 +48,11 @@ def _where(error: yaml.MarkedYAMLError) -> str:
 
 def _problem(error: yaml.MarkedYAMLError) -> str:
     return "; ".join(part for part in (error.context, error.problem) if part)
+
+
+def name_is_the_file_stem(name: str, info: ValidationInfo) -> str:
+    """A spec's `name` is its file's stem, given as the validation context's `file_stem`."""
+    stem = (info.context or {}).get("file_stem")
+    if stem is not None and name != stem:
+        raise ValueError(f"expected {stem!r}, the name of the file")
+    return name

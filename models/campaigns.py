@@ -34,7 +34,7 @@ from models.campaign_templates import (
     parts_for,
     template_folder_problems,
 )
-from models.campaign_yaml import read_campaign_yaml
+from models.campaign_yaml import name_is_the_file_stem, read_campaign_yaml
 from models.durations import DURATION_EXPECTED, parse_duration
 
 __all__ = [
@@ -155,10 +155,7 @@ class CampaignSpec(_Spec):
     def _name_is_the_file_stem(cls, name: str, info: ValidationInfo) -> str:
         if not _NAME.match(name):
             raise ValueError("expected lowercase letters, digits and _ (a file-name stem)")
-        stem = (info.context or {}).get("file_stem")
-        if stem is not None and name != stem:
-            raise ValueError(f"expected {stem!r}, the name of the file")
-        return name
+        return name_is_the_file_stem(name, info)
 
     @field_validator("trigger")
     @classmethod

@@ -27,7 +27,7 @@ from pydantic import Field, StrictBool, StrictInt, ValidationError, ValidationIn
 from models.calendar_spans import CalendarSpan
 from models.campaign_errors import describe_validation_error
 from models.campaign_templates import template_folder_problems
-from models.campaign_yaml import read_campaign_yaml
+from models.campaign_yaml import name_is_the_file_stem, read_campaign_yaml
 from models.campaigns import ConversionSpec, LocaleTag, SendWindow
 from models.journey_steps import NAME, Name, Span, Step, StrictSpec
 
@@ -84,10 +84,7 @@ class JourneySpec(StrictSpec):
     @field_validator("name")
     @classmethod
     def _name_is_the_file_stem(cls, name: str, info: ValidationInfo) -> str:
-        stem = (info.context or {}).get("file_stem")
-        if stem is not None and name != stem:
-            raise ValueError(f"expected {stem!r}, the name of the file")
-        return name
+        return name_is_the_file_stem(name, info)
 
     @field_validator("expire_after")
     @classmethod
