@@ -10,6 +10,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
+# pytest processes for `make test`: each takes a whole test file at a time (--dist loadfile in
+# pyproject.toml); two keep both cores of a small machine busy with dbt and PostgreSQL.
+TEST_WORKERS ?= 2
+
 DEMO_CUSTOMERS ?= 2000
 DEMO_SEED ?= 42
 # The demo's second run is as of this many days after the first.
@@ -58,8 +62,8 @@ fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/python -m orchestration.sql_style fix
 
-test: lint
-	$(BIN)/pytest
+test: lint  # TEST_WORKERS=0 runs the suite in one process
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 ui: install
 	$(TOUCHPOINT) ui

@@ -1,6 +1,7 @@
 """The dbt project, defined once. Kept apart from the dbt assets, which need its manifest at
 import, so the manifest can be prepared before they load."""
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -9,7 +10,14 @@ from dagster_dbt import DbtProject
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# dbt's own DBT_TARGET_PATH (relative to the project) moves the target folder, as it does for dbt
+# run by hand; dagster-dbt puts its per-run folders under it too. So the manifest, the partial
+# parse and the run folders stay together, wherever it points.
+DBT_PROJECT = DbtProject(
+    project_dir=DBT_PROJECT_DIR,
+    profiles_dir=DBT_PROJECT_DIR,
+    target_path=os.environ.get("DBT_TARGET_PATH") or "target",
+)
 
 
 def dbt_executable() -> str:

@@ -1,6 +1,11 @@
 """Shared fixtures: one embedded PostgreSQL for the whole test run (under .touchpoint/test, a
 stable place so dbt's partial parse survives between runs), a fresh database per test that
-needs one, and the dbt manifest prepared before any test imports the definitions."""
+needs one, and the dbt manifest prepared before any test imports the definitions.
+
+Under pytest-xdist (``-n 2``) every worker is a test session of its own: the workers share the
+server (``EmbeddedPostgres.running`` counts them as holders), but each has its own session
+database and its own dbt target folder, so no worker reads a manifest another is writing, and
+every subprocess it starts (``touchpoint run``, ``ui``) inherits that folder."""
 
 from __future__ import annotations
 
@@ -18,13 +23,29 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_HOME = Path(os.environ.get("TOUCHPOINT_TEST_HOME") or ROOT / ".touchpoint" / "test")
 
 os.environ["TOUCHPOINT_HOME"] = str(TEST_HOME)
+# "gw0", "gw1"… under pytest-xdist, unset in a run of one process.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if WORKER:
+    os.environ["DBT_TARGET_PATH"] = f"target/{WORKER}"
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 from orchestration.embedded_postgres import EmbeddedPostgres  # noqa: E402
 
-SESSION_DATABASE = "touchpoint_test"
+SESSION_DATABASE = f"touchpoint_test_{WORKER}" if WORKER else "touchpoint_test"
+
+
+# Folders whose modules build the datamart with dbt, a minute or more each.
+DATAMART_BUILDING_FOLDERS = ("dbt", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules that build the datamart first, the rest in their usual order. Under
+    pytest-xdist each worker takes a whole file at a time (``--dist loadfile``, with
+    ``--no-loadscope-reorder`` so this order is the order files are handed out): started early,
+    the long files overlap, and the many short ones after them even out the end of the run."""
+    items.sort(key=lambda item: item.path.parent.name not in DATAMART_BUILDING_FOLDERS)
 
 
 @pytest.fixture(scope="session")

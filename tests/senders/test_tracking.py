@@ -57,6 +57,15 @@ def test_signatures_are_url_safe_base64_of_a_sha256_hmac():
         (ID.upper(), TARGET, SECRET),  # not the canonical id
         ("not-a-uuid", TARGET, SECRET),
     ],
+    # Named, not shown: a random id would name the first case differently in every process.
+    ids=[
+        "another-message",
+        "another-target",
+        "target-extended",
+        "another-secret",
+        "id-not-canonical",
+        "id-not-a-uuid",
+    ],
 )
 def test_a_tampered_click_link_does_not_verify(message_id, target, secret):
     signature = sign_click(SECRET, ID, TARGET)
