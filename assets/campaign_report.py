@@ -21,7 +21,6 @@ from dagster import (
 from dagster_dbt import get_asset_key_for_model
 from psycopg.rows import dict_row
 
-from assets.datamart import datamart
 from assets.report_rendering import (
     COLUMNS,
     CampaignReport,
@@ -90,6 +89,10 @@ def _performance_table(campaigns: list[dict]) -> MetadataValue:
 
 
 def build_campaign_report_asset(html_path: Path) -> AssetsDefinition:
+    # Here, not at the top: the dbt assets read dbt's manifest when imported, and the run
+    # summary reads the report (read_report) where no manifest may have been prepared yet.
+    from assets.datamart import datamart
+
     deps = [get_asset_key_for_model([datamart], model) for model in REPORT_MODELS]
 
     @asset(key=REPORT_KEY, deps=deps, group_name="reports", kinds={"python", "html"})
