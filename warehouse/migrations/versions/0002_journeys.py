@@ -1,0 +1,89 @@
+"""Journeys: their versions, the enrolments that walk them, every step taken, and the winners
+experiments chose (docs/journeys.md, "State").
+
+- ``journey_versions``: each version of each journey as it was loaded, so a customer in flight
+  advances on the spec of the version they entered even after the YAML changed.
+- ``journey_enrolments``: one row per customer per entry, with the step they are at. Times are
+  the journey's own clock: ``arrived_at`` is when the customer reached the step as the journey
+  counts it (a wait that ended at 10:00 is left at 10:00 even if the run came at 11:00), so a
+  journey advanced late takes the same path as one advanced on time. At most one active
+  enrolment per customer and journey; an entry (``entry_key``) enrols once.
+- ``journey_transitions``: every move, step to step, with the run's as-of that made it.
+- ``journey_experiment_winners``: the variant an experiment with ``winner: auto`` settled on,
+  with the evidence; the step's later recipients all get it.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-30
+"""
+
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+_DDL = """
+create table messaging.journey_versions (
+    journey text not null,
+    version text not null,
+    spec jsonb not null,
+    first_seen_at timestamptz not null default now(),
+    primary key (journey, version)
+);
+
+create table messaging.journey_enrolments (
+    enrolment_id bigint generated always as identity primary key,
+    journey text not null,
+    version text not null,
+    customer_id text not null,
+    entry_key text not null,
+    entered_at timestamptz not null,
+    time_zone text not null,
+    context jsonb not null default '{}',
+    step text not null,
+    arrived_at timestamptz not null,
+    due_at timestamptz,
+    status text not null default 'active'
+        check (status in ('active', 'completed', 'exited', 'expired')),
+    reason text,
+    ended_at timestamptz,
+    enrolled_as_of timestamptz not null,
+    recorded_at timestamptz not null default now(),
+    foreign key (journey, version) references messaging.journey_versions,
+    unique (journey, entry_key)
+);
+create unique index journey_enrolments_one_active
+    on messaging.journey_enrolments (journey, customer_id) where status = 'active';
+create index journey_enrolments_at_step
+    on messaging.journey_enrolments (journey, version, step) where status = 'active';
+
+create table messaging.journey_transitions (
+    transition_id bigint generated always as identity primary key,
+    enrolment_id bigint not null references messaging.journey_enrolments,
+    from_step text,
+    to_step text,
+    moved_at timestamptz not null,
+    reason text,
+    as_of timestamptz not null,
+    recorded_at timestamptz not null default now()
+);
+create index journey_transitions_of_enrolment
+    on messaging.journey_transitions (enrolment_id, transition_id);
+
+create table messaging.journey_experiment_winners (
+    journey text not null,
+    version text not null,
+    step text not null,
+    variant text not null,
+    decided_at timestamptz not null,
+    evidence jsonb not null,
+    primary key (journey, version, step),
+    foreign key (journey, version) references messaging.journey_versions
+);
+"""
+
+
+def upgrade() -> None:
+    op.execute(_DDL)
