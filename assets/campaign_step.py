@@ -15,9 +15,9 @@ from pathlib import Path
 import psycopg
 
 from assets.occurrence_decisions import DEFAULT_MAX_PER_WEEK, CampaignPolicy, decide_occurrences
-from assets.outbox_rendering import render_pending
+from assets.outbox_rendering import VoucherTermsOf, render_pending
 from assets.rendering import TemplateRenderer
-from assets.vouchers import VoucherTerms
+from assets.vouchers import voucher_terms
 from models.campaigns import CampaignSpec
 from senders.sms_composition import DEFAULT_MAX_SEGMENTS
 
@@ -49,11 +49,10 @@ def policy_for(spec: CampaignSpec) -> CampaignPolicy:
     )
 
 
-def voucher_terms_for(spec: CampaignSpec) -> VoucherTerms | None:
-    if spec.voucher is None:
-        return None
-    voucher = spec.voucher
-    return VoucherTerms(voucher.kind, voucher.value, voucher.currency, voucher.valid_days)
+def campaign_voucher_terms(specs: list[CampaignSpec]) -> VoucherTermsOf:
+    """Each campaign's one voucher, for the occurrences of that campaign."""
+    terms = {spec.name: voucher_terms(spec.voucher) for spec in specs}
+    return lambda occurrence: terms[occurrence["campaign"]]
 
 
 def run_campaigns(
@@ -70,10 +69,9 @@ def run_campaigns(
         campaigns_dir, {spec.name: spec for spec in specs}, sms_max_segments
     )
     results = {}
+    voucher_terms = campaign_voucher_terms(specs)
     for spec in specs:
-        counts = render_pending(
-            conn, [spec.name], renderer.render, {spec.name: voucher_terms_for(spec)}
-        )
+        counts = render_pending(conn, [spec.name], renderer.render, voucher_terms)
         results[spec.name] = CampaignResult(
             judged=judged[spec.name],
             rendered=counts["rendered"],

@@ -9,6 +9,7 @@ same transaction, so two runs can never both spend a customer's last weekly slot
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -37,6 +38,8 @@ class CampaignPolicy:
     expiry: timedelta | None
     holdout: float
     marketing: bool
+    # Whose holdout group: by default the campaign's own; a journey's steps share one.
+    holdout_key: str | None = None
 
     @property
     def is_segment(self) -> bool:
@@ -53,7 +56,8 @@ create temp table decision_campaigns (
     cooldown interval not null,
     expiry interval,
     holdout double precision not null,
-    marketing boolean not null
+    marketing boolean not null,
+    holdout_key text
 ) on commit drop;
 create temp table decision_candidates (
     campaign text not null,
@@ -61,7 +65,8 @@ create temp table decision_candidates (
     customer_id text not null,
     occurred_at timestamptz not null,
     expires_at timestamptz not null,
-    context jsonb not null
+    context jsonb not null,
+    wanted_channel text  -- when set, instead of the campaign's (an experiment's variant)
 ) on commit drop;
 """
 
@@ -105,21 +110,39 @@ def decide_occurrences(
     max_per_week: int = DEFAULT_MAX_PER_WEEK,
 ) -> dict[str, Counter]:
     """Judge every occurrence of these campaigns not judged before; outcomes per campaign."""
-    outcomes: dict[str, Counter] = {policy.campaign: Counter() for policy in policies}
-    with conn.transaction():
-        conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (DECISIONS_LOCK,))
-        conn.execute(_CAMPAIGNS_TABLE)
+
+    def stage(conn: psycopg.Connection) -> None:
         for policy in policies:
             _stage_campaign(conn, policy, as_of)
-        rows = conn.execute(DECIDE_SQL, {"as_of": as_of, "max_per_week": max_per_week})
-        for campaign, outcome in rows.fetchall():
-            outcomes[campaign][outcome] += 1
+
+    outcomes: dict[str, Counter] = {policy.campaign: Counter() for policy in policies}
+    outcomes.update(judge(conn, as_of, max_per_week, stage))
     return outcomes
 
 
-def _stage_campaign(conn: psycopg.Connection, policy: CampaignPolicy, as_of: datetime) -> None:
+def judge(
+    conn: psycopg.Connection,
+    as_of: datetime,
+    max_per_week: int,
+    stage: Callable[[psycopg.Connection], None],
+) -> dict[str, Counter]:
+    """One judgement in one transaction, under the decisions lock: `stage` fills the temporary
+    tables `decision_campaigns` (see `stage_policy`) and `decision_candidates`, then every
+    candidate is judged. Whatever `stage` changed elsewhere commits or rolls back with it."""
+    outcomes: dict[str, Counter] = {}
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (DECISIONS_LOCK,))
+        conn.execute(_CAMPAIGNS_TABLE)
+        stage(conn)
+        rows = conn.execute(DECIDE_SQL, {"as_of": as_of, "max_per_week": max_per_week})
+        for campaign, outcome in rows.fetchall():
+            outcomes.setdefault(campaign, Counter())[outcome] += 1
+    return outcomes
+
+
+def stage_policy(conn: psycopg.Connection, policy: CampaignPolicy) -> None:
     conn.execute(
-        "insert into decision_campaigns values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        "insert into decision_campaigns values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (
             policy.campaign,
             policy.priority,
@@ -130,8 +153,13 @@ def _stage_campaign(conn: psycopg.Connection, policy: CampaignPolicy, as_of: dat
             policy.expiry,
             policy.holdout,
             policy.marketing,
+            policy.holdout_key,
         ),
     )
+
+
+def _stage_campaign(conn: psycopg.Connection, policy: CampaignPolicy, as_of: datetime) -> None:
+    stage_policy(conn, policy)
     template = _SEGMENT_CANDIDATES if policy.is_segment else _TRIGGER_CANDIDATES
     source = sql.Identifier(policy.source_schema, policy.source_model)
     conn.execute(

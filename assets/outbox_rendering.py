@@ -27,6 +27,8 @@ CHUNK_SIZE = 500
 
 # (campaign, channel, locale, template variables) → the rendered message
 Renderer = Callable[[str, str, str, dict], RenderedMessage]
+# an occurrence (a row of _PENDING) → the voucher its message hands out, if any
+VoucherTermsOf = Callable[[dict], VoucherTerms | None]
 
 _PENDING = """
 select
@@ -84,7 +86,7 @@ def render_pending(
     conn: psycopg.Connection,
     campaigns: list[str],
     render: Renderer,
-    vouchers: dict[str, VoucherTerms | None],
+    voucher_terms: VoucherTermsOf,
 ) -> Counter:
     """Render every pending occurrence of these campaigns; counts of `rendered` and `failed`."""
     counts: Counter = Counter()
@@ -92,7 +94,7 @@ def render_pending(
         messages, failures = [], []
         for occurrence in chunk:
             try:
-                messages.append(_compose(occurrence, render, vouchers.get(occurrence["campaign"])))
+                messages.append(_compose(occurrence, render, voucher_terms(occurrence)))
             except RenderError as error:
                 failures.append({**occurrence, "reason": f"render failed: {error}"})
         counts["rendered"] += _write(conn, messages, failures)
@@ -150,6 +152,7 @@ def _compose(occurrence: dict, render: Renderer, terms: VoucherTerms | None) -> 
                 "X-Touchpoint-Campaign": occurrence["campaign"],
                 "X-Touchpoint-Message-Id": str(message_id),
                 "Content-Language": rendered.locale,
+                **journey_headers(occurrence["context"] or {}),
             }
         ),
         "send_after": occurrence["send_after"],
@@ -160,6 +163,21 @@ def _compose(occurrence: dict, render: Renderer, terms: VoucherTerms | None) -> 
         "window_end": occurrence["window_end"],
     }
     return OutboxMessage(row=row, voucher=voucher)
+
+
+def journey_headers(context: dict) -> dict[str, str]:
+    """A journey message says which journey, version, step and variant it comes from."""
+    journey = context.get("journey")
+    if not isinstance(journey, dict):
+        return {}
+    headers = {
+        "X-Touchpoint-Journey": str(journey["name"]),
+        "X-Touchpoint-Journey-Version": str(journey["version"]),
+        "X-Touchpoint-Journey-Step": str(journey["step"]),
+    }
+    if journey.get("variant"):
+        headers["X-Touchpoint-Variant"] = str(journey["variant"])
+    return headers
 
 
 def _write(conn: psycopg.Connection, messages: list[OutboxMessage], failures: list[dict]) -> int:

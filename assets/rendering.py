@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -166,6 +166,20 @@ def template_environment(templates_dir: Path) -> SandboxedEnvironment:
     return environment
 
 
+class TemplateOwner(Protocol):
+    """Whose templates: a campaign, or a journey's message step (assets/journey_rendering.py).
+    `name` is the templates' folder under the templates folder."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def default_locale(self) -> str: ...
+    @property
+    def marketing(self) -> bool: ...
+
+
 class TemplateRenderer:
     """Renders the messages of some campaigns; templates are resolved once per locale. An SMS
     of more than ``sms_max_segments`` segments is a RenderError."""
@@ -173,7 +187,7 @@ class TemplateRenderer:
     def __init__(
         self,
         campaigns_dir: Path,
-        specs: Mapping[str, CampaignSpec],
+        specs: Mapping[str, TemplateOwner],
         sms_max_segments: int = DEFAULT_MAX_SEGMENTS,
     ) -> None:
         self._campaigns_dir = campaigns_dir
@@ -206,7 +220,7 @@ class TemplateRenderer:
         )
 
     def _render_sms(
-        self, spec: CampaignSpec, locale: str, variables: Mapping[str, Any]
+        self, spec: TemplateOwner, locale: str, variables: Mapping[str, Any]
     ) -> RenderedMessage:
         sms, sms_file = self._part(spec, locale, SMS_TEXT, variables)
         text = self._sms(spec, locale, sms)
@@ -216,7 +230,7 @@ class TemplateRenderer:
         return RenderedMessage(locale=sms_file.locale, sms_text=text)
 
     def _part(
-        self, spec: CampaignSpec, locale: str, part: str, variables: Mapping[str, Any]
+        self, spec: TemplateOwner, locale: str, part: str, variables: Mapping[str, Any]
     ) -> tuple[str, TemplateFile]:
         file = self._resolve(spec, locale, part)
         context = {**variables, FORMAT_LOCALE: format_locale(locale, file.locale)}
@@ -228,7 +242,7 @@ class TemplateRenderer:
             raise RenderError(_failure(spec.name, locale, file, ValueError("rendered empty")))
         return rendered, file
 
-    def _resolve(self, spec: CampaignSpec, locale: str, part: str) -> TemplateFile:
+    def _resolve(self, spec: TemplateOwner, locale: str, part: str) -> TemplateFile:
         key = (spec.name, locale, part)
         if key not in self._resolved:
             try:
@@ -240,7 +254,7 @@ class TemplateRenderer:
         return self._resolved[key]
 
     @staticmethod
-    def _sms(spec: CampaignSpec, locale: str, text: str) -> str:
+    def _sms(spec: TemplateOwner, locale: str, text: str) -> str:
         text = text.strip()
         return f"{text}\n{opt_out_words(locale)}" if spec.marketing else text
 
@@ -259,7 +273,7 @@ def render_message(
     )
 
 
-def check_templates(spec: CampaignSpec, campaigns_dir: Path) -> None:
+def check_templates(spec: TemplateOwner, campaigns_dir: Path) -> None:
     """Compile (not render) every template of `spec` and the layouts it extends or imports;
     CampaignError naming file, line, cause.
 

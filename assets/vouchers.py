@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 
+from models.campaigns import VoucherSpec
+
 # No 0/O, 1/I/L, 5/S, 2/Z: a code read aloud or typed from a phone screen survives.
 CODE_ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
 CODE_GROUPS = 3
@@ -21,6 +23,13 @@ class VoucherTerms:
     value: Decimal
     currency: str | None
     valid_days: int
+
+
+def voucher_terms(voucher: VoucherSpec | None) -> VoucherTerms | None:
+    """The terms a campaign's or journey step's `voucher:` gives, if it has one."""
+    if voucher is None:
+        return None
+    return VoucherTerms(voucher.kind, voucher.value, voucher.currency, voucher.valid_days)
 
 
 @dataclass(frozen=True)

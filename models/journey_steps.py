@@ -19,6 +19,7 @@ step the enrolment is complete.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -34,7 +35,7 @@ from pydantic import (
 )
 
 from models.calendar_spans import CalendarSpan, parse_span
-from models.campaigns import LocalTime, VoucherSpec
+from models.campaigns import Duration, LocalTime, VoucherSpec
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -106,9 +107,21 @@ class Experiment(StrictSpec):
 
 
 class Message(StrictSpec):
+    """One message to the customer, judged like a campaign's.
+
+    `campaign` is the name its messages are counted and reported under (its
+    `X-Touchpoint-Campaign`), by default `<journey>.<step>`: a journey that takes over a
+    campaign keeps the campaign's name, so its reports and holdout group carry on. `expiry`
+    counts from the moment the customer reached the step: a message not sendable by then is
+    recorded `expired` and the customer goes on. `cooldown` is the campaign cooldown.
+    """
+
     channel: Literal["email", "sms", "best"]
+    campaign: Name | None = None
     voucher: VoucherSpec | None = None
     experiment: Experiment | None = None
+    expiry: Span = CalendarSpan(days=7)
+    cooldown: Duration = timedelta(0)
 
     def channels(self) -> set[str]:
         """Every channel a recipient of this step may be sent on, across variants."""

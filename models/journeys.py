@@ -79,6 +79,7 @@ class JourneySpec(StrictSpec):
     marketing: StrictBool = True
     exit_when: tuple[Literal[EXIT_GOALS], ...] = ("unsubscribed",)  # type: ignore[valid-type]
     expire_after: Span = CalendarSpan(months=12)
+    move_in_flight: StrictBool = False
     steps: tuple[Step, ...] = ()
 
     @field_validator("name")
@@ -95,6 +96,21 @@ class JourneySpec(StrictSpec):
 
     def step(self, step_id: str) -> Step:
         return next(step for step in self.steps if step.id == step_id)
+
+    def campaign_of(self, step: Step) -> str:
+        """The campaign a message step's messages count under."""
+        assert step.message is not None, step.id
+        return step.message.campaign or f"{self.name}.{step.id}"
+
+    @property
+    def message_steps(self) -> list[Step]:
+        return [step for step in self.steps if step.message is not None]
+
+    @property
+    def holdout_campaign(self) -> str:
+        """The campaign whose holdout group the whole journey holds out (its first message's):
+        one group for every step, the same as the campaign's when the journey took one over."""
+        return self.campaign_of(self.message_steps[0]) if self.message_steps else self.name
 
     def successors(self, index: int) -> list[str]:
         following = self.steps[index + 1].id if index + 1 < len(self.steps) else None
@@ -212,6 +228,21 @@ def _graph_problems(journey: JourneySpec) -> list[str]:
     ]
     problems += _branch_problems(journey, edges)
     problems += _loop_problems(journey, edges)
+    problems += _campaign_name_problems(journey)
+    return problems
+
+
+def _campaign_name_problems(journey: JourneySpec) -> list[str]:
+    seen: dict[str, str] = {}
+    problems = []
+    for step in journey.message_steps:
+        campaign = journey.campaign_of(step)
+        if campaign in seen:
+            problems.append(
+                f"steps[{step.id}].message.campaign: got {campaign!r}, already the campaign of "
+                f"step {seen[campaign]!r}; expected one campaign a message step"
+            )
+        seen[campaign] = step.id
     return problems
 
 

@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from assets.campaign_step import policy_for, voucher_terms_for
+from assets.campaign_step import campaign_voucher_terms, policy_for
 from assets.dbt_project import DBT_PROJECT, dbt_executable
 from assets.occurrence_decisions import decide_occurrences
 from assets.outbox_rendering import render_pending
@@ -87,7 +87,7 @@ def preview(
                 conn, [replace(policy, source_schema="pg_temp")], as_of, max_per_week
             )
             renderer = TemplateRenderer(campaigns_dir, {spec.name: spec}, sms_max_segments)
-            render_pending(conn, [spec.name], renderer.render, {spec.name: voucher_terms_for(spec)})
+            render_pending(conn, [spec.name], renderer.render, campaign_voucher_terms([spec]))
             judged = (
                 conn.cursor(row_factory=dict_row)
                 .execute(_JUDGED, (spec.name, customer_id))

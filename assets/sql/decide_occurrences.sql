@@ -13,7 +13,8 @@ candidate as (
         c.context,
         coalesce(c.occurred_at + p.expiry, c.expires_at) as expires_at,
         p.priority,
-        p.wanted_channel,
+        coalesce(c.wanted_channel, p.wanted_channel) as wanted_channel,
+        coalesce(p.holdout_key, c.campaign) as holdout_key,
         p.window_start,
         p.window_end,
         p.cooldown,
@@ -51,8 +52,9 @@ routed as (
         end as channel,
         -- Holdout depends on campaign and customer only, so it holds across runs: the first 8 hex
         -- digits of sha256("<campaign>:<customer_id>") / 2^32 (docs/architecture.md, Campaigns).
+        -- A journey's steps all hold out by one campaign's group (its holdout_key).
         (
-            ('x' || left(encode(sha256(convert_to(campaign || ':' || customer_id, 'UTF8')), 'hex'), 8))
+            ('x' || left(encode(sha256(convert_to(holdout_key || ':' || customer_id, 'UTF8')), 'hex'), 8))
             ::bit(32)::bigint / 4294967296.0
         ) < holdout as held_out,
         (%(as_of)s::timestamptz at time zone timezone) as local_now

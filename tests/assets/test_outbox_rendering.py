@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from assets.campaign_step import voucher_terms_for
+from assets.campaign_step import campaign_voucher_terms
 from assets.outbox_rendering import render_pending
 from assets.rendering import TemplateRenderer
 from models.campaigns import load_campaigns
@@ -85,7 +85,7 @@ def add_queued(conn, campaign: str, key: str, customer_id: str) -> None:
 
 def render(conn, campaigns_dir, specs, names):
     renderer = TemplateRenderer(campaigns_dir, specs)
-    terms = {name: voucher_terms_for(specs[name]) for name in names}
+    terms = campaign_voucher_terms([specs[name] for name in names])
     return render_pending(conn, names, renderer.render, terms)
 
 

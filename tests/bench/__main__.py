@@ -159,11 +159,11 @@ def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> str:
 def bench_campaigns(url: str) -> None:
     """The trigger → outbox step for every built-in campaign on the datamart just built, then
     the rendering alone, again, on one core."""
-    from assets.campaign_step import run_campaigns, voucher_terms_for
+    from assets.campaign_step import run_campaigns
     from assets.dbt_project import DBT_PROJECT
     from assets.outbox_rendering import template_variables
     from assets.rendering import TemplateRenderer
-    from assets.vouchers import issue_voucher
+    from assets.vouchers import issue_voucher, voucher_terms
     from orchestration.campaign_catalog import load_catalog
 
     campaigns_dir = Path("campaigns").resolve()
@@ -176,7 +176,7 @@ def bench_campaigns(url: str) -> None:
         rendered = sum(r.rendered for r in results.values())
         rows = conn.execute(RENDERED_AGAIN).fetchall()
     renderer = TemplateRenderer(campaigns_dir, {spec.name: spec for spec in specs})
-    terms = {spec.name: voucher_terms_for(spec) for spec in specs}
+    terms = {spec.name: voucher_terms(spec.voucher) for spec in specs}
     started = time.perf_counter()
     for campaign, channel, locale, occurrence in rows:
         voucher = issue_voucher(terms[campaign], AS_OF) if terms[campaign] else None

@@ -6,8 +6,9 @@ experiments chose (docs/journeys.md, "State").
 - ``journey_enrolments``: one row per customer per entry, with the step they are at. Times are
   the journey's own clock: ``arrived_at`` is when the customer reached the step as the journey
   counts it (a wait that ended at 10:00 is left at 10:00 even if the run came at 11:00), so a
-  journey advanced late takes the same path as one advanced on time. At most one active
-  enrolment per customer and journey; an entry (``entry_key``) enrols once.
+  journey advanced late takes the same path as one advanced on time. ``message_keys`` maps each
+  message step to the occurrence key of its latest message, for the branches that ask about it.
+  At most one active enrolment per customer and journey; an entry (``entry_key``) enrols once.
 - ``journey_transitions``: every move, step to step, with the run's as-of that made it.
 - ``journey_experiment_winners``: the variant an experiment with ``winner: auto`` settled on,
   with the evidence; the step's later recipients all get it.
@@ -45,6 +46,7 @@ create table messaging.journey_enrolments (
     step text not null,
     arrived_at timestamptz not null,
     due_at timestamptz,
+    message_keys jsonb not null default '{}',
     status text not null default 'active'
         check (status in ('active', 'completed', 'exited', 'expired')),
     reason text,

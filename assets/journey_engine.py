@@ -1,0 +1,506 @@
+"""Advancing journeys at an as-of instant: enrol, end what has ended, then move every due
+enrolment on, step kind by step kind, until nothing moves (docs/journeys.md, "How journeys run").
+
+Each move is one statement over every enrolment it applies to (assets/journey_statements.py).
+A message step stages its messages as candidates of the shared judgement
+(assets/occurrence_decisions.py), so consent, caps, send windows, holdout and the outbox are the
+campaigns' own; it runs inside that judgement's transaction, so a run killed half way leaves
+neither a customer moved past a message nor a message without its customer having moved.
+
+Loops are refused without a wait that takes time (models/journeys.py), so each round moves a
+customer through at most one pass of the graph, and rounds end once every wait is in the future.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from assets.journey_statements import (
+    ENROLMENTS,
+    asked_message,
+    branch_arrival,
+    branch_tests,
+    shifted,
+    wait_due,
+    weighted_choice,
+)
+from assets.occurrence_decisions import CampaignPolicy, stage_policy
+from models.journey_steps import Step
+from models.journeys import JourneySpec
+
+SEGMENT_ENTRY_LIFE = timedelta(days=7)
+NOTHING = sql.SQL("")
+MAX_ROUNDS = 10_000  # a guard: the loop checks make every round end; this names a bug if not
+
+
+class JourneyStuck(RuntimeError):
+    """Enrolments kept moving for MAX_ROUNDS rounds: a loop the load checks let through."""
+
+
+@dataclass
+class AdvanceResult:
+    """What one advance of one journey did."""
+
+    entered: int = 0
+    moves: Counter = field(default_factory=Counter)  # (from step, to step or outcome) → count
+    ended: Counter = field(default_factory=Counter)  # "exited: order", "completed" → count
+    messages: Counter = field(default_factory=Counter)  # step → messages staged
+
+
+def advance_journey(
+    conn: psycopg.Connection,
+    current: JourneySpec,
+    as_of: datetime,
+    versions: dict[str, JourneySpec],
+) -> AdvanceResult:
+    """Advance every enrolment of one journey; run inside `occurrence_decisions.judge`'s stage.
+
+    `versions` holds the spec of every version with customers in flight (the current one too).
+    """
+    result = AdvanceResult()
+    params = {"journey": current.name, "version": current.version, "as_of": as_of}
+    if current.move_in_flight:
+        _move_to_current_version(conn, current, params)
+    for spec in versions.values():
+        _stage_policies(conn, spec)
+        _end_early(conn, spec, {**params, "version": spec.version}, result)
+    result.entered = _enrol(conn, current, params)
+    # Those just enrolled may have reached a goal already (an order since a late entry).
+    _end_early(conn, current, params, result)
+    for _ in range(MAX_ROUNDS):
+        moved = sum(
+            _advance_steps(conn, spec, {**params, "version": spec.version}, result)
+            for spec in versions.values()
+        )
+        if not moved:
+            return result
+    raise JourneyStuck(f"journey {current.name!r}: still moving after {MAX_ROUNDS} rounds")
+
+
+def record_version(conn: psycopg.Connection, spec: JourneySpec) -> None:
+    conn.execute(
+        "insert into messaging.journey_versions (journey, version, spec) values (%s, %s, %s) "
+        "on conflict do nothing",
+        (spec.name, spec.version, Jsonb(spec.model_dump(mode="json", by_alias=True))),
+    )
+
+
+def versions_in_flight(conn: psycopg.Connection, current: JourneySpec) -> dict[str, JourneySpec]:
+    """The spec of each version with active enrolments, and the current one."""
+    rows = conn.execute(
+        "select v.version, v.spec from messaging.journey_versions as v"
+        " where v.journey = %s and v.version <> %s and exists ("
+        "  select 1 from messaging.journey_enrolments as e"
+        "  where e.journey = v.journey and e.version = v.version and e.status = 'active')",
+        (current.name, current.version),
+    ).fetchall()
+    older = {version: JourneySpec.model_validate(spec) for version, spec in rows}
+    return {**older, current.version: current}
+
+
+def journey_policy(spec: JourneySpec, step: Step) -> CampaignPolicy:
+    """A message step's messages are judged like a campaign's, by the journey's policy."""
+    assert step.message is not None
+    return CampaignPolicy(
+        campaign=spec.campaign_of(step),
+        source_schema="journeys",
+        source_model=spec.entry.model,
+        channel=step.message.channel,
+        priority=spec.priority,
+        window_start=spec.send_window.start,
+        window_end=spec.send_window.end,
+        cooldown=step.message.cooldown,
+        expiry=None,  # each candidate carries its own, from when the customer reached the step
+        holdout=spec.holdout,
+        marketing=spec.marketing,
+        holdout_key=spec.holdout_campaign,
+    )
+
+
+def _stage_policies(conn: psycopg.Connection, spec: JourneySpec) -> None:
+    staged = {row[0] for row in conn.execute("select campaign from decision_campaigns")}
+    for step in spec.message_steps:
+        if spec.campaign_of(step) not in staged:
+            stage_policy(conn, journey_policy(spec, step))
+
+
+def _move_to_current_version(conn: psycopg.Connection, current: JourneySpec, params: dict) -> None:
+    """The journey's explicit rule `move_in_flight`: customers on an older version go on in the
+    current one from the step they are at, where the current one has that step."""
+    conn.execute(
+        sql.SQL(
+            "with moved as (update {enrolments} as e set version = %(version)s, due_at = null"
+            " where e.journey = %(journey)s and e.status = 'active' and e.version <> %(version)s"
+            " and e.step = any(%(steps)s) returning e.enrolment_id, e.step)"
+            " insert into messaging.journey_transitions"
+            " (enrolment_id, from_step, to_step, moved_at, reason, as_of)"
+            " select enrolment_id, step, step, %(as_of)s, 'moved to version ' || %(version)s,"
+            " %(as_of)s from moved"
+        ).format(enrolments=ENROLMENTS),
+        {**params, "steps": [step.id for step in current.steps]},
+    )
+
+
+def _source(spec: JourneySpec) -> sql.Composed:
+    schema = "triggers" if spec.entry.trigger else "segments"
+    return sql.SQL("{}").format(sql.Identifier(schema, spec.entry.model))
+
+
+def _entries(spec: JourneySpec) -> sql.Composed:
+    """The entry model's rows as (entry_key, customer_id, entered_at, context), at the as-of."""
+    if spec.entry.trigger:
+        return sql.SQL(
+            "select t.occurrence_key as entry_key, t.customer_id, t.occurred_at as entered_at,"
+            " coalesce(t.context, '{{}}'::jsonb) as context from {source} as t"
+            " where t.occurred_at <= %(as_of)s and t.expires_at > %(as_of)s"
+        ).format(source=_source(spec))
+    return sql.SQL(
+        "select s.customer_id || ':' || to_char(s.entered_at at time zone 'UTC', 'YYYY-MM-DD')"
+        " as entry_key, s.customer_id, s.entered_at, coalesce(s.context, '{{}}'::jsonb) as context"
+        " from {source} as s where s.entered_at <= %(as_of)s and s.entered_at > %(as_of)s - {life}"
+    ).format(source=_source(spec), life=sql.Literal(SEGMENT_ENTRY_LIFE))
+
+
+def _enrol(conn: psycopg.Connection, spec: JourneySpec, params: dict) -> int:
+    """Enrol each customer with a new entry, their earliest, unless already active in the journey
+    (or, without re_entry, ever enrolled in it)."""
+    enrolled_before = sql.SQL("" if spec.re_entry else " or true")
+    statement = sql.SQL(
+        "with entries as (select distinct on (n.customer_id) n.* from ({entries}) as n"
+        " where not exists (select 1 from {enrolments} as x"
+        "  where x.journey = %(journey)s and x.entry_key = n.entry_key)"
+        " and not exists (select 1 from {enrolments} as x"
+        "  where x.journey = %(journey)s and x.customer_id = n.customer_id"
+        "  and (x.status = 'active'{enrolled_before}))"
+        " order by n.customer_id, n.entered_at, n.entry_key),"
+        " enrolled as (insert into {enrolments} (journey, version, customer_id, entry_key,"
+        "  entered_at, time_zone, context, step, arrived_at, enrolled_as_of)"
+        " select %(journey)s, %(version)s, n.customer_id, n.entry_key, n.entered_at,"
+        "  coalesce(c.timezone, 'UTC'), n.context, {first}, n.entered_at, %(as_of)s"
+        " from entries as n left join marts.dim_customers as c on c.customer_id = n.customer_id"
+        " on conflict do nothing returning enrolment_id, step, arrived_at),"
+        " recorded as (insert into messaging.journey_transitions"
+        " (enrolment_id, from_step, to_step, moved_at, reason, as_of)"
+        " select enrolment_id, null, step, arrived_at, 'entered', %(as_of)s from enrolled)"
+        " select count(*) from enrolled"
+    ).format(
+        entries=_entries(spec),
+        enrolments=ENROLMENTS,
+        enrolled_before=enrolled_before,
+        first=sql.Literal(spec.steps[0].id),
+    )
+    return conn.execute(statement, params).fetchone()[0]
+
+
+def _exit_conditions(spec: JourneySpec) -> dict[str, sql.Composed]:
+    """Each goal of `exit_when`, as a test on the enrolment `e` at the as-of."""
+    since_entry = sql.SQL("> e.entered_at and {} <= %(as_of)s")
+    conditions = {
+        "order": sql.SQL(
+            "exists (select 1 from marts.fct_orders as o where o.customer_id = e.customer_id"
+            " and o.ordered_at {})"
+        ).format(since_entry.format(sql.SQL("o.ordered_at"))),
+        "unsubscribed": sql.SQL(
+            "exists (select 1 from messaging.message_events as m"
+            " where m.customer_id = e.customer_id"
+            " and m.type in ('unsubscribed', 'opted_out', 'complained') and m.occurred_at {})"
+        ).format(since_entry.format(sql.SQL("m.occurred_at"))),
+        "voucher_redeemed": sql.SQL(
+            "exists (select 1 from messaging.vouchers as v inner join marts.fct_orders as o"
+            " on o.customer_id = e.customer_id"
+            " and v.code = any(string_to_array(o.voucher_codes, ','))"
+            " where v.occurrence_key like %(journey)s || ':' || e.enrolment_id || ':%%'"
+            " and o.ordered_at <= %(as_of)s)"
+        ),
+        "left_segment": sql.SQL(
+            "not exists (select 1 from {source} as s where s.customer_id = e.customer_id)"
+        ).format(source=_source(spec)),
+        "entered_again": sql.SQL(
+            "exists (select 1 from ({entries}) as n where n.customer_id = e.customer_id"
+            " and n.entry_key <> e.entry_key and n.entered_at {})"
+        ).format(since_entry.format(sql.SQL("n.entered_at")), entries=_entries(spec)),
+    }
+    return {goal: conditions[goal] for goal in spec.exit_when}
+
+
+def _end_early(conn: psycopg.Connection, spec: JourneySpec, params: dict, result) -> None:
+    """Exits on a goal reached, then expiry: the enrolment ends at the as-of, whatever step."""
+    for goal, condition in _exit_conditions(spec).items():
+        ended = _run_move(conn, params, None, condition, status="exited", reason=goal)
+        result.ended[f"exited: {goal}"] += ended
+    expired = sql.SQL("{} <= %(as_of)s").format(shifted(sql.SQL("e.entered_at"), spec.expire_after))
+    result.ended["expired"] += _run_move(
+        conn, params, None, expired, status="expired", reason=f"expire_after {spec.expire_after}"
+    )
+
+
+def _advance_steps(conn: psycopg.Connection, spec: JourneySpec, params: dict, result) -> int:
+    moved = 0
+    for index, step in enumerate(spec.steps):
+        successors = spec.successors(index)
+        following = successors[0] if successors else None
+        moved += _advance_step(conn, spec, step, following, params, result)
+    return moved
+
+
+def _advance_step(
+    conn: psycopg.Connection,
+    spec: JourneySpec,
+    step: Step,
+    following: str | None,
+    params: dict,
+    result: AdvanceResult,
+) -> int:
+    if step.wait is not None:
+        conn.execute(
+            sql.SQL(
+                "update {enrolments} as e set due_at = {due} where e.journey = %(journey)s"
+                " and e.version = %(version)s and e.step = {step} and e.status = 'active'"
+                " and e.due_at is null"
+            ).format(enrolments=ENROLMENTS, due=wait_due(step.wait), step=sql.Literal(step.id)),
+            params,
+        )
+        return _go_on(
+            conn,
+            params,
+            step,
+            following,
+            sql.SQL("e.due_at <= %(as_of)s"),
+            "waited",
+            result,
+            arrival=sql.SQL("e.due_at"),
+        )
+    if step.message is not None:
+        return _send(conn, spec, step, following, params, result)
+    if step.branch is not None:
+        return _branch(conn, spec, step, params, result)
+    if step.split is not None:
+        return _split(conn, step, params, result)
+    assert step.exit is not None
+    status = "completed" if step.exit.reason == "completed" else "exited"
+    ended = _run_move(
+        conn, params, step.id, sql.SQL("true"), status=status, reason=step.exit.reason
+    )
+    result.ended[status if status == "completed" else f"exited: {step.exit.reason}"] += ended
+    return ended
+
+
+def _go_on(conn, params, step: Step, following, ready, reason, result, **options) -> int:
+    """Move the customers at `step` for whom `ready` holds to `following`, or complete them."""
+    if following is None:
+        count = _run_move(
+            conn, params, step.id, ready, status="completed", reason="completed", **options
+        )
+        result.ended["completed"] += count
+        result.moves[(step.id, "completed")] += count
+        return count
+    count = _run_move(
+        conn, params, step.id, ready, target=sql.Literal(following), reason=reason, **options
+    )
+    result.moves[(step.id, following)] += count
+    return count
+
+
+def _send(conn, spec: JourneySpec, step: Step, following, params, result) -> int:
+    """Stage the step's message as a candidate of the judgement and go on at once: what happens
+    to the message (sent, deferred, capped, …) is the judgement's, recorded in its outcome."""
+    message = step.message
+    assert message is not None
+    variant, channel = _variant(step, params)
+    key = sql.SQL(
+        "%(journey)s || ':' || e.enrolment_id || ':' || {step} || ':'"
+        " || floor(extract(epoch from e.arrived_at))::bigint"
+    ).format(step=sql.Literal(step.id))
+    staged = sql.SQL(
+        "insert into decision_candidates (campaign, occurrence_key, customer_id, occurred_at,"
+        " expires_at, context, wanted_channel)"
+        " select {campaign}, e.occurrence_key, e.customer_id, e.arrived_at, {expires},"
+        " e.context || jsonb_build_object('journey', jsonb_build_object('name', %(journey)s,"
+        " 'version', e.version, 'step', {step}, 'enrolment_id', e.enrolment_id,"
+        " 'variant', e.variant)), e.wanted_channel from moved as e"
+    ).format(
+        campaign=sql.Literal(spec.campaign_of(step)),
+        expires=shifted(sql.SQL("e.arrived_at"), message.expiry),
+        step=sql.Literal(step.id),
+    )
+    count = _go_on(
+        conn,
+        params,
+        step,
+        following,
+        sql.SQL("true"),
+        "sent on",
+        result,
+        extra={"occurrence_key": key, "variant": variant, "wanted_channel": channel},
+        remember_message=True,
+        after=staged,
+    )
+    result.messages[step.id] += count
+    return count
+
+
+def _variant(step: Step, params: dict) -> tuple[sql.Composable, sql.Composable]:
+    """(the variant, the channel it asks for) of an experiment step's recipient: the recorded
+    winner once there is one, else a deterministic weighted draw; nulls without experiment."""
+    experiment = step.message.experiment if step.message else None
+    if experiment is None:
+        return sql.SQL("null::text"), sql.SQL("null::text")
+    winner = sql.SQL(
+        "(select w.variant from messaging.journey_experiment_winners as w"
+        " where w.journey = %(journey)s and w.version = %(version)s and w.step = {step})"
+    ).format(step=sql.Literal(step.id))
+    drawn = weighted_choice(step.id, {n: v.weight for n, v in experiment.variants.items()})
+    variant = sql.SQL("coalesce({}, {})").format(winner, drawn)
+    channels = [
+        sql.SQL("when {} then {}").format(sql.Literal(name), sql.Literal(v.channel))
+        for name, v in experiment.variants.items()
+        if v.channel
+    ]
+    if not channels:
+        return variant, sql.SQL("null::text")
+    return variant, sql.SQL("(case {} {} end)").format(variant, sql.SQL(" ").join(channels))
+
+
+def _branch(conn, spec: JourneySpec, step: Step, params, result) -> int:
+    branch = step.branch
+    assert branch is not None
+    condition = branch.if_
+    if condition.customer is not None:
+        joins = sql.SQL(" left join marts.dim_customers as c on c.customer_id = e.customer_id")
+        labels = (f"{condition.customer.column} matches", f"{condition.customer.column} does not")
+    else:
+        asked = spec.campaign_of(spec.step(condition.step))
+        joins = sql.SQL(" ") + asked_message(condition, asked)
+        within = f" within {condition.within}" if condition.within else ""
+        labels = (
+            f"{condition.reaction} {condition.step}{within}",
+            f"not {condition.reaction} {condition.step}{within}",
+        )
+    then_test, else_test = branch_tests(branch)
+    moved = 0
+    for taken, target, test, label in (
+        ("then", branch.then, then_test, labels[0]),
+        ("else", branch.else_, else_test, labels[1]),
+    ):
+        count = _run_move(
+            conn,
+            params,
+            step.id,
+            test,
+            target=sql.Literal(target),
+            reason=label,
+            joins=joins,
+            arrival=branch_arrival(branch, taken),
+        )
+        result.moves[(step.id, target)] += count
+        moved += count
+    return moved
+
+
+def _split(conn, step: Step, params, result) -> int:
+    split = step.split
+    assert split is not None
+    arm = weighted_choice(step.id, {name: a.weight for name, a in split.arms.items()})
+    target = sql.SQL("(case {} {} end)").format(
+        arm,
+        sql.SQL(" ").join(
+            sql.SQL("when {} then {}").format(sql.Literal(name), sql.Literal(a.next))
+            for name, a in split.arms.items()
+        ),
+    )
+    rows = _run_move(
+        conn,
+        params,
+        step.id,
+        sql.SQL("true"),
+        target=target,
+        reason_sql=sql.SQL("'arm ' || {}").format(arm),
+        count_by_target=True,
+    )
+    for target_step, count in rows:
+        result.moves[(step.id, target_step)] += count
+    return sum(count for _, count in rows)
+
+
+def _run_move(
+    conn: psycopg.Connection,
+    params: dict,
+    step_id: str | None,
+    ready: sql.Composable,
+    *,
+    target: sql.Composable | None = None,
+    status: str | None = None,
+    reason: str | None = None,
+    reason_sql: sql.Composable | None = None,
+    arrival: sql.Composable | None = None,
+    joins: sql.Composable = NOTHING,
+    extra: dict[str, sql.Composable] | None = None,
+    remember_message: bool = False,
+    after: sql.Composable | None = None,
+    count_by_target: bool = False,
+):
+    """One statement: the active enrolments (at `step_id`, if given) for which `ready` holds go
+    to `target`, or end with `status`; each move is recorded with its reason.
+
+    Ending early (no `step_id`) happens at the as-of; a move at the step's own clock
+    (`arrival`, by default when the customer reached the step).
+    """
+    if arrival is None:
+        arrival = sql.SQL("e.arrived_at") if step_id else sql.SQL("%(as_of)s::timestamptz")
+    extra = extra or {}
+    columns = sql.SQL("").join(
+        sql.SQL(", {} as {}").format(value, sql.Identifier(name)) for name, value in extra.items()
+    )
+    at_step = sql.SQL(" and e.step = {}").format(sql.Literal(step_id)) if step_id else sql.SQL("")
+    if target is not None:
+        changes = sql.SQL("step = r.target, arrived_at = r.arrival, due_at = null")
+        to_step = sql.SQL("e.step")
+    else:
+        changes = sql.SQL(
+            "status = {}, reason = r.reason, ended_at = r.arrival, due_at = null"
+        ).format(sql.Literal(status))
+        to_step = sql.SQL("null::text")
+    if remember_message:
+        changes += sql.SQL(
+            ", message_keys = e.message_keys || jsonb_build_object({}, r.occurrence_key)"
+        ).format(sql.Literal(step_id))
+    returned = sql.SQL("").join(sql.SQL(", r.{}").format(sql.Identifier(n)) for n in extra)
+    statement = sql.SQL(
+        "with r as (select e.enrolment_id, e.step as from_step, {target} as target,"
+        " {arrival} as arrival, {reason} as reason{columns}"
+        " from {enrolments} as e{joins}"
+        " where e.journey = %(journey)s and e.version = %(version)s and e.status = 'active'"
+        "{at_step} and ({ready})),"
+        " moved as (update {enrolments} as e set {changes} from r"
+        " where e.enrolment_id = r.enrolment_id"
+        " returning e.*, r.from_step, r.reason as move_reason{returned}),"
+        " recorded as (insert into messaging.journey_transitions"
+        " (enrolment_id, from_step, to_step, moved_at, reason, as_of)"
+        " select e.enrolment_id, e.from_step, {to_step},"
+        " coalesce(e.ended_at, e.arrived_at), e.move_reason, %(as_of)s from moved as e)"
+        "{after}"
+        " select {grouping} count(*) from moved as e{group_by}"
+    ).format(
+        target=target if target is not None else sql.SQL("null::text"),
+        arrival=arrival,
+        reason=reason_sql if reason_sql is not None else sql.Literal(reason),
+        columns=columns,
+        enrolments=ENROLMENTS,
+        joins=joins,
+        at_step=at_step,
+        ready=ready,
+        changes=changes,
+        returned=returned,
+        to_step=to_step,
+        after=sql.SQL(", staged as ({})").format(after) if after is not None else sql.SQL(""),
+        grouping=sql.SQL("e.step,") if count_by_target else sql.SQL(""),
+        group_by=sql.SQL(" group by e.step") if count_by_target else sql.SQL(""),
+    )
+    rows = conn.execute(statement, params).fetchall()
+    return rows if count_by_target else rows[0][0]
