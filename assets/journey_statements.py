@@ -87,7 +87,7 @@ def weighted_choice(step_id: str, weights: dict[str, int]) -> sql.Composed:
     for name, weight in weights.items():
         upper += weight
         cases.append(
-            sql.SQL("when {bucket} % {total} < {upper} then {name}").format(
+            sql.SQL("when mod({bucket}, {total}) < {upper} then {name}").format(
                 bucket=_bucket(step_id),
                 total=sql.Literal(total),
                 upper=sql.Literal(upper),

@@ -20,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     StrictBool,
     StrictInt,
     ValidationError,
@@ -75,8 +76,19 @@ def _locale(value: object) -> object:
     return value
 
 
-LocalTime = Annotated[time, BeforeValidator(_local_time)]
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
+# Written back (JSON) as the YAML writes them, so a stored spec reads back as it was loaded.
+LocalTime = Annotated[
+    time,
+    BeforeValidator(_local_time),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str, when_used="json"),
+]
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(_duration),
+    PlainSerializer(
+        lambda d: f"{int(d.total_seconds() // 60)}m", return_type=str, when_used="json"
+    ),
+]
 LocaleTag = Annotated[str, BeforeValidator(_locale)]
 
 

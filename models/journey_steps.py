@@ -27,6 +27,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -58,7 +59,9 @@ def _span(value: object) -> object:
 
 
 Name = Annotated[str, BeforeValidator(_name)]
-Span = Annotated[CalendarSpan, BeforeValidator(_span)]
+Span = Annotated[
+    CalendarSpan, BeforeValidator(_span), PlainSerializer(str, return_type=str, when_used="json")
+]
 Scalar = StrictStr | StrictBool | StrictInt | StrictFloat
 
 

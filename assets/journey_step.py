@@ -1,0 +1,77 @@
+"""One journeys step without Dagster: advance every journey, judge the messages its customers
+reached together with the campaigns' policy layer, then render what is to be sent.
+
+All journeys of a run advance inside one judgement (one transaction, under the decisions lock),
+so their messages share the weekly cap by priority, and a run cut off anywhere leaves either
+every move with its messages or none.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+
+from assets.journey_engine import AdvanceResult, advance_journey, record_version, versions_in_flight
+from assets.journey_rendering import JourneyRenderer, journey_voucher_terms
+from assets.occurrence_decisions import DEFAULT_MAX_PER_WEEK, judge
+from assets.outbox_rendering import render_pending
+from models.journeys import JourneySpec
+from senders.sms_composition import DEFAULT_MAX_SEGMENTS
+
+
+@dataclass
+class JourneyResult:
+    """What one run did to one journey, and where its customers are now."""
+
+    advance: AdvanceResult
+    judged: dict[str, Counter] = field(default_factory=dict)  # step → outcomes this run
+    rendered: int = 0
+    render_failed: int = 0
+    funnel: list[tuple[str, str, int]] = field(default_factory=list)  # (status, step, count)
+
+
+def run_journeys(
+    conn: psycopg.Connection,
+    specs: list[JourneySpec],
+    journeys_dir: Path,
+    as_of: datetime,
+    max_per_week: int = DEFAULT_MAX_PER_WEEK,
+    sms_max_segments: int = DEFAULT_MAX_SEGMENTS,
+) -> dict[str, JourneyResult]:
+    """Advance, judge and render these journeys as of `as_of`; a result per journey."""
+    advances: dict[str, AdvanceResult] = {}
+
+    def stage(conn: psycopg.Connection) -> None:
+        for spec in specs:
+            record_version(conn, spec)
+            advances[spec.name] = advance_journey(conn, spec, as_of, versions_in_flight(conn, spec))
+
+    outcomes = judge(conn, as_of, max_per_week, stage)
+    renderer = JourneyRenderer(journeys_dir, specs, sms_max_segments)
+    voucher_terms = journey_voucher_terms(specs)
+    results = {}
+    for spec in specs:
+        campaigns = {spec.campaign_of(step): step.id for step in spec.message_steps}
+        counts = render_pending(conn, list(campaigns), renderer.render, voucher_terms)
+        results[spec.name] = JourneyResult(
+            advance=advances[spec.name],
+            judged={step: outcomes[c] for c, step in campaigns.items() if c in outcomes},
+            rendered=counts["rendered"],
+            render_failed=counts["failed"],
+            funnel=journey_funnel(conn, spec.name),
+        )
+    return results
+
+
+def journey_funnel(conn: psycopg.Connection, journey: str) -> list[tuple[str, str, int]]:
+    """Customers per step (active), and enrolments ended per status and reason."""
+    return conn.execute(
+        "select status, case when status = 'active' then step else coalesce(reason, status) end,"
+        " count(*) from messaging.journey_enrolments where journey = %s group by 1, 2"
+        " order by 1, 2",
+        (journey,),
+    ).fetchall()

@@ -1,0 +1,239 @@
+"""The journey engine on a real PostgreSQL, over crafted timelines at several as-of instants:
+enrolment, waits on the customer's calendar (across a change of summer time), branches both
+ways, exits on a goal, versions with customers in flight, splits, and exactly one message a
+step however often a journey is advanced."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+
+from tests.assets.journey_datamart import (
+    add_customer,
+    add_entry,
+    add_order,
+    advance,
+    create_datamart,
+    messages,
+    step_of,
+    write_journey,
+)
+from warehouse.messaging_schema import migrate_messaging
+
+AS_OF = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+ONBOARDING = """
+name: onboarding
+description: A hello; a thank-you to those who clicked it, an SMS nudge to the others.
+entry: {trigger: trg_signup}
+priority: 50
+conversion: {goal: order, window_days: 7}
+send_window: {start: "00:00", end: "23:59"}
+exit_when: [order, unsubscribed]
+steps:
+  - id: hello
+    message: {channel: email}
+  - id: three_days
+    wait: {for: 3d}
+  - id: clicked_hello
+    branch:
+      if: {reaction: clicked, step: hello, within: 3d}
+      then: thanks
+      else: nudge
+  - id: nudge
+    message: {channel: sms}
+  - id: nudged
+    exit: {reason: nudged}
+  - id: thanks
+    message: {channel: email}
+"""
+ONBOARDING_TEMPLATES = {"hello": "email", "nudge": "sms", "thanks": "email"}
+
+
+@pytest.fixture
+def conn(database_url):
+    migrate_messaging(database_url)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        create_datamart(conn)
+        yield conn
+
+
+@pytest.fixture
+def onboarding(tmp_path):
+    return write_journey(tmp_path, ONBOARDING, ONBOARDING_TEMPLATES)
+
+
+def click(conn, customer_id: str, campaign: str, at: datetime) -> None:
+    conn.execute(
+        "insert into messaging.message_events (message_id, customer_id, channel, type,"
+        " occurred_at) select message_id, customer_id, channel, 'clicked', %s"
+        " from messaging.outbox where customer_id = %s and campaign = %s",
+        (at, customer_id, campaign),
+    )
+
+
+def test_an_entry_enrols_its_customer_who_gets_the_first_message_rendered_with_journey_headers(
+    conn, tmp_path, onboarding
+):
+    add_customer(conn, "ada")
+    add_entry(conn, "signup:ada", "ada", AS_OF - timedelta(hours=1))
+
+    result = advance(conn, tmp_path, [onboarding], AS_OF)
+
+    assert result.advance.entered == 1
+    assert messages(conn, "ada") == [("onboarding.hello", "queued")]
+    assert step_of(conn, "ada", "onboarding") == ("active", "three_days")
+    headers, text = conn.execute("select headers, body_text from messaging.outbox").fetchone()
+    assert headers["X-Touchpoint-Campaign"] == "onboarding.hello"
+    assert headers["X-Touchpoint-Journey"] == "onboarding"
+    assert headers["X-Touchpoint-Journey-Version"] == onboarding.version
+    assert headers["X-Touchpoint-Journey-Step"] == "hello"
+    assert text == "Step hello"
+
+
+def test_the_unclicked_get_the_nudge_once_the_window_is_over_and_the_clickers_the_thanks(
+    conn, tmp_path, onboarding
+):
+    for name in ("ada", "bob"):
+        add_customer(conn, name)
+        add_entry(conn, f"signup:{name}", name, AS_OF - timedelta(hours=1))
+    advance(conn, tmp_path, [onboarding], AS_OF)
+    click(conn, "ada", "onboarding.hello", AS_OF + timedelta(hours=5))
+
+    advance(conn, tmp_path, [onboarding], AS_OF + timedelta(days=1))
+    assert step_of(conn, "bob", "onboarding") == ("active", "three_days")
+
+    advance(conn, tmp_path, [onboarding], AS_OF + timedelta(days=3, hours=1))
+
+    assert messages(conn, "ada") == [
+        ("onboarding.hello", "queued"),
+        ("onboarding.thanks", "queued"),
+    ]
+    assert messages(conn, "bob") == [("onboarding.hello", "queued"), ("onboarding.nudge", "queued")]
+    assert step_of(conn, "ada", "onboarding") == ("completed", "thanks")
+    status, reason = conn.execute(
+        "select status, reason from messaging.journey_enrolments where customer_id = 'bob'"
+    ).fetchone()
+    assert (status, reason) == ("exited", "nudged")
+
+
+def test_a_wait_of_seven_days_ends_at_the_same_local_hour_across_the_end_of_summer_time(
+    conn, tmp_path, onboarding
+):
+    add_customer(conn, "ada", timezone="Europe/Paris")
+    friday_ten_cest = datetime(2026, 10, 23, 8, 0, tzinfo=UTC)  # 10:00 in Paris, UTC+2
+    weekly = ONBOARDING.replace(
+        "three_days\n    wait: {for: 3d}", "three_days\n    wait: {for: 7d}"
+    )
+    spec = write_journey(tmp_path, weekly, ONBOARDING_TEMPLATES)
+    add_entry(conn, "signup:ada", "ada", friday_ten_cest)
+
+    advance(conn, tmp_path, [spec], friday_ten_cest + timedelta(minutes=5))
+
+    due = conn.execute("select due_at from messaging.journey_enrolments").fetchone()[0]
+    assert due == datetime(2026, 10, 30, 9, 0, tzinfo=UTC)  # 10:00 in Paris, now UTC+1
+    assert due - friday_ten_cest == timedelta(hours=169)
+
+
+def test_an_order_mid_journey_ends_the_enrolment_and_no_later_message_goes(
+    conn, tmp_path, onboarding
+):
+    add_customer(conn, "ada")
+    add_entry(conn, "signup:ada", "ada", AS_OF - timedelta(hours=1))
+    advance(conn, tmp_path, [onboarding], AS_OF)
+    add_order(conn, "ada", AS_OF + timedelta(days=1))
+
+    result = advance(conn, tmp_path, [onboarding], AS_OF + timedelta(days=4))
+
+    assert result.advance.ended["exited: order"] == 1
+    assert messages(conn, "ada") == [("onboarding.hello", "queued")]
+    status, reason = conn.execute(
+        "select status, reason from messaging.journey_enrolments"
+    ).fetchone()
+    assert (status, reason) == ("exited", "order")
+
+
+def test_advancing_again_and_again_never_gives_a_step_a_second_message(conn, tmp_path, onboarding):
+    add_customer(conn, "ada")
+    add_entry(conn, "signup:ada", "ada", AS_OF - timedelta(hours=1))
+    for hours in (0, 0, 1, 30, 30, 80, 80, 200):
+        advance(conn, tmp_path, [onboarding], AS_OF + timedelta(hours=hours))
+
+    assert messages(conn, "ada") == [("onboarding.hello", "queued"), ("onboarding.nudge", "queued")]
+    assert conn.execute("select count(*) from messaging.outbox").fetchone()[0] == 2
+    assert conn.execute("select count(*) from messaging.journey_enrolments").fetchone()[0] == 1
+
+
+def test_customers_in_flight_finish_the_version_they_entered(conn, tmp_path, onboarding):
+    add_customer(conn, "early")
+    add_entry(conn, "signup:early", "early", AS_OF - timedelta(hours=1))
+    advance(conn, tmp_path, [onboarding], AS_OF)
+    changed = write_journey(
+        tmp_path, ONBOARDING.replace("wait: {for: 3d}", "wait: {for: 1d}"), ONBOARDING_TEMPLATES
+    )
+    assert changed.version != onboarding.version
+    add_customer(conn, "late")
+    add_entry(conn, "signup:late", "late", AS_OF + timedelta(hours=1))
+
+    advance(conn, tmp_path, [changed], AS_OF + timedelta(hours=2))
+    advance(conn, tmp_path, [changed], AS_OF + timedelta(days=2))
+
+    versions = dict(
+        conn.execute("select customer_id, version from messaging.journey_enrolments").fetchall()
+    )
+    assert versions == {"early": onboarding.version, "late": changed.version}
+    assert step_of(conn, "early", "onboarding") == ("active", "three_days")
+    # the late one's one-day wait is over; it waits for the hello's three-day window now
+    assert step_of(conn, "late", "onboarding") == ("active", "clicked_hello")
+    outbox_versions = conn.execute(
+        "select headers ->> 'X-Touchpoint-Journey-Version' from messaging.outbox"
+        " where customer_id = 'early'"
+    ).fetchall()
+    assert outbox_versions == [(onboarding.version,)]
+
+
+SPLIT = """
+name: split_test
+description: One in four customers goes the short way.
+entry: {trigger: trg_signup}
+priority: 50
+conversion: {goal: order, window_days: 7}
+steps:
+  - id: which_way
+    split:
+      arms:
+        short: {weight: 1, next: short_end}
+        long: {weight: 3, next: long_end}
+  - id: short_end
+    exit: {reason: short}
+  - id: long_end
+    exit: {reason: long}
+"""
+
+
+def test_a_split_sends_customers_in_proportion_to_the_weights_and_always_the_same_way(
+    conn, tmp_path
+):
+    spec = write_journey(tmp_path, SPLIT, {})
+    conn.execute(
+        "insert into triggers.trg_signup select 'k' || i, 'c' || i, %s, %s, '{}'"
+        " from generate_series(1, 2000) as i",
+        (AS_OF - timedelta(hours=1), AS_OF + timedelta(days=1)),
+    )
+
+    advance(conn, tmp_path, [spec], AS_OF)
+
+    ways = dict(
+        conn.execute("select customer_id, reason from messaging.journey_enrolments").fetchall()
+    )
+    short = sum(1 for way in ways.values() if way == "short")
+    assert 0.22 < short / len(ways) < 0.28
+    conn.execute("delete from messaging.journey_transitions")
+    conn.execute("delete from messaging.journey_enrolments")
+    advance(conn, tmp_path, [spec], AS_OF)
+    again = dict(
+        conn.execute("select customer_id, reason from messaging.journey_enrolments").fetchall()
+    )
+    assert again == ways
