@@ -11,6 +11,7 @@ from psycopg.types.json import Jsonb
 from assets.messaging_tables import MESSAGING_GROUP
 from assets.resources import Warehouse
 from models.campaigns import CampaignSpec
+from models.journeys import JourneySpec
 from models.markdown_text import markdown_literal
 from warehouse.messaging_schema import migrate_messaging
 
@@ -58,37 +59,73 @@ def register_row(spec: CampaignSpec) -> dict:
     }
 
 
-def register_campaigns(conn: psycopg.Connection, specs: list[CampaignSpec]) -> None:
+def journey_register_rows(journey: JourneySpec) -> list[dict]:
+    """A journey's message steps are measured as campaigns, by the journey's policy."""
+    rows = []
+    for step in journey.message_steps:
+        message = step.message
+        assert message is not None
+        rows.append(
+            {
+                "campaign": journey.campaign_of(step),
+                "description": f"{journey.name}, step {step.id}: {journey.description}",
+                "source_model": journey.entry.model,
+                "channel": message.channel,
+                "priority": journey.priority,
+                "holdout": journey.holdout,
+                "marketing": journey.marketing,
+                "conversion_goal": journey.conversion.goal,
+                "conversion_window_days": journey.conversion.window_days,
+                "voucher": Jsonb(message.voucher.model_dump(mode="json"))
+                if message.voucher
+                else None,
+            }
+        )
+    return rows
+
+
+def register_campaigns(conn: psycopg.Connection, rows: list[dict]) -> None:
     """Upsert every campaign of the catalog; mark the ones no longer in it inactive."""
     with conn.transaction():
-        for spec in specs:
-            conn.execute(_UPSERT, register_row(spec))
-        conn.execute(_RETIRE, ([spec.name for spec in specs],))
+        for row in rows:
+            conn.execute(_UPSERT, row)
+        conn.execute(_RETIRE, ([row["campaign"] for row in rows],))
 
 
-def build_campaign_register_asset(specs: list[CampaignSpec]) -> AssetsDefinition:
+def catalog_rows(specs: list[CampaignSpec], journeys: list[JourneySpec]) -> list[dict]:
+    return [register_row(s) for s in specs] + [
+        row for journey in journeys for row in journey_register_rows(journey)
+    ]
+
+
+def build_campaign_register_asset(
+    specs: list[CampaignSpec], journeys: list[JourneySpec]
+) -> AssetsDefinition:
+    rows = catalog_rows(specs, journeys)
+
     @asset(key=CAMPAIGN_REGISTER_KEY, group_name=MESSAGING_GROUP, kinds={"python", "postgres"})
     def campaign_register(warehouse: Warehouse) -> MaterializeResult:
-        """The campaign catalog (campaigns/*.yml) as a table, written before each dbt build:
-        the conversion windows and holdouts the datamart measures campaigns by."""
+        """The campaign catalog (campaigns/*.yml, and the message steps of journeys/*.yml) as a
+        table, written before each dbt build: the conversion windows and holdouts the datamart
+        measures campaigns by."""
         migrate_messaging(warehouse.url)
         with warehouse.connect() as conn:
-            register_campaigns(conn, specs)
+            register_campaigns(conn, rows)
         return MaterializeResult(
-            metadata={"campaigns": len(specs), "catalog": MetadataValue.md(_catalog(specs))}
+            metadata={"campaigns": len(rows), "catalog": MetadataValue.md(_catalog(rows))}
         )
 
     return campaign_register
 
 
-def _catalog(specs: list[CampaignSpec]) -> str:
+def _catalog(rows: list[dict]) -> str:
     lines = [
         "| campaign | channel | conversion window | holdout |",
         "|---|---|---:|---:|",
     ]
     lines += [
-        f"| {markdown_literal(s.name)} | {markdown_literal(s.channel)} "
-        f"| {s.conversion.window_days} days | {s.holdout:.0%} |"
-        for s in specs
+        f"| {markdown_literal(r['campaign'])} | {markdown_literal(r['channel'])} "
+        f"| {r['conversion_window_days']} days | {r['holdout']:.0%} |"
+        for r in rows
     ]
     return "\n".join(lines)

@@ -10,9 +10,11 @@ from assets.campaigns import build_campaigns_asset, campaign_asset_key, source_a
 from assets.datamart import DBT_STEP, datamart
 from assets.dispatch_assets import CHANNELS, build_dispatch_assets, dispatch_asset_key
 from assets.ingest import INGEST_ASSETS
+from assets.journeys import build_journeys_asset, entry_asset_key, journey_asset_key
 from assets.messaging_tables import MESSAGING_TABLES
+from models.journeys import JourneySpec
 from orchestration.behaviour_watermark import behaviour_watermark
-from orchestration.campaign_catalog import CampaignCatalog, load_catalog
+from orchestration.campaign_catalog import CampaignCatalog, load_catalog, load_journey_catalog
 from orchestration.jobs import (
     DAILY_JOB,
     DUE_MESSAGES_JOB,
@@ -20,7 +22,9 @@ from orchestration.jobs import (
     behaviour_job,
     carry_on_job,
     date_triggers_job,
+    journeys_job,
 )
+from orchestration.journey_watch import journey_progress
 from orchestration.landing_listing import landing_fingerprints
 from orchestration.outbox_watch import due_message_count
 from orchestration.provider_events import provider_event_pieces
@@ -29,6 +33,7 @@ from orchestration.settings import Settings, load_settings
 from sensors.behaviour import build_behaviour_sensor
 from sensors.datamart_failure import CarryOn, build_carry_on_sensor
 from sensors.due_messages import build_due_messages_sensor
+from sensors.journeys import build_journey_sensor
 from sensors.landing import build_landing_sensor
 from sensors.schedules import build_daily_schedule, build_hourly_date_schedule
 from sensors.segments import AUTOMATION_SENSOR, judge_segment_entries
@@ -42,13 +47,28 @@ def build_definitions(settings: Settings) -> Definitions:
         ),
         [campaign_asset_key(spec.name) for spec in catalog.by_kind("segment")],
     )
-    dispatch = build_dispatch_assets(
-        [campaign_asset_key(spec.name) for spec in catalog.specs], send_rate=settings.send_rate
+    journeys = load_journey_catalog(settings.journeys, catalog.specs)
+    journey_keys = [journey_asset_key(journey.name) for journey in journeys]
+    journey_pieces = (
+        [
+            build_journeys_asset(
+                journeys, settings.journeys, settings.max_per_week, settings.sms_max_segments
+            )
+        ]
+        if journeys
+        else []
     )
-    jobs = _campaign_jobs(catalog)
+    dispatch = build_dispatch_assets(
+        [campaign_asset_key(spec.name) for spec in catalog.specs] + journey_keys,
+        send_rate=settings.send_rate,
+    )
+    jobs = _campaign_jobs(catalog, journeys)
+    journey_sensors = (
+        [build_journey_sensor(journeys_job(journey_keys), journey_progress)] if journeys else []
+    )
     responses = provider_event_pieces(settings)
     measurement = [
-        build_campaign_register_asset(catalog.specs),
+        build_campaign_register_asset(catalog.specs, journeys),
         build_campaign_report_asset(settings.reports_dir / REPORT_FILE),
     ]
     # Every job that runs dbt is followed, when dbt fails, by what it could still feed.
@@ -63,6 +83,7 @@ def build_definitions(settings: Settings) -> Definitions:
             *MESSAGING_TABLES,
             datamart,
             campaigns,
+            *journey_pieces,
             *dispatch,
             *measurement,
             *responses.assets,
@@ -74,6 +95,7 @@ def build_definitions(settings: Settings) -> Definitions:
             build_behaviour_sensor(jobs["behaviour"], behaviour_watermark),
             build_due_messages_sensor(DUE_MESSAGES_JOB, due_message_count),
             AUTOMATION_SENSOR,
+            *journey_sensors,
             *responses.sensors,
         ],
         schedules=[build_daily_schedule(DAILY_JOB), build_hourly_date_schedule(jobs["date"])],
@@ -81,11 +103,23 @@ def build_definitions(settings: Settings) -> Definitions:
     )
 
 
-def _campaign_jobs(catalog: CampaignCatalog) -> dict:
-    def keys(kind: str) -> list[AssetKey]:
-        return [campaign_asset_key(spec.name) for spec in catalog.by_kind(kind)]
+def _campaign_jobs(catalog: CampaignCatalog, journeys: list[JourneySpec]) -> dict:
+    """Journeys run with the campaigns of their entry's kind: a behavioural entry with the
+    behaviour job, the others with the hourly date job."""
 
-    date_triggers = [source_asset_key(spec) for spec in catalog.by_kind("date")]
+    def behavioural(journey: JourneySpec) -> bool:
+        return journey.entry.model in catalog.behavioural_models
+
+    def keys(kind: str) -> list[AssetKey]:
+        return [campaign_asset_key(spec.name) for spec in catalog.by_kind(kind)] + [
+            journey_asset_key(j.name)
+            for j in journeys
+            if kind == ("behaviour" if behavioural(j) else "date")
+        ]
+
+    date_triggers = [source_asset_key(spec) for spec in catalog.by_kind("date")] + [
+        entry_asset_key(j) for j in journeys if not behavioural(j)
+    ]
     return {
         "behaviour": behaviour_job(keys("behaviour")),
         "date": date_triggers_job(keys("date"), date_triggers),

@@ -56,6 +56,16 @@ def date_triggers_job(campaign_keys: Sequence[AssetKey], trigger_keys: Sequence[
     )
 
 
+def journeys_job(journey_keys: Sequence[AssetKey]):
+    """Advance the journeys on the datamart as it is (no dbt build), and send what they reach."""
+    return define_asset_job(
+        "advance_journeys",
+        selection=AssetSelection.assets(*journey_keys) | DISPATCH,
+        executor_def=in_process_executor,
+        description="Journeys: a reaction a branch waits for, or a wait come due.",
+    )
+
+
 DUE_MESSAGES_JOB = define_asset_job(
     "send_due_messages",
     selection=DISPATCH,

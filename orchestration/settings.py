@@ -2,8 +2,9 @@
 
 Paths left unset default to places in the project's checkout (found from this file, not from
 the current directory), so ``touchpoint`` works from any folder: ``TOUCHPOINT_HOME`` is
-``<project>/.touchpoint``, ``TOUCHPOINT_CAMPAIGNS`` is ``<project>/campaigns`` and
-``TOUCHPOINT_LANDING`` is ``<project>/data/landing``. A relative path given in the environment
+``<project>/.touchpoint``, ``TOUCHPOINT_CAMPAIGNS`` is ``<project>/campaigns``,
+``TOUCHPOINT_JOURNEYS`` is ``<project>/journeys`` and ``TOUCHPOINT_LANDING`` is
+``<project>/data/landing``. A relative path given in the environment
 is relative to the current directory, like any path typed on a command line. pydantic-settings
 reads the variables; the validators below keep each one's rule and name it when it is broken.
 """
@@ -43,6 +44,7 @@ class Settings(BaseSettings):
     landing: str = str(PROJECT_ROOT / "data" / "landing")
     crm_url: str | None = None
     campaigns: Path = PROJECT_ROOT / "campaigns"
+    journeys: Path = PROJECT_ROOT / "journeys"
     max_per_week: int = 3
     email_sender: str = "smtp"
     sms_sender: str = "file"
@@ -69,7 +71,7 @@ class Settings(BaseSettings):
         stripped = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
         return {k: v for k, v in stripped.items() if v != ""}
 
-    @field_validator("home", "campaigns", mode="after")
+    @field_validator("home", "campaigns", "journeys", mode="after")
     @classmethod
     def _absolute_path(cls, path: Path) -> Path:
         """Relative to the current directory, like any path typed on a command line."""
@@ -159,6 +161,7 @@ def path_environment(settings: Settings) -> dict[str, str]:
     return {
         "TOUCHPOINT_HOME": str(settings.home),
         "TOUCHPOINT_CAMPAIGNS": str(settings.campaigns),
+        "TOUCHPOINT_JOURNEYS": str(settings.journeys),
         "TOUCHPOINT_LANDING": settings.landing,
     }
 

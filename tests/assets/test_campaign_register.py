@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import psycopg
 
-from assets.campaign_register import register_campaigns
+from assets.campaign_register import catalog_rows, register_campaigns
 from models.campaigns import load_campaigns
 from tests.models.campaign_files import BUILT_IN_CAMPAIGNS, documented_models
 from warehouse.messaging_schema import migrate_messaging
@@ -23,7 +23,7 @@ def test_every_campaign_is_registered_with_its_window_and_holdout(database_url):
     specs = load_campaigns(BUILT_IN_CAMPAIGNS, documented_models())
     migrate_messaging(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        register_campaigns(conn, specs)
+        register_campaigns(conn, catalog_rows(specs, []))
 
         campaigns = registered(conn)
     assert set(campaigns) == {spec.name for spec in specs}
@@ -35,9 +35,9 @@ def test_a_campaign_removed_from_the_folder_stays_inactive(database_url):
     specs = load_campaigns(BUILT_IN_CAMPAIGNS, documented_models())
     migrate_messaging(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        register_campaigns(conn, specs)
+        register_campaigns(conn, catalog_rows(specs, []))
 
-        register_campaigns(conn, [spec for spec in specs if spec.name != "winback"])
+        register_campaigns(conn, catalog_rows([s for s in specs if s.name != "winback"], []))
 
         campaigns = registered(conn)
     assert campaigns["winback"][2] is False
