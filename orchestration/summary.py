@@ -15,6 +15,7 @@ import psycopg
 from models.contact_masking import mask_contacts
 from models.landing import LANDING_SOURCES
 from orchestration.dispatch_summary import dispatch_report, in_doubt_lines
+from orchestration.journey_summary import journey_lines
 from orchestration.report_summary import report_lines
 
 MARTS = (
@@ -216,6 +217,8 @@ def _summary(conn: psycopg.Connection, since: datetime) -> RunSummary:
     lines += [""] + report.lines()
     if doubted := in_doubt_lines(conn):
         lines += [""] + doubted
+    if _table_exists(conn, "messaging.journey_enrolments") and (journeys := journey_lines(conn)):
+        lines += [""] + journeys
     if performance := report_lines(conn):
         lines += [""] + performance
     return RunSummary("\n".join(lines), report.send_failure())

@@ -131,14 +131,19 @@ def test_segment_campaigns_are_automated_and_the_automation_sensor_runs_from_the
 
 
 def test_every_job_that_renders_messages_also_sends_them(definitions):
+    """Campaigns and journeys render; dispatch follows every one of them."""
     dispatch = {AssetKey(["dispatch", "email"]), AssetKey(["dispatch", "sms"])}
-    campaigns = {key for key in definitions.resolve_all_asset_keys() if key.path[0] == "campaigns"}
-    for name in ("touchpoint_daily", "act_on_new_behaviour", "date_triggers"):
+    renderers = {
+        key
+        for key in definitions.resolve_all_asset_keys()
+        if key.path[0] in ("campaigns", "journeys")
+    }
+    for name in ("touchpoint_daily", "act_on_new_behaviour", "date_triggers", "advance_journeys"):
         selected = definitions.resolve_job_def(name).asset_layer.selected_asset_keys
         assert dispatch <= selected, name
     graph = definitions.resolve_asset_graph()
     for key in dispatch:
-        assert graph.get(key).parent_keys == campaigns
+        assert graph.get(key).parent_keys == renderers
         assert graph.get(key).group_name == "dispatch"
 
 
@@ -161,3 +166,14 @@ def test_the_campaign_report_follows_the_report_models_and_the_catalog_feeds_the
     assert graph.get(AssetKey(["reports", "rpt_campaign_performance"])).group_name == "reports"
     assert catalog in graph.get(AssetKey(["staging", "stg_messaging__campaigns"])).parent_keys
     assert {report, catalog} <= daily
+
+
+def test_each_journey_is_an_asset_of_the_journeys_group_downstream_of_its_entry_model(
+    definitions,
+):
+    graph = definitions.resolve_asset_graph()
+    welcome = graph.get(AssetKey(["journeys", "welcome_series"]))
+
+    assert welcome.group_name == "journeys"
+    assert [key.path[-1] for key in welcome.parent_keys] == ["trg_new_customer"]
+    assert "journey_progress_sensor" in {s.name for s in definitions.sensors}
