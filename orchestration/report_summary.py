@@ -1,6 +1,7 @@
 """The campaign report in a run's summary: what each campaign's messages brought about by the
-run's as-of instant — opens, clicks, unsubscribes, conversions against its holdout, NPS. The rows
-are ``reports.rpt_campaign_performance``'s; the charts are in the report asset's HTML page."""
+run's as-of instant — opens, clicks, unsubscribes, conversions against its holdout, NPS — and,
+once a journey message was split into variants, each experiment's variants. The rows are
+``reports.rpt_campaign_performance``'s; the charts are in the report asset's HTML page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import UTC
 import psycopg
 
 from assets.campaign_report import REPORT_MODELS, read_report
+from assets.experiment_report import EXPERIMENT_COLUMNS, experiment_title, variant_rows
+from assets.journey_experiments import ExperimentResult
 from assets.report_rendering import formatted
 
 # (column, heading, format, width) of the terminal table, after the campaign's name.
@@ -26,6 +29,17 @@ COLUMNS = (
     ("nps", "NPS", "nps", 5),
 )
 NAME_WIDTH = 26
+# The width of each experiment column after the variant's name, in EXPERIMENT_COLUMNS' order.
+EXPERIMENT_WIDTHS = {
+    "sent": 7,
+    "opened": 8,
+    "clicked": 8,
+    "converted": 10,
+    "conversion": 28,
+    "beats_control": 18,
+    "best": 9,
+    "winner": 13,
+}
 
 
 def report_lines(conn: psycopg.Connection) -> list[str]:
@@ -49,7 +63,7 @@ def report_lines(conn: psycopg.Connection) -> list[str]:
             f"{formatted(row[column], kind):>{width}}" for column, _, kind, width in COLUMNS
         )
         lines.append(f"  {row['campaign']:<{NAME_WIDTH}}{cells}")
-    return lines + _holdout_line(report.campaigns)
+    return lines + _holdout_line(report.campaigns) + _experiment_lines(report.experiments)
 
 
 def _holdout_line(campaigns: list[dict]) -> list[str]:
@@ -64,3 +78,20 @@ def _holdout_line(campaigns: list[dict]) -> list[str]:
     return [
         f"  Lift over the holdout, weighted by messages sent: {formatted(lift, 'points')} ({names})"
     ]
+
+
+def _experiment_lines(experiments: list[ExperimentResult]) -> list[str]:
+    """Each experiment's title, then one line a variant; nothing without an experiment."""
+    if not experiments:
+        return []
+    columns = [(key, heading) for key, heading, _ in EXPERIMENT_COLUMNS if key != "variant"]
+    head = "".join(f"{heading:>{EXPERIMENT_WIDTHS[key]}}" for key, heading in columns)
+    lines = ["", "Experiments (journey steps split into variants)"]
+    for result in experiments:
+        lines += [f"  {experiment_title(result)}", f"    {'variant':<{NAME_WIDTH - 2}}{head}"]
+        lines += [
+            f"    {row['variant']:<{NAME_WIDTH - 2}}"
+            + "".join(f"{row[key]:>{EXPERIMENT_WIDTHS[key]}}" for key, _ in columns)
+            for row in variant_rows(result)
+        ]
+    return lines
