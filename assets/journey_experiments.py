@@ -114,8 +114,9 @@ def measure(
     recorded_winner: str | None = None,
 ) -> ExperimentResult:
     """The result of one experiment from its variants' figures (a variant nobody got yet has
-    zeros)."""
-    complete = {name: figures.get(name, VariantFigures()) for name in experiment.variants}
+    zeros), the control first, then the others by name."""
+    others = sorted(name for name in experiment.variants if name != experiment.control)
+    complete = {name: figures.get(name, VariantFigures()) for name in [experiment.control, *others]}
     counts = {name: f.counts for name, f in complete.items()}
     return ExperimentResult(
         step=step,

@@ -10,7 +10,7 @@ from datetime import UTC
 import psycopg
 
 from assets.campaign_report import REPORT_MODELS, read_report
-from assets.experiment_report import EXPERIMENT_COLUMNS, experiment_title, variant_rows
+from assets.experiment_report import experiment_title, variant_rows
 from assets.journey_experiments import ExperimentResult
 from assets.report_rendering import formatted
 
@@ -29,17 +29,18 @@ COLUMNS = (
     ("nps", "NPS", "nps", 5),
 )
 NAME_WIDTH = 26
-# The width of each experiment column after the variant's name, in EXPERIMENT_COLUMNS' order.
-EXPERIMENT_WIDTHS = {
-    "sent": 7,
-    "opened": 8,
-    "clicked": 8,
-    "converted": 10,
-    "conversion": 28,
-    "beats_control": 18,
-    "best": 9,
-    "winner": 13,
-}
+# (key, heading, width) of each experiment's terminal table, after the variant's name; the keys
+# are those of EXPERIMENT_COLUMNS.
+EXPERIMENT_COLUMNS = (
+    ("sent", "sent", 6),
+    ("opened", "opened", 8),
+    ("clicked", "clicked", 8),
+    ("converted", "converted", 10),
+    ("conversion", "conv. (95 % interval)", 24),
+    ("beats_control", "P(>control)", 13),
+    ("best", "P(best)", 9),
+    ("winner", "", 13),
+)
 
 
 def report_lines(conn: psycopg.Connection) -> list[str]:
@@ -84,14 +85,13 @@ def _experiment_lines(experiments: list[ExperimentResult]) -> list[str]:
     """Each experiment's title, then one line a variant; nothing without an experiment."""
     if not experiments:
         return []
-    columns = [(key, heading) for key, heading, _ in EXPERIMENT_COLUMNS if key != "variant"]
-    head = "".join(f"{heading:>{EXPERIMENT_WIDTHS[key]}}" for key, heading in columns)
+    head = "".join(f"{heading:>{width}}" for _, heading, width in EXPERIMENT_COLUMNS)
     lines = ["", "Experiments (journey steps split into variants)"]
     for result in experiments:
         lines += [f"  {experiment_title(result)}", f"    {'variant':<{NAME_WIDTH - 2}}{head}"]
         lines += [
             f"    {row['variant']:<{NAME_WIDTH - 2}}"
-            + "".join(f"{row[key]:>{EXPERIMENT_WIDTHS[key]}}" for key, _ in columns)
+            + "".join(f"{row[key]:>{width}}" for key, _, width in EXPERIMENT_COLUMNS)
             for row in variant_rows(result)
         ]
-    return lines
+    return [line.rstrip() for line in lines]
