@@ -34,9 +34,6 @@ from models.experiment_stats import (
 from models.journey_steps import Experiment
 from models.journeys import JourneySpec
 
-EXPERIMENT_MODELS = ("fct_messages", "fct_conversions")
-"""The dbt models the figures come from: an asset that decides winners depends on them."""
-
 _FIGURES = (Path(__file__).parent / "sql" / "journey_variant_figures.sql").read_text()
 
 # Every experiment of every journey version the engine has recorded, from its stored spec.
@@ -165,7 +162,7 @@ def decide_winners(
             if result.significant is None:
                 continue
             inserted = conn.execute(
-                _RECORD, (*step, result.significant, as_of, Jsonb(evidence(result, as_of)))
+                _RECORD, (*step, result.significant, as_of, Jsonb(_evidence(result, as_of)))
             ).fetchone()
             if inserted:
                 recorded[step] = inserted[0]
@@ -181,7 +178,7 @@ def recorded_winners(conn: psycopg.Connection, journey: str, version: str) -> di
     }
 
 
-def evidence(result: ExperimentResult, as_of: datetime) -> dict:
+def _evidence(result: ExperimentResult, as_of: datetime) -> dict:
     """What a decision saw, stored with it: the rule and, per variant, the figures, the rate
     with its 95 % interval, P(beats the control) and P(best)."""
     return {

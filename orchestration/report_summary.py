@@ -30,8 +30,8 @@ COLUMNS = (
 )
 NAME_WIDTH = 26
 # (key, heading, width) of each experiment's terminal table, after the variant's name; the keys
-# are those of EXPERIMENT_COLUMNS.
-EXPERIMENT_COLUMNS = (
+# are assets.experiment_report.EXPERIMENT_COLUMNS'.
+VARIANT_COLUMNS = (
     ("sent", "sent", 6),
     ("opened", "opened", 8),
     ("clicked", "clicked", 8),
@@ -44,8 +44,8 @@ EXPERIMENT_COLUMNS = (
 
 
 def report_lines(conn: psycopg.Connection) -> list[str]:
-    """The report as a table, then the lift over the holdout of all campaigns together;
-    nothing before the report models were first built."""
+    """The report as a table, then the lift over the holdout of all campaigns together, then
+    the journey experiments (if any); nothing before the report models were first built."""
     names = [f"reports.{model}" for model in REPORT_MODELS]
     built = conn.execute(
         "select bool_and(to_regclass(name) is not null) from unnest(%s::text[]) as name", (names,)
@@ -85,13 +85,13 @@ def _experiment_lines(experiments: list[ExperimentResult]) -> list[str]:
     """Each experiment's title, then one line a variant; nothing without an experiment."""
     if not experiments:
         return []
-    head = "".join(f"{heading:>{width}}" for _, heading, width in EXPERIMENT_COLUMNS)
+    head = "".join(f"{heading:>{width}}" for _, heading, width in VARIANT_COLUMNS)
     lines = ["", "Experiments (journey steps split into variants)"]
     for result in experiments:
         lines += [f"  {experiment_title(result)}", f"    {'variant':<{NAME_WIDTH - 2}}{head}"]
         lines += [
             f"    {row['variant']:<{NAME_WIDTH - 2}}"
-            + "".join(f"{row[key]:>{width}}" for key, _, width in EXPERIMENT_COLUMNS)
+            + "".join(f"{row[key]:>{width}}" for key, _, width in VARIANT_COLUMNS)
             for row in variant_rows(result)
         ]
     return [line.rstrip() for line in lines]
