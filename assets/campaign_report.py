@@ -21,6 +21,8 @@ from dagster import (
 from dagster_dbt import get_asset_key_for_model
 from psycopg.rows import dict_row
 
+from assets.experiment_report import experiments_markdown
+from assets.journey_experiments import read_experiments
 from assets.report_rendering import (
     COLUMNS,
     CampaignReport,
@@ -46,7 +48,8 @@ def read_report(conn: psycopg.Connection) -> CampaignReport:
         daily = cursor.execute(_DAILY).fetchall()
         nps = cursor.execute(_NPS).fetchall()
     as_of = campaigns[0]["as_of"] if campaigns else None
-    return CampaignReport(as_of=as_of, campaigns=campaigns, daily=daily, nps=nps)
+    experiments = read_experiments(conn)
+    return CampaignReport(as_of, campaigns, daily, nps, experiments)
 
 
 def write_html(path: Path, page: str) -> None:
@@ -59,6 +62,11 @@ def write_html(path: Path, page: str) -> None:
 
 def report_metadata(report: CampaignReport, html_path: Path) -> dict:
     totals = report.totals
+    experiments = (
+        {"experiments": MetadataValue.md(experiments_markdown(report.experiments))}
+        if report.experiments
+        else {}
+    )
     return {
         "as_of": report.as_of.isoformat() if report.as_of else "",
         "campaigns": len(report.campaigns),
@@ -73,6 +81,7 @@ def report_metadata(report: CampaignReport, html_path: Path) -> dict:
         ),
         "nps": MetadataValue.md(markdown_image("NPS per campaign and make", report.nps_svg())),
         "html_report": MetadataValue.path(str(html_path)),
+        **experiments,
     }
 
 

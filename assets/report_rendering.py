@@ -3,11 +3,13 @@ and one self-contained HTML page (inline CSS and SVG, nothing fetched)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from html import escape
 
+from assets.experiment_report import experiments_html
+from assets.journey_experiments import ExperimentResult
 from assets.report_charts import (
     conversions_chart,
     data_uri,
@@ -20,12 +22,14 @@ from models.markdown_text import markdown_literal
 
 @dataclass(frozen=True)
 class CampaignReport:
-    """The rows of reports.rpt_campaign_performance, rpt_campaign_conversions_daily, rpt_nps."""
+    """The rows of reports.rpt_campaign_performance, rpt_campaign_conversions_daily, rpt_nps,
+    and the journey experiments (none without a journey message split into variants)."""
 
     as_of: datetime | None
     campaigns: list[dict]
     daily: list[dict]
     nps: list[dict]
+    experiments: list[ExperimentResult] = field(default_factory=list)
 
     @property
     def totals(self) -> dict[str, float]:
@@ -155,6 +159,7 @@ def html_page(report: CampaignReport) -> str:
         funnel=report.funnel_svg(),
         conversions=report.conversions_svg(),
         nps=report.nps_svg(),
+        experiments=experiments_html(report.experiments),
     )
 
 
@@ -187,6 +192,7 @@ th, td { padding: .35rem .5rem; border-bottom: 1px solid #e5e7eb; }
 th { text-align: right; font-weight: 600; font-size: .85rem; color: #374151; }
 th { vertical-align: bottom; } td { white-space: nowrap; }
 th:first-child, td.text { text-align: left; } td { text-align: right; }
+h3 { font-size: 1rem; margin: 1.4rem 0 .4rem; }
 .notes { color: #4b5563; font-size: .9rem; }
 """
 
@@ -208,6 +214,7 @@ _PAGE = """<!doctype html>
 <section><h2>Funnel: share of messages sent</h2>{funnel}</section>
 <section><h2>Conversions over time (orders per day, last 60 days)</h2>{conversions}</section>
 <section><h2>Net Promoter Score</h2>{nps}</section>
+{experiments}
 <section class="notes">
 <h2>How it is measured</h2>
 <ul>

@@ -1,6 +1,7 @@
 """The campaign report in a run's summary: what each campaign's messages brought about by the
-run's as-of instant — opens, clicks, unsubscribes, conversions against its holdout, NPS. The rows
-are ``reports.rpt_campaign_performance``'s; the charts are in the report asset's HTML page."""
+run's as-of instant — opens, clicks, unsubscribes, conversions against its holdout, NPS — and,
+once a journey message was split into variants, each experiment's variants. The rows are
+``reports.rpt_campaign_performance``'s; the charts are in the report asset's HTML page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import UTC
 import psycopg
 
 from assets.campaign_report import REPORT_MODELS, read_report
+from assets.experiment_report import experiment_title, variant_rows
+from assets.journey_experiments import ExperimentResult
 from assets.report_rendering import formatted
 
 # (column, heading, format, width) of the terminal table, after the campaign's name.
@@ -26,11 +29,23 @@ COLUMNS = (
     ("nps", "NPS", "nps", 5),
 )
 NAME_WIDTH = 26
+# (key, heading, width) of each experiment's terminal table, after the variant's name; the keys
+# are assets.experiment_report.EXPERIMENT_COLUMNS'.
+VARIANT_COLUMNS = (
+    ("sent", "sent", 6),
+    ("opened", "opened", 8),
+    ("clicked", "clicked", 8),
+    ("converted", "converted", 10),
+    ("conversion", "conv. (95 % interval)", 24),
+    ("beats_control", "P(>control)", 13),
+    ("best", "P(best)", 9),
+    ("winner", "", 13),
+)
 
 
 def report_lines(conn: psycopg.Connection) -> list[str]:
-    """The report as a table, then the lift over the holdout of all campaigns together;
-    nothing before the report models were first built."""
+    """The report as a table, then the lift over the holdout of all campaigns together, then
+    the journey experiments (if any); nothing before the report models were first built."""
     names = [f"reports.{model}" for model in REPORT_MODELS]
     built = conn.execute(
         "select bool_and(to_regclass(name) is not null) from unnest(%s::text[]) as name", (names,)
@@ -49,7 +64,7 @@ def report_lines(conn: psycopg.Connection) -> list[str]:
             f"{formatted(row[column], kind):>{width}}" for column, _, kind, width in COLUMNS
         )
         lines.append(f"  {row['campaign']:<{NAME_WIDTH}}{cells}")
-    return lines + _holdout_line(report.campaigns)
+    return lines + _holdout_line(report.campaigns) + _experiment_lines(report.experiments)
 
 
 def _holdout_line(campaigns: list[dict]) -> list[str]:
@@ -64,3 +79,19 @@ def _holdout_line(campaigns: list[dict]) -> list[str]:
     return [
         f"  Lift over the holdout, weighted by messages sent: {formatted(lift, 'points')} ({names})"
     ]
+
+
+def _experiment_lines(experiments: list[ExperimentResult]) -> list[str]:
+    """Each experiment's title, then one line a variant; nothing without an experiment."""
+    if not experiments:
+        return []
+    head = "".join(f"{heading:>{width}}" for _, heading, width in VARIANT_COLUMNS)
+    lines = ["", "Experiments (journey steps split into variants)"]
+    for result in experiments:
+        lines += [f"  {experiment_title(result)}", f"    {'variant':<{NAME_WIDTH - 2}}{head}"]
+        lines += [
+            f"    {row['variant']:<{NAME_WIDTH - 2}}"
+            + "".join(f"{row[key]:>{width}}" for key, _, width in VARIANT_COLUMNS)
+            for row in variant_rows(result)
+        ]
+    return [line.rstrip() for line in lines]
