@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 
 from assets.journey_engine import AdvanceResult, advance_journey, record_version, versions_in_flight
+from assets.journey_experiments import decide_winners
 from assets.journey_rendering import JourneyRenderer, journey_voucher_terms
 from assets.occurrence_decisions import DEFAULT_MAX_PER_WEEK, judge
 from assets.outbox_rendering import render_pending
@@ -32,6 +33,7 @@ class JourneyResult:
     rendered: int = 0
     render_failed: int = 0
     funnel: list[tuple[str, str, int]] = field(default_factory=list)  # (status, step, count)
+    winners: dict[str, str] = field(default_factory=dict)  # step → variant decided this run
 
 
 def run_journeys(
@@ -42,12 +44,17 @@ def run_journeys(
     max_per_week: int = DEFAULT_MAX_PER_WEEK,
     sms_max_segments: int = DEFAULT_MAX_SEGMENTS,
 ) -> dict[str, JourneyResult]:
-    """Advance, judge and render these journeys as of `as_of`; a result per journey."""
+    """Settle experiments whose result is in, then advance, judge and render these journeys as
+    of `as_of`; a result per journey."""
     advances: dict[str, AdvanceResult] = {}
+    with conn.transaction():
+        for spec in specs:
+            record_version(conn, spec)
+        versions = _all_versions(conn, specs)
+        winners = decide_winners(conn, versions, as_of) if _auto_winners(versions) else {}
 
     def stage(conn: psycopg.Connection) -> None:
         for spec in specs:
-            record_version(conn, spec)
             advances[spec.name] = advance_journey(conn, spec, as_of, versions_in_flight(conn, spec))
 
     outcomes = judge(conn, as_of, max_per_week, stage)
@@ -63,8 +70,23 @@ def run_journeys(
             rendered=counts["rendered"],
             render_failed=counts["failed"],
             funnel=journey_funnel(conn, spec.name),
+            winners={k.step: v for k, v in winners.items() if k.journey == spec.name},
         )
     return results
+
+
+def _auto_winners(specs: list[JourneySpec]) -> bool:
+    """Whether an experiment picks its winner itself (reading the measured marts to do so)."""
+    return any(
+        step.message.experiment.winner == "auto"
+        for spec in specs
+        for step in spec.message_steps
+        if step.message and step.message.experiment
+    )
+
+
+def _all_versions(conn: psycopg.Connection, specs: list[JourneySpec]) -> list[JourneySpec]:
+    return [version for spec in specs for version in versions_in_flight(conn, spec).values()]
 
 
 def journey_funnel(conn: psycopg.Connection, journey: str) -> list[tuple[str, str, int]]:

@@ -92,6 +92,9 @@ def journey_metadata(spec: JourneySpec, result: JourneyResult) -> dict:
         "transitions_this_run": MetadataValue.md(_moves_table(advance.moves)),
         "ended_this_run": MetadataValue.md(_counts_table("ended", advance.ended)),
         "messages_this_run": MetadataValue.md(_judged_table(result.judged)),
+        "winners_decided_this_run": MetadataValue.md(
+            _counts_table("decided", {f"{s}: {v}": 1 for s, v in result.winners.items()})
+        ),
     }
 
 
