@@ -14,6 +14,7 @@ customer through at most one pass of the graph, and rounds end once every wait i
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -58,8 +59,11 @@ def advance_journey(
     current: JourneySpec,
     as_of: datetime,
     versions: dict[str, JourneySpec],
+    decide: Callable[[], None],
 ) -> AdvanceResult:
-    """Advance every enrolment of one journey; run inside `occurrence_decisions.judge`'s stage.
+    """Advance every enrolment of one journey; run inside `occurrence_decisions.judge`'s stage,
+    whose `decide` judges the messages staged in a round before the next round reads them (so a
+    branch knows at once that a message expired or was held out).
 
     `versions` holds the spec of every version with customers in flight (the current one too).
     """
@@ -74,10 +78,13 @@ def advance_journey(
     # Those just enrolled may have reached a goal already (an order since a late entry).
     _end_early(conn, current, params, result)
     for _ in range(MAX_ROUNDS):
+        staged = sum(result.messages.values())
         moved = sum(
             _advance_steps(conn, spec, {**params, "version": spec.version}, result)
             for spec in versions.values()
         )
+        if sum(result.messages.values()) > staged:
+            decide()
         if not moved:
             return result
     raise JourneyStuck(f"journey {current.name!r}: still moving after {MAX_ROUNDS} rounds")
@@ -107,14 +114,15 @@ def versions_in_flight(conn: psycopg.Connection, current: JourneySpec) -> dict[s
 def journey_policy(spec: JourneySpec, step: Step) -> CampaignPolicy:
     """A message step's messages are judged like a campaign's, by the journey's policy."""
     assert step.message is not None
+    window = step.message.send_window or spec.send_window
     return CampaignPolicy(
         campaign=spec.campaign_of(step),
         source_schema="journeys",
         source_model=spec.entry.model,
         channel=step.message.channel,
         priority=spec.priority,
-        window_start=spec.send_window.start,
-        window_end=spec.send_window.end,
+        window_start=window.start,
+        window_end=window.end,
         cooldown=step.message.cooldown,
         expiry=None,  # each candidate carries its own, from when the customer reached the step
         holdout=spec.holdout,

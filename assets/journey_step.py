@@ -9,6 +9,7 @@ every move with its messages or none.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -53,9 +54,10 @@ def run_journeys(
         versions = _all_versions(conn, specs)
         winners = decide_winners(conn, versions, as_of) if _auto_winners(versions) else {}
 
-    def stage(conn: psycopg.Connection) -> None:
+    def stage(conn: psycopg.Connection, decide: Callable[[], None]) -> None:
         for spec in specs:
-            advances[spec.name] = advance_journey(conn, spec, as_of, versions_in_flight(conn, spec))
+            versions = versions_in_flight(conn, spec)
+            advances[spec.name] = advance_journey(conn, spec, as_of, versions, decide)
 
     outcomes = judge(conn, as_of, max_per_week, stage)
     renderer = JourneyRenderer(journeys_dir, specs, sms_max_segments)

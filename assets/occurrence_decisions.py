@@ -111,7 +111,7 @@ def decide_occurrences(
 ) -> dict[str, Counter]:
     """Judge every occurrence of these campaigns not judged before; outcomes per campaign."""
 
-    def stage(conn: psycopg.Connection) -> None:
+    def stage(conn: psycopg.Connection, decide: Callable[[], None]) -> None:
         for policy in policies:
             _stage_campaign(conn, policy, as_of)
 
@@ -124,19 +124,28 @@ def judge(
     conn: psycopg.Connection,
     as_of: datetime,
     max_per_week: int,
-    stage: Callable[[psycopg.Connection], None],
+    stage: Callable[[psycopg.Connection, Callable[[], None]], None],
 ) -> dict[str, Counter]:
     """One judgement in one transaction, under the decisions lock: `stage` fills the temporary
     tables `decision_campaigns` (see `stage_policy`) and `decision_candidates`, then every
-    candidate is judged. Whatever `stage` changed elsewhere commits or rolls back with it."""
+    candidate is judged. Whatever `stage` changed elsewhere commits or rolls back with it.
+
+    `stage` is handed `decide`, which judges the candidates staged so far and empties the table:
+    a journey reads the outcome of a message (sent, expired, held out) before moving on.
+    """
     outcomes: dict[str, Counter] = {}
+    parameters = {"as_of": as_of, "max_per_week": max_per_week}
+
+    def decide() -> None:
+        for campaign, outcome in conn.execute(DECIDE_SQL, parameters).fetchall():
+            outcomes.setdefault(campaign, Counter())[outcome] += 1
+        conn.execute("truncate decision_candidates")
+
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (DECISIONS_LOCK,))
         conn.execute(_CAMPAIGNS_TABLE)
-        stage(conn)
-        rows = conn.execute(DECIDE_SQL, {"as_of": as_of, "max_per_week": max_per_week})
-        for campaign, outcome in rows.fetchall():
-            outcomes.setdefault(campaign, Counter())[outcome] += 1
+        stage(conn, decide)
+        decide()
     return outcomes
 
 

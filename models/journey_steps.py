@@ -36,7 +36,7 @@ from pydantic import (
 )
 
 from models.calendar_spans import CalendarSpan, parse_span
-from models.campaigns import Duration, LocalTime, VoucherSpec
+from models.campaigns import Duration, LocalTime, SendWindow, VoucherSpec
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -116,7 +116,8 @@ class Message(StrictSpec):
     `X-Touchpoint-Campaign`), by default `<journey>.<step>`: a journey that takes over a
     campaign keeps the campaign's name, so its reports and holdout group carry on. `expiry`
     counts from the moment the customer reached the step: a message not sendable by then is
-    recorded `expired` and the customer goes on. `cooldown` is the campaign cooldown.
+    recorded `expired` and the customer goes on. `cooldown` is the campaign cooldown;
+    `send_window`, when given, replaces the journey's for this step.
     """
 
     channel: Literal["email", "sms", "best"]
@@ -125,6 +126,7 @@ class Message(StrictSpec):
     experiment: Experiment | None = None
     expiry: Span = CalendarSpan(days=7)
     cooldown: Duration = timedelta(0)
+    send_window: SendWindow | None = None  # default: the journey's
 
     def channels(self) -> set[str]:
         """Every channel a recipient of this step may be sent on, across variants."""

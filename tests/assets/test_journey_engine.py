@@ -237,3 +237,22 @@ def test_a_split_sends_customers_in_proportion_to_the_weights_and_always_the_sam
         conn.execute("select customer_id, reason from messaging.journey_enrolments").fetchall()
     )
     assert again == ways
+
+
+def test_a_journey_advanced_late_catches_up_in_one_run_past_a_message_that_could_not_go(
+    conn, tmp_path, onboarding
+):
+    add_customer(conn, "ada", can_email=False)
+    add_entry(conn, "signup:ada", "ada", AS_OF - timedelta(hours=1))
+
+    advance(conn, tmp_path, [onboarding], AS_OF + timedelta(days=4))
+
+    assert messages(conn, "ada") == [
+        ("onboarding.hello", "no_consent"),
+        ("onboarding.nudge", "queued"),
+    ]
+    moved_at = conn.execute(
+        "select to_step, moved_at from messaging.journey_transitions order by transition_id"
+    ).fetchall()
+    # the journey's clock: the wait ended 3 days after the entry, not when the run came
+    assert ("clicked_hello", AS_OF - timedelta(hours=1) + timedelta(days=3)) in moved_at
