@@ -72,10 +72,10 @@ def journey_register_rows(journey: JourneySpec) -> list[dict]:
                 "source_model": journey.entry.model,
                 "channel": message.channel,
                 "priority": journey.priority,
-                "holdout": journey.holdout,
+                "holdout": journey.holdout_of(step),
                 "marketing": journey.marketing,
-                "conversion_goal": journey.conversion.goal,
-                "conversion_window_days": journey.conversion.window_days,
+                "conversion_goal": journey.conversion_of(step).goal,
+                "conversion_window_days": journey.conversion_of(step).window_days,
                 "voucher": Jsonb(message.voucher.model_dump(mode="json"))
                 if message.voucher
                 else None,

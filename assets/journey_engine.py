@@ -74,9 +74,14 @@ def advance_journey(
     for spec in versions.values():
         _stage_policies(conn, spec)
         _end_early(conn, spec, {**params, "version": spec.version}, result)
-    result.entered = _enrol(conn, current, params)
-    # Those just enrolled may have reached a goal already (an order since a late entry).
-    _end_early(conn, current, params, result)
+    # Those just enrolled may have reached a goal already (an order since a late entry, a later
+    # entry of theirs), and the later entry then enrols in turn.
+    while entered := _enrol(conn, current, params):
+        result.entered += entered
+        exits_before = result.ended.total()
+        _end_early(conn, current, params, result)
+        if result.ended.total() == exits_before:
+            break
     for _ in range(MAX_ROUNDS):
         staged = sum(result.messages.values())
         moved = sum(
@@ -125,9 +130,9 @@ def journey_policy(spec: JourneySpec, step: Step) -> CampaignPolicy:
         window_end=window.end,
         cooldown=step.message.cooldown,
         expiry=None,  # each candidate carries its own, from when the customer reached the step
-        holdout=spec.holdout,
+        holdout=spec.holdout_of(step),
         marketing=spec.marketing,
-        holdout_key=spec.holdout_campaign,
+        holdout_key=spec.holdout_campaign if step.message.holdout is None else None,
     )
 
 

@@ -36,7 +36,7 @@ from pydantic import (
 )
 
 from models.calendar_spans import CalendarSpan, parse_span
-from models.campaigns import Duration, LocalTime, SendWindow, VoucherSpec
+from models.campaigns import ConversionSpec, Duration, LocalTime, SendWindow, VoucherSpec
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -117,7 +117,9 @@ class Message(StrictSpec):
     campaign keeps the campaign's name, so its reports and holdout group carry on. `expiry`
     counts from the moment the customer reached the step: a message not sendable by then is
     recorded `expired` and the customer goes on. `cooldown` is the campaign cooldown;
-    `send_window`, when given, replaces the journey's for this step.
+    `send_window` and `conversion`, when given, replace the journey's for this step; `holdout`,
+    when given, holds this step out on its own (its campaign's group, at that fraction)
+    instead of with the journey's group — a step measured on its own, like a renewal prompt.
     """
 
     channel: Literal["email", "sms", "best"]
@@ -127,6 +129,8 @@ class Message(StrictSpec):
     expiry: Span = CalendarSpan(days=7)
     cooldown: Duration = timedelta(0)
     send_window: SendWindow | None = None  # default: the journey's
+    holdout: Annotated[float, Field(ge=0, lt=1, strict=True)] | None = None
+    conversion: ConversionSpec | None = None  # default: the journey's
 
     def channels(self) -> set[str]:
         """Every channel a recipient of this step may be sent on, across variants."""

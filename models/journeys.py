@@ -106,6 +106,14 @@ class JourneySpec(StrictSpec):
     def message_steps(self) -> list[Step]:
         return [step for step in self.steps if step.message is not None]
 
+    def holdout_of(self, step: Step) -> float:
+        assert step.message is not None, step.id
+        return self.holdout if step.message.holdout is None else step.message.holdout
+
+    def conversion_of(self, step: Step) -> ConversionSpec:
+        assert step.message is not None, step.id
+        return step.message.conversion or self.conversion
+
     @property
     def holdout_campaign(self) -> str:
         """The campaign whose holdout group the whole journey holds out (its first message's):

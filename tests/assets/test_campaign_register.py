@@ -7,6 +7,7 @@ import psycopg
 
 from assets.campaign_register import catalog_rows, register_campaigns
 from models.campaigns import load_campaigns
+from tests.assets.test_journey_rendering import built_in_journeys
 from tests.models.campaign_files import BUILT_IN_CAMPAIGNS, documented_models
 from warehouse.messaging_schema import migrate_messaging
 
@@ -19,15 +20,19 @@ def registered(conn) -> dict[str, tuple]:
     return {name: rest for name, *rest in rows}
 
 
-def test_every_campaign_is_registered_with_its_window_and_holdout(database_url):
+def test_every_campaign_and_journey_step_is_registered_with_its_window_and_holdout(database_url):
     specs = load_campaigns(BUILT_IN_CAMPAIGNS, documented_models())
+    journeys = built_in_journeys()
     migrate_messaging(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        register_campaigns(conn, catalog_rows(specs, []))
+        register_campaigns(conn, catalog_rows(specs, journeys))
 
         campaigns = registered(conn)
-    assert set(campaigns) == {spec.name for spec in specs}
-    assert campaigns["abandoned_basket"] == [3, 0.1, True, None]
+    steps = {j.campaign_of(step) for j in journeys for step in j.message_steps}
+    assert set(campaigns) == {spec.name for spec in specs} | steps
+    assert campaigns["abandoned_basket"] == [3, 0.1, True, None]  # basket_recovery's first step
+    assert campaigns["vehicle_renewal"] == [90, 0.1, True, None]  # the step's own window
+    assert campaigns["vehicle_welcome"] == [30, 0.0, True, None]
     assert campaigns["instore_cross_sell"] == [30, 0.1, True, "amount"]
 
 

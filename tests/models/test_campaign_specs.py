@@ -249,18 +249,15 @@ def test_a_missing_campaigns_folder_is_an_error(tmp_path):
         load_campaigns(tmp_path / "nowhere", MODELS)
 
 
-def test_the_nine_built_in_campaigns_load_against_the_documented_models():
+def test_the_built_in_campaigns_load_against_the_documented_models():
+    """Four more are journey steps now (tests/assets/test_journey_rendering.py)."""
     specs = load_campaigns(BUILT_IN_CAMPAIGNS, documented_models())
 
     assert [spec.name for spec in specs] == [
-        "abandoned_basket",
         "birthday",
         "instore_cross_sell",
         "product_interest",
-        "satisfaction_survey",
         "service_reminder",
-        "vehicle_renewal",
-        "vehicle_welcome",
         "winback",
     ]
 
@@ -271,7 +268,6 @@ def test_built_in_priorities_put_vehicle_service_first_and_winback_last():
     by_priority = [spec.name for spec in sorted(specs, key=lambda s: -s.priority)]
 
     assert by_priority[0] == "service_reminder" and by_priority[-1] == "winback"
-    assert by_priority.index("abandoned_basket") < by_priority.index("product_interest")
     assert by_priority.index("product_interest") < by_priority.index("instore_cross_sell")
     assert by_priority.index("instore_cross_sell") < by_priority.index("birthday")
 

@@ -81,13 +81,9 @@ def test_each_campaign_is_an_asset_downstream_of_its_trigger_or_segment(definiti
     graph = definitions.resolve_asset_graph()
     expected = {
         "birthday": ["triggers", "trg_birthday"],
-        "abandoned_basket": ["triggers", "trg_abandoned_basket"],
         "product_interest": ["triggers", "trg_product_interest"],
         "instore_cross_sell": ["triggers", "trg_instore_cross_sell"],
-        "vehicle_welcome": ["triggers", "trg_vehicle_welcome"],
         "service_reminder": ["triggers", "trg_service_reminder"],
-        "vehicle_renewal": ["triggers", "trg_vehicle_renewal"],
-        "satisfaction_survey": ["triggers", "trg_satisfaction_survey"],
         "winback": ["segments", "seg_lapsed_customers"],
     }
     for campaign, source in expected.items():
@@ -105,9 +101,11 @@ def test_sensors_and_schedules_react_to_behaviour_segments_and_the_clock(definit
     assert behaviour.job_name == "act_on_new_behaviour"
     assert behaviour.minimum_interval_seconds <= 15
     assert hourly.cron_schedule == "0 * * * *"
-    assert {"abandoned_basket", "product_interest", "instore_cross_sell"} <= selected
+    assert {"basket_recovery", "product_interest", "instore_cross_sell"} <= selected
     assert {"trg_abandoned_basket", "fct_web_events"} <= selected
-    assert not {"birthday", "web_events"} & selected  # no date campaign, no re-ingest
+    assert (
+        not {"birthday", "vehicle_lifecycle", "web_events"} & selected
+    )  # none by date, no re-ingest
 
 
 def test_segment_campaigns_are_automated_and_the_automation_sensor_runs_from_the_start(
@@ -172,8 +170,13 @@ def test_each_journey_is_an_asset_of_the_journeys_group_downstream_of_its_entry_
     definitions,
 ):
     graph = definitions.resolve_asset_graph()
-    welcome = graph.get(AssetKey(["journeys", "welcome_series"]))
-
-    assert welcome.group_name == "journeys"
-    assert [key.path[-1] for key in welcome.parent_keys] == ["trg_new_customer"]
+    entries = {
+        "welcome_series": "trg_new_customer",
+        "basket_recovery": "trg_abandoned_basket",
+        "vehicle_lifecycle": "trg_vehicle_delivered",
+    }
+    for journey, entry in entries.items():
+        node = graph.get(AssetKey(["journeys", journey]))
+        assert node.group_name == "journeys"
+        assert [key.path[-1] for key in node.parent_keys] == [entry]
     assert "journey_progress_sensor" in {s.name for s in definitions.sensors}

@@ -1,0 +1,33 @@
+-- Every vehicle delivered on or before its owner's local date, from delivery until 3 years and
+-- 31 days after it: the entry of the vehicle_lifecycle journey, which times its own steps
+-- (welcome, survey, renewal) from the delivery date. A vehicle delivered before the journey
+-- existed enrols too, and the steps whose time is past are recorded expired rather than sent.
+with
+
+owned as (
+
+    {{ owned_vehicles() }}
+
+),
+
+final as (
+
+    select
+        vehicle_id as occurrence_key,
+        customer_id,
+        {{ local_midnight('delivered_at', 'timezone') }} as occurred_at,
+        {{ local_midnight("(delivered_at + interval '3 years')::date + 31", 'timezone') }}
+            as expires_at,
+        jsonb_build_object(
+            {{ vehicle_context_keys() }},
+            'delivered_at', {{ iso_date('delivered_at') }},
+            'years', 3
+        ) as context
+
+    from owned
+    where delivered_at <= local_date
+        and (delivered_at + interval '3 years')::date + 31 > local_date
+
+)
+
+select * from final
