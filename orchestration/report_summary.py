@@ -55,15 +55,17 @@ def report_lines(conn: psycopg.Connection) -> list[str]:
     report = read_report(conn)
     as_of = f"{report.as_of.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if report.as_of else "—"
     head = "".join(f"{heading:>{width}}" for _, heading, _, width in COLUMNS)
+    # journey steps are named `<journey>.<step>`: the column grows to the longest name
+    name_width = max([NAME_WIDTH, *(len(row["campaign"]) + 1 for row in report.campaigns)])
     lines = [
         f"Campaign performance as of {as_of} (reports.rpt_campaign_performance)",
-        f"  {'campaign':<{NAME_WIDTH}}{head}",
+        f"  {'campaign':<{name_width}}{head}",
     ]
     for row in report.campaigns:
         cells = "".join(
             f"{formatted(row[column], kind):>{width}}" for column, _, kind, width in COLUMNS
         )
-        lines.append(f"  {row['campaign']:<{NAME_WIDTH}}{cells}")
+        lines.append(f"  {row['campaign']:<{name_width}}{cells}")
     return lines + _holdout_line(report.campaigns) + _experiment_lines(report.experiments)
 
 
