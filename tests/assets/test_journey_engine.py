@@ -256,3 +256,118 @@ def test_a_journey_advanced_late_catches_up_in_one_run_past_a_message_that_could
     ).fetchall()
     # the journey's clock: the wait ended 3 days after the entry, not when the run came
     assert ("clicked_hello", AS_OF - timedelta(hours=1) + timedelta(days=3)) in moved_at
+
+
+def test_with_move_in_flight_customers_go_on_in_the_new_version_from_the_step_they_are_at(
+    conn, tmp_path, onboarding
+):
+    add_customer(conn, "ada")
+    add_entry(conn, "signup:ada", "ada", AS_OF - timedelta(hours=1))
+    advance(conn, tmp_path, [onboarding], AS_OF)
+    moved = write_journey(
+        tmp_path,
+        ONBOARDING.replace("wait: {for: 3d}", "wait: {for: 1d}").replace(
+            "exit_when:", "move_in_flight: true\nexit_when:"
+        ),
+        ONBOARDING_TEMPLATES,
+    )
+
+    advance(conn, tmp_path, [moved], AS_OF + timedelta(hours=2))
+
+    version, step, due = conn.execute(
+        "select version, step, due_at from messaging.journey_enrolments"
+    ).fetchone()
+    assert (version, step) == (moved.version, "three_days")
+    assert due == AS_OF - timedelta(hours=1) + timedelta(days=1)  # the new version's wait
+    reasons = [r for (r,) in conn.execute("select reason from messaging.journey_transitions")]
+    assert f"moved to version {moved.version}" in reasons
+
+
+EXPERIMENT = """
+name: offer_test
+description: Two offers, half the customers each, until a winner is recorded (by hand here).
+entry: {trigger: trg_signup}
+priority: 50
+conversion: {goal: order, window_days: 7}
+send_window: {start: "00:00", end: "23:59"}
+steps:
+  - id: offer
+    message:
+      channel: email
+      experiment:
+        control: plain
+        winner: manual
+        variants:
+          plain: {weight: 1}
+          bold: {weight: 1}
+"""
+
+
+def test_variants_are_drawn_by_weight_until_a_winner_is_recorded_then_everyone_gets_it(
+    conn, tmp_path
+):
+    spec = write_journey(tmp_path, EXPERIMENT, {"offer": "email"})
+    for i in range(40):
+        add_customer(conn, f"c{i}")
+        add_entry(conn, f"k{i}", f"c{i}", AS_OF - timedelta(hours=1))
+    advance(conn, tmp_path, [spec], AS_OF)
+    drawn = variants_sent(conn)
+    assert set(drawn) == {"plain", "bold"}
+
+    conn.execute(
+        "insert into messaging.journey_experiment_winners values"
+        " ('offer_test', %s, 'offer', 'bold', %s, '{}')",
+        (spec.version, AS_OF),
+    )
+    for i in range(40, 60):
+        add_customer(conn, f"c{i}")
+        add_entry(conn, f"k{i}", f"c{i}", AS_OF + timedelta(hours=1))
+    advance(conn, tmp_path, [spec], AS_OF + timedelta(hours=2))
+
+    later = variants_sent(conn, since=AS_OF + timedelta(minutes=30))
+    assert later == ["bold"] * 20
+    assert variants_sent(conn)[:40] == drawn  # those sent before keep what they got
+    headers = conn.execute(
+        "select headers ->> 'X-Touchpoint-Variant' from messaging.outbox where customer_id = 'c59'"
+    ).fetchone()
+    assert headers == ("bold",)
+
+
+def variants_sent(conn, since: datetime | None = None) -> list[str]:
+    return [
+        variant
+        for (variant,) in conn.execute(
+            "select context -> 'journey' ->> 'variant' from messaging.occurrences"
+            " where occurred_at >= coalesce(%s, '-infinity'::timestamptz)"
+            " order by occurred_at, customer_id",
+            (since,),
+        ).fetchall()
+    ]
+
+
+def test_a_run_killed_mid_advance_leaves_nothing_and_the_next_run_sends_each_step_once(
+    conn, tmp_path, onboarding
+):
+    from assets.journey_engine import advance_journey, record_version, versions_in_flight
+    from assets.occurrence_decisions import judge
+
+    add_customer(conn, "ada")
+    add_entry(conn, "signup:ada", "ada", AS_OF - timedelta(hours=1))
+
+    def killed(conn, decide):
+        record_version(conn, onboarding)
+        versions = versions_in_flight(conn, onboarding)
+        advance_journey(conn, onboarding, AS_OF, versions, decide)
+        decide()
+        raise RuntimeError("killed after the advance, before the commit")
+
+    with pytest.raises(RuntimeError, match="killed"):
+        judge(conn, AS_OF, 3, killed)
+    assert conn.execute("select count(*) from messaging.journey_enrolments").fetchone() == (0,)
+    assert messages(conn, "ada") == []
+
+    advance(conn, tmp_path, [onboarding], AS_OF)
+    advance(conn, tmp_path, [onboarding], AS_OF)
+
+    assert messages(conn, "ada") == [("onboarding.hello", "queued")]
+    assert conn.execute("select count(*) from messaging.outbox").fetchone() == (1,)
