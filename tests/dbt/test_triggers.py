@@ -34,6 +34,8 @@ TRIGGERS = (
     "trg_service_reminder",
     "trg_vehicle_renewal",
     "trg_satisfaction_survey",
+    "trg_vehicle_delivered",
+    "trg_new_customer",
 )
 EVERYTHING = "+tag:triggers +tag:segments"
 
@@ -313,6 +315,34 @@ def test_the_satisfaction_survey_starts_seven_days_after_delivery_for_a_week(at_
     survey = surveys["v_delivered_7d"]
     assert survey["occurred_at"] == utc("2026-11-23T00:00:00+01:00")
     assert survey["expires_at"] == utc("2026-11-30T00:00:00+01:00")
+
+
+def test_every_vehicle_delivered_by_today_enrols_until_three_years_and_a_month_on(at_as_of):
+    delivered = at_as_of["trg_vehicle_delivered"]
+    assert {"v_delivered_today", "v_renewal_30d", "v_renewal_tomorrow"} <= set(delivered)
+    # not yet delivered, or delivered more than 3 years and 31 days ago (2019)
+    assert not {"v_delivered_tomorrow", "v_renewal_31d", "v_due_14d"} & set(delivered)
+    today = delivered["v_delivered_today"]
+    assert today["occurred_at"] == utc("2026-11-23T00:00:00+01:00")
+    assert today["expires_at"] == utc("2029-12-24T00:00:00+01:00")
+    assert today["context"]["delivered_at"] == "2026-11-23"
+    assert today["context"]["years"] == 3
+
+
+# New customers
+
+
+def test_a_customer_created_in_the_last_seven_days_without_an_order_is_new(at_as_of):
+    new = at_as_of["trg_new_customer"]
+    assert set(new) == {"new_3d"}
+    row = new["new_3d"]
+    assert row["occurred_at"] == utc("2026-11-20T10:00:00+00:00")
+    assert row["expires_at"] == utc("2026-11-27T10:00:00+00:00")
+    assert row["context"]["created_at"] == "2026-11-20"
+    assert len(row["context"]["bestsellers"]) <= 3
+    assert all(
+        {"name", "price", "currency", "url"} <= set(p) for p in row["context"]["bestsellers"]
+    )
 
 
 # Segments and their snapshot

@@ -34,7 +34,10 @@ insert into raw.crm_customers (customer_id,email,phone,first_name,last_name,birt
 -- lapsed segment
 ('lapsed','lapsed@example.com',null,'L','Lapsed',null,'fr','FR','Europe/Paris','true','false',null,null,'2026-01-01T00:00:00Z','crm/customers/t.csv',24,'2026-01-02T00:00:00Z'),
 ('lapsed_90','lapsed_90@example.com',null,'L','Ninety',null,'fr','FR','Europe/Paris','true','false',null,null,'2026-01-01T00:00:00Z','crm/customers/t.csv',25,'2026-01-02T00:00:00Z'),
-('one_order','one_order@example.com',null,'L','Once',null,'fr','FR','Europe/Paris','true','false',null,null,'2026-01-01T00:00:00Z','crm/customers/t.csv',26,'2026-01-02T00:00:00Z');
+('one_order','one_order@example.com',null,'L','Once',null,'fr','FR','Europe/Paris','true','false',null,null,'2026-01-01T00:00:00Z','crm/customers/t.csv',26,'2026-01-02T00:00:00Z'),
+-- new customers (welcome series)
+('new_3d','new_3d@example.com',null,'N','Three',null,'fr','FR','Europe/Paris','true','false',null,'2026-11-20T10:00:00Z','2026-11-20T10:00:00Z','crm/customers/t.csv',27,'2026-11-21T00:00:00Z'),
+('new_8d','new_8d@example.com',null,'N','Eight',null,'fr','FR','Europe/Paris','true','false',null,'2026-11-15T10:00:00Z','2026-11-15T10:00:00Z','crm/customers/t.csv',28,'2026-11-21T00:00:00Z');
 
 insert into raw.catalog_products (product_id,name,category,color,price,currency,matches_product_id,url,image_url,_source,_row_number,_loaded_at) values
 ('p_helmet','Helmet','gear','red','50.00','EUR','p_gloves','https://shop.example/p_helmet','https://img.example/p_helmet.jpg','catalog/products/t.csv',1,'2026-01-02T00:00:00Z'),
