@@ -234,10 +234,13 @@ def _exit_conditions(spec: JourneySpec) -> dict[str, sql.Composed]:
         "left_segment": sql.SQL(
             "not exists (select 1 from {source} as s where s.customer_id = e.customer_id)"
         ).format(source=_source(spec)),
+        # another entry of theirs, as recent or more, not enrolled yet (it enrols next)
         "entered_again": sql.SQL(
             "exists (select 1 from ({entries}) as n where n.customer_id = e.customer_id"
-            " and n.entry_key <> e.entry_key and n.entered_at {})"
-        ).format(since_entry.format(sql.SQL("n.entered_at")), entries=_entries(spec)),
+            " and n.entry_key <> e.entry_key and n.entered_at >= e.entered_at"
+            " and not exists (select 1 from {enrolments} as x"
+            "  where x.journey = %(journey)s and x.entry_key = n.entry_key))"
+        ).format(entries=_entries(spec), enrolments=ENROLMENTS),
     }
     return {goal: conditions[goal] for goal in spec.exit_when}
 

@@ -371,3 +371,24 @@ def test_a_run_killed_mid_advance_leaves_nothing_and_the_next_run_sends_each_ste
 
     assert messages(conn, "ada") == [("onboarding.hello", "queued")]
     assert conn.execute("select count(*) from messaging.outbox").fetchone() == (1,)
+
+
+AGAIN = ONBOARDING.replace("exit_when: [order, unsubscribed]", "exit_when: [entered_again]")
+
+
+def test_a_second_entry_even_the_same_day_ends_the_first_enrolment_and_enrols_in_its_place(
+    conn, tmp_path
+):
+    spec = write_journey(tmp_path, AGAIN, ONBOARDING_TEMPLATES)
+    add_customer(conn, "ada")
+    add_entry(conn, "first", "ada", AS_OF - timedelta(hours=1))
+    advance(conn, tmp_path, [spec], AS_OF)
+    add_entry(conn, "second", "ada", AS_OF - timedelta(hours=1))
+
+    advance(conn, tmp_path, [spec], AS_OF + timedelta(hours=1))
+
+    enrolments = conn.execute(
+        "select entry_key, status, reason from messaging.journey_enrolments order by enrolment_id"
+    ).fetchall()
+    assert enrolments == [("first", "exited", "entered_again"), ("second", "active", None)]
+    assert [c for c, _ in messages(conn, "ada")] == ["onboarding.hello", "onboarding.hello"]
