@@ -16,11 +16,7 @@ import psycopg
 import pytest
 from dagster import (
     AssetKey,
-    AssetSelection,
     DagsterInstance,
-    Definitions,
-    define_asset_job,
-    in_process_executor,
 )
 
 from models.landing import CATALOG_PRODUCTS, POS_TRANSACTIONS
@@ -33,6 +29,7 @@ from tests.assets.landing_files import (
     web_event,
     write,
 )
+from tests.e2e.pipelines import all_but_dispatch, fresh_database
 
 AS_OF = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 13:00 in Paris, 04:00 in Los Angeles
 
@@ -143,25 +140,14 @@ def craft_landing(root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def pipeline(pg_server, dbt_manifest, tmp_path_factory):
-    from assets.dispatch_assets import DISPATCH_GROUP
     from models.as_of import as_of_tags
-    from orchestration.definitions import build_definitions
     from orchestration.settings import load_settings
 
-    url = pg_server.url("e2e_campaigns")
-    with psycopg.connect(pg_server.url("postgres"), autocommit=True) as conn:
-        conn.execute("drop database if exists e2e_campaigns with (force)")
-        conn.execute("create database e2e_campaigns")
+    url = fresh_database(pg_server, "e2e_campaigns")
     landing = tmp_path_factory.mktemp("landing")
     craft_landing(landing)
     settings = load_settings().model_copy(update=dict(database_url=url, landing=str(landing)))
-    up_to_campaigns = define_asset_job(
-        "up_to_campaigns",
-        selection=AssetSelection.all() - AssetSelection.groups(DISPATCH_GROUP),
-        executor_def=in_process_executor,
-    )
-    defs = Definitions.merge(build_definitions(settings), Definitions(jobs=[up_to_campaigns]))
-    job = defs.resolve_job_def(up_to_campaigns.name)
+    job = all_but_dispatch(settings)
     instance = DagsterInstance.ephemeral()
 
     def run():

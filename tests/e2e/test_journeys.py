@@ -20,11 +20,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from dagster import (
-    AssetSelection,
     DagsterInstance,
-    Definitions,
-    define_asset_job,
-    in_process_executor,
 )
 
 from models.landing import CATALOG_PRODUCTS, CRM_VEHICLES
@@ -38,6 +34,7 @@ from tests.assets.landing_files import (
     web_event,
     write,
 )
+from tests.e2e.pipelines import all_but_dispatch, fresh_database
 
 T1 = datetime(2026, 10, 21, 9, 0, tzinfo=UTC)  # 11:00 in Paris (summer time)
 T2 = T1 + timedelta(hours=25)
@@ -120,25 +117,14 @@ def vehicles(*more: dict) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def timeline(pg_server, dbt_manifest, tmp_path_factory):
-    from assets.dispatch_assets import DISPATCH_GROUP
     from models.as_of import as_of_tags
-    from orchestration.definitions import build_definitions
     from orchestration.settings import load_settings
 
-    url = pg_server.url("e2e_journeys")
-    with psycopg.connect(pg_server.url("postgres"), autocommit=True) as conn:
-        conn.execute("drop database if exists e2e_journeys with (force)")
-        conn.execute("create database e2e_journeys")
+    url = fresh_database(pg_server, "e2e_journeys")
     landing = tmp_path_factory.mktemp("landing")
     craft_landing(landing)
     settings = load_settings().model_copy(update=dict(database_url=url, landing=str(landing)))
-    up_to_journeys = define_asset_job(
-        "up_to_journeys",
-        selection=AssetSelection.all() - AssetSelection.groups(DISPATCH_GROUP),
-        executor_def=in_process_executor,
-    )
-    defs = Definitions.merge(build_definitions(settings), Definitions(jobs=[up_to_journeys]))
-    job = defs.resolve_job_def(up_to_journeys.name)
+    job = all_but_dispatch(settings)
     instance = DagsterInstance.ephemeral()
 
     def run(as_of: datetime):
