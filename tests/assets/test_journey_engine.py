@@ -237,3 +237,33 @@ def test_a_split_sends_customers_in_proportion_to_the_weights_and_always_the_sam
         conn.execute("select customer_id, reason from messaging.journey_enrolments").fetchall()
     )
     assert again == ways
+
+
+REMINDER = """
+name: reminder
+description: A hello now, and a reminder two days before the appointment, at half past nine.
+entry: {trigger: trg_signup}
+priority: 50
+conversion: {goal: order, window_days: 7}
+send_window: {start: "00:00", end: "23:59"}
+steps:
+  - id: hello
+    message: {channel: email}
+  - id: before_it
+    wait: {until: appointment, offset: -2d, at: "09:30"}
+  - id: reminder
+    message: {channel: email}
+"""
+
+
+def test_a_wait_until_a_context_date_reached_from_a_message_ends_at_its_local_hour(conn, tmp_path):
+    spec = write_journey(tmp_path, REMINDER, {"hello": "email", "reminder": "email"})
+    add_customer(conn, "ada", timezone="Europe/Paris")
+    add_entry(conn, "signup:ada", "ada", AS_OF - timedelta(hours=1), {"appointment": "2026-12-10"})
+
+    advance(conn, tmp_path, [spec], AS_OF)
+    due = conn.execute("select due_at from messaging.journey_enrolments").fetchone()[0]
+    advance(conn, tmp_path, [spec], due)
+
+    assert due == datetime(2026, 12, 8, 8, 30, tzinfo=UTC)  # 09:30 in Paris, two days before
+    assert messages(conn, "ada") == [("reminder.hello", "queued"), ("reminder.reminder", "queued")]
