@@ -37,6 +37,7 @@ from models.journeys import JourneySpec
 SEGMENT_ENTRY_LIFE = timedelta(days=7)
 NOTHING = sql.SQL("")
 NULL = sql.SQL("null")
+JUST_ENROLLED = sql.SQL(" and e.enrolled_as_of = %(as_of)s")
 MAX_ROUNDS = 10_000  # a guard: the loop checks make every round end; this names a bug if not
 
 
@@ -72,8 +73,10 @@ def advance_journey(
         _stage_policies(conn, spec)
         _end_early(conn, spec, {**params, "version": spec.version}, result)
     result.entered = _enrol(conn, current, params)
-    # Those just enrolled may have reached a goal already (an order since a late entry).
-    _end_early(conn, current, params, result)
+    if result.entered:
+        # Those just enrolled may have reached a goal already (an order since a late entry);
+        # everyone else was checked above.
+        _end_early(conn, current, params, result, JUST_ENROLLED)
     for _ in range(MAX_ROUNDS):
         moved = sum(
             _advance_steps(conn, spec, {**params, "version": spec.version}, result)
@@ -230,12 +233,18 @@ def _exit_conditions(spec: JourneySpec) -> dict[str, sql.Composed]:
     return {goal: conditions[goal] for goal in spec.exit_when}
 
 
-def _end_early(conn: psycopg.Connection, spec: JourneySpec, params: dict, result) -> None:
-    """Exits on a goal reached, then expiry: the enrolment ends at the as-of, whatever step."""
+def _end_early(
+    conn: psycopg.Connection, spec: JourneySpec, params: dict, result, among=NOTHING
+) -> None:
+    """Exits on a goal reached, then expiry: the enrolment ends at the as-of, whatever step.
+    `among` narrows the enrolments looked at (a condition on `e`, starting with `and`)."""
     for goal, condition in _exit_conditions(spec).items():
-        ended = _run_move(conn, params, None, condition, status="exited", reason=goal)
+        reached = sql.SQL("{}{}").format(condition, among)
+        ended = _run_move(conn, params, None, reached, status="exited", reason=goal)
         result.ended[f"exited: {goal}"] += ended
-    expired = sql.SQL("{} <= %(as_of)s").format(shifted(sql.SQL("e.entered_at"), spec.expire_after))
+    expired = sql.SQL("{} <= %(as_of)s{}").format(
+        shifted(sql.SQL("e.entered_at"), spec.expire_after), among
+    )
     result.ended["expired"] += _run_move(
         conn, params, None, expired, status="expired", reason=f"expire_after {spec.expire_after}"
     )

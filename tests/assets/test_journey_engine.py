@@ -267,3 +267,17 @@ def test_a_wait_until_a_context_date_reached_from_a_message_ends_at_its_local_ho
 
     assert due == datetime(2026, 12, 8, 8, 30, tzinfo=UTC)  # 09:30 in Paris, two days before
     assert messages(conn, "ada") == [("reminder.hello", "queued"), ("reminder.reminder", "queued")]
+
+
+def test_an_entry_enrolled_late_after_an_order_exits_at_once_without_a_message(
+    conn, tmp_path, onboarding
+):
+    add_customer(conn, "ada")
+    add_entry(conn, "signup:ada", "ada", AS_OF - timedelta(days=2))
+    add_order(conn, "ada", AS_OF - timedelta(days=1))
+
+    result = advance(conn, tmp_path, [onboarding], AS_OF)
+
+    assert (result.advance.entered, result.advance.ended["exited: order"]) == (1, 1)
+    assert messages(conn, "ada") == []
+    assert step_of(conn, "ada", "onboarding") == ("exited", "hello")
