@@ -53,12 +53,16 @@ def context_date(key: str) -> sql.Composed:
     )
 
 
-def wait_due(wait: Wait) -> sql.Composed:
-    """When a wait ends: the latest of arriving, `for` after arriving and `until` + `offset`;
-    then, with `at`, the next local `at` o'clock. A context date that is missing holds nobody."""
-    candidates = [sql.SQL("e.arrived_at")]
+ARRIVED = sql.SQL("e.arrived_at")
+
+
+def wait_due(wait: Wait, arrived: sql.Composable = ARRIVED) -> sql.Composed:
+    """When a wait ends for a customer who arrived at it at `arrived`: the latest of arriving,
+    `for` after arriving and `until` + `offset`; then, with `at`, the next local `at` o'clock.
+    A context date that is missing holds nobody."""
+    candidates = [arrived]
     if wait.for_ is not None:
-        candidates.append(shifted(sql.SQL("e.arrived_at"), wait.for_))
+        candidates.append(shifted(arrived, wait.for_))
     if wait.until is not None:
         candidates.append(shifted(context_date(wait.until), wait.offset or CalendarSpan()))
     latest = sql.SQL("greatest({})").format(sql.SQL(", ").join(candidates))

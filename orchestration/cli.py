@@ -111,6 +111,28 @@ def cmd_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_journey_show(args: argparse.Namespace) -> int:
+    import psycopg
+
+    from orchestration.journey_explain import explain
+    from orchestration.journey_history import NeverEnrolled, UnknownJourney, read_history
+
+    as_of = args.as_of or datetime.now(UTC).replace(microsecond=0)
+    with datamart_available(load_settings()) as url, psycopg.connect(url) as conn:
+        conn.read_only = True
+        try:
+            history = read_history(conn, args.name, args.customer, as_of)
+        except UnknownJourney as unknown:
+            known = ", ".join(unknown.known) or "none has run yet"
+            print(f"no journey {args.name!r} in the datamart; known: {known}", file=sys.stderr)
+            return 2
+        except NeverEnrolled:
+            print(f"customer {args.customer} was never enrolled in {args.name}", file=sys.stderr)
+            return 1
+    print(explain(history, as_of))
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.action == "migrate":
@@ -267,6 +289,23 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument("--customer", required=True, help="the CRM customer id")
     preview.add_argument("--as-of", type=_instant, default=None, help="default: now")
     preview.set_defaults(handler=cmd_preview)
+
+    journey = commands.add_parser("journey", help="journeys: where a customer is in one, and why")
+    journey_commands = journey.add_subparsers(dest="journey_command", required=True)
+    show = journey_commands.add_parser(
+        "show",
+        help="a customer's enrolments in a journey: where they are, what they got, what comes "
+        "next and when, and why",
+    )
+    show.add_argument("name", help="the journey")
+    show.add_argument("--customer", required=True, help="the CRM customer id")
+    show.add_argument(
+        "--as-of",
+        type=_instant,
+        default=None,
+        help="'now' for what comes next (default: now); nothing is written",
+    )
+    show.set_defaults(handler=cmd_journey_show)
 
     db = commands.add_parser("db", help="the embedded PostgreSQL; the datamart's schema")
     db.add_argument(

@@ -392,3 +392,47 @@ def test_a_second_entry_even_the_same_day_ends_the_first_enrolment_and_enrols_in
     ).fetchall()
     assert enrolments == [("first", "exited", "entered_again"), ("second", "active", None)]
     assert [c for c, _ in messages(conn, "ada")] == ["onboarding.hello", "onboarding.hello"]
+
+
+REMINDER = """
+name: reminder
+description: A hello now, and a reminder two days before the appointment, at half past nine.
+entry: {trigger: trg_signup}
+priority: 50
+conversion: {goal: order, window_days: 7}
+send_window: {start: "00:00", end: "23:59"}
+steps:
+  - id: hello
+    message: {channel: email}
+  - id: before_it
+    wait: {until: appointment, offset: -2d, at: "09:30"}
+  - id: reminder
+    message: {channel: email}
+"""
+
+
+def test_a_wait_until_a_context_date_reached_from_a_message_ends_at_its_local_hour(conn, tmp_path):
+    spec = write_journey(tmp_path, REMINDER, {"hello": "email", "reminder": "email"})
+    add_customer(conn, "ada", timezone="Europe/Paris")
+    add_entry(conn, "signup:ada", "ada", AS_OF - timedelta(hours=1), {"appointment": "2026-12-10"})
+
+    advance(conn, tmp_path, [spec], AS_OF)
+    due = conn.execute("select due_at from messaging.journey_enrolments").fetchone()[0]
+    advance(conn, tmp_path, [spec], due)
+
+    assert due == datetime(2026, 12, 8, 8, 30, tzinfo=UTC)  # 09:30 in Paris, two days before
+    assert messages(conn, "ada") == [("reminder.hello", "queued"), ("reminder.reminder", "queued")]
+
+
+def test_an_entry_enrolled_late_after_an_order_exits_at_once_without_a_message(
+    conn, tmp_path, onboarding
+):
+    add_customer(conn, "ada")
+    add_entry(conn, "signup:ada", "ada", AS_OF - timedelta(days=2))
+    add_order(conn, "ada", AS_OF - timedelta(days=1))
+
+    result = advance(conn, tmp_path, [onboarding], AS_OF)
+
+    assert (result.advance.entered, result.advance.ended["exited: order"]) == (1, 1)
+    assert messages(conn, "ada") == []
+    assert step_of(conn, "ada", "onboarding") == ("exited", "hello")

@@ -12,6 +12,9 @@ then the campaign step on it.
 Dispatch: see ``tests.bench.dispatch`` (email to postfix's smtp-sink beside a bare smtplib loop,
 memory over 50 k messages, SMS to moto's SNS).
 
+Journeys: see ``tests.bench.journeys`` (one journeys step moving 1 M enrolments from a wait
+that is over through a split to the next wait, and the cost of a run with nothing due).
+
 Tracking: see ``tests.bench.tracking`` (requests/s and latency of the open pixel and the click
 redirect of ``touchpoint serve`` under wrk, and the events counted after).
 
@@ -32,13 +35,14 @@ import psycopg
 from orchestration.embedded_postgres import EmbeddedPostgres
 from tests.bench.database import fresh_database
 from tests.bench.dispatch import bench_dispatch
+from tests.bench.journeys import bench_journeys
 from tests.bench.tracking import bench_tracking
 
 BENCH_HOME = Path(".touchpoint/bench").resolve()
 TOOLS = BENCH_HOME.parent / "tools"
 AS_OF = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 # The campaign step runs on the datamart built, so it is part of that section.
-SECTIONS = ("ingest", "datamart", "dispatch", "tracking")
+SECTIONS = ("ingest", "datamart", "dispatch", "tracking", "journeys")
 
 
 def landing_for(customers: int, seed: int = 7) -> Path:
@@ -215,6 +219,7 @@ def main() -> None:
     parser.add_argument("--tracking-messages", type=int, default=1_000)
     parser.add_argument("--tracking-connections", type=int, default=16)
     parser.add_argument("--tracking-seconds", type=int, default=10)
+    parser.add_argument("--enrolments", type=int, default=1_000_000)
     parser.add_argument(
         "--only", choices=SECTIONS, action="append", help="run this section (repeatable)"
     )
@@ -240,6 +245,8 @@ def main() -> None:
                 args.tracking_connections,
                 args.tracking_seconds,
             )
+        if "journeys" in sections:
+            bench_journeys(server, args.enrolments, AS_OF)
 
 
 if __name__ == "__main__":

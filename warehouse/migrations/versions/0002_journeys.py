@@ -1,5 +1,5 @@
 """Journeys: their versions, the enrolments that walk them, every step taken, and the winners
-experiments chose (docs/journeys.md, "State").
+experiments chose (docs/journeys.md, "How journeys run").
 
 - ``journey_versions``: each version of each journey as it was loaded, so a customer in flight
   advances on the spec of the version they entered even after the YAML changed.
@@ -12,6 +12,13 @@ experiments chose (docs/journeys.md, "State").
 - ``journey_transitions``: every move, step to step, with the run's as-of that made it.
 - ``journey_experiment_winners``: the variant an experiment with ``winner: auto`` settled on,
   with the evidence; the step's later recipients all get it.
+
+Enrolments and transitions have no foreign keys, for the speed of moves: every move writes an
+enrolment and inserts a transition, a million of each when a million customers leave a wait, and
+PostgreSQL checked each key row by row with a lock on the row referred to (25 s of a 115 s
+advance of 1 M enrolments). The engine keeps what they would guard by construction: it records
+a version before enrolling anyone in it, inserts each transition in the statement that moves its
+enrolment, and deletes neither versions nor enrolments.
 
 Revision ID: 0002
 Revises: 0001
@@ -53,7 +60,6 @@ create table messaging.journey_enrolments (
     ended_at timestamptz,
     enrolled_as_of timestamptz not null,
     recorded_at timestamptz not null default now(),
-    foreign key (journey, version) references messaging.journey_versions,
     unique (journey, entry_key)
 );
 create unique index journey_enrolments_one_active
@@ -63,7 +69,7 @@ create index journey_enrolments_at_step
 
 create table messaging.journey_transitions (
     transition_id bigint generated always as identity primary key,
-    enrolment_id bigint not null references messaging.journey_enrolments,
+    enrolment_id bigint not null,
     from_step text,
     to_step text,
     moved_at timestamptz not null,
