@@ -17,7 +17,7 @@ import os
 import smtplib
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from unittest.mock import patch
@@ -196,11 +196,15 @@ class RssSampling(Sender):
         self.samples: dict[int, int] = {}
 
     def send(self, message: OutboundMessage) -> SendResult:
-        result = self.inner.send(message)
-        self.sent += 1
-        if self.sent % self.every == 0:
-            self.samples[self.sent] = _rss_bytes()
-        return result
+        return self.send_many([message])[0]
+
+    def send_many(self, messages: Sequence[OutboundMessage]) -> list[SendResult]:
+        results = self.inner.send_many(messages)
+        for _ in results:
+            self.sent += 1
+            if self.sent % self.every == 0:
+                self.samples[self.sent] = _rss_bytes()
+        return results
 
     def close(self) -> None:
         self.inner.close()
