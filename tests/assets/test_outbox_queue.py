@@ -16,6 +16,8 @@ from assets.outbox_queue import (
     Claim,
     claim,
     needing_dispatch,
+    record_failed,
+    record_in_doubt,
     record_retry,
     record_sent,
     start_sending,
@@ -150,6 +152,41 @@ def test_a_retry_waits_for_its_back_off_then_is_claimed_again(conn):
 
     assert [r["message_id"] for r in again] == [message_id]
     assert again[0]["attempts"] == 1 and again[0]["last_error"] == "451 try later"
+
+
+def test_a_group_marked_sending_together_records_each_answer_with_its_event(conn):
+    sent, retried, failed, doubted = ids = [add_message(conn, f"k{i}") for i in range(4)]
+    claim(conn, Claim(worker="a", channel="email"))
+    assert start_sending(conn, ids, "a") == set(ids)
+
+    with conn.transaction():
+        record_sent(conn, [(sent, "<provider-1@example.com>")])
+        record_retry(conn, [(retried, "451 try later", timedelta(seconds=30))])
+        record_failed(conn, [(failed, "550 no such user")])
+        record_in_doubt(conn, [(doubted, "no answer after the dot")])
+
+    assert [status(conn, i) for i in ids] == [
+        ("sent", "sent"),
+        ("queued", "queued"),
+        ("failed", "failed"),
+        ("in_doubt", "in_doubt"),
+    ]
+    events = dict(
+        conn.execute(
+            "select message_id, array[type, detail::text] from messaging.message_events"
+        ).fetchall()
+    )
+    assert events == {
+        sent: ["sent", '{"provider_message_id": "<provider-1@example.com>"}'],
+        retried: ["deferred", '{"reason": "451 try later", "retry_in_s": 30}'],
+        failed: ["failed", '{"reason": "550 no such user"}'],
+        doubted: ["failed", '{"reason": "no answer after the dot", "in_doubt": true}'],
+    }
+    assert conn.execute(
+        "select claimed_by, send_after > now() + interval '29 seconds', last_error "
+        "from messaging.outbox where message_id = %s",
+        (retried,),
+    ).fetchone() == (None, True, "451 try later")
 
 
 def test_a_message_past_its_expiry_is_expired_not_sent(conn):

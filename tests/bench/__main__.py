@@ -210,6 +210,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--emails", type=int, default=20_000)
+    parser.add_argument("--email-rounds", type=int, default=3)
+    parser.add_argument(
+        "--dispatch-workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="dispatchers draining the outbox together, one figure each (default: 1 and 2)",
+    )
     parser.add_argument("--memory-messages", type=int, default=50_000)
     parser.add_argument("--sms", type=int, default=2_000)
     parser.add_argument("--tracking-messages", type=int, default=1_000)
@@ -230,7 +238,15 @@ def main() -> None:
             url = bench_dbt_build(server, args.customers)
             bench_campaigns(url)
         if "dispatch" in sections:
-            bench_dispatch(server, TOOLS, args.emails, args.memory_messages, args.sms)
+            bench_dispatch(
+                server,
+                TOOLS,
+                args.emails,
+                args.email_rounds,
+                args.dispatch_workers,
+                args.memory_messages,
+                args.sms,
+            )
         if "tracking" in sections:
             bench_tracking(
                 server,

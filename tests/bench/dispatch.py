@@ -13,12 +13,15 @@ the figure is moto's as much as ours.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import smtplib
+import statistics
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from unittest.mock import patch
 
@@ -124,23 +127,114 @@ def dispatch_seconds(url: str, sender: Sender, channel: str) -> tuple[float, Cou
         return time.perf_counter() - started, counts
 
 
+def parallel_dispatch_seconds(url: str, smtp_url: str, workers: int) -> tuple[float, Counter]:
+    """``workers`` dispatchers, each a process of its own draining partition p of ``workers``
+    (as separate runs with ``partition``/``partitions`` do); timed from when all are ready."""
+    context = multiprocessing.get_context("spawn")
+    ready, results = context.Barrier(workers + 1), context.Queue()
+    processes = [
+        context.Process(
+            target=_dispatch_partition, args=(url, smtp_url, p, workers, ready, results)
+        )
+        for p in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    ready.wait(timeout=120)
+    started = time.perf_counter()
+    counts = sum((results.get(timeout=600) for _ in processes), Counter())
+    elapsed = time.perf_counter() - started
+    for process in processes:
+        process.join(timeout=60)
+    return elapsed, counts
+
+
+def _dispatch_partition(url, smtp_url, partition, partitions, ready, results) -> None:
+    claim = Claim(f"bench/{partition}", "email", partition=partition, partitions=partitions)
+    with (
+        psycopg.connect(url, autocommit=True) as conn,
+        SmtpSender(smtp_url, composer()) as sender,
+    ):
+        ready.wait(timeout=120)
+        results.put(dispatch_channel(conn, sender, claim, RetryPolicy()))
+
+
 def composer() -> EmailComposer:
     return EmailComposer(FROM, TrackingLinks(TRACKING_URL, SECRET))
 
 
-def bench_dispatch_email(server: EmbeddedPostgres, sink: SmtpSink, count: int) -> None:
+@dataclass(frozen=True)
+class EmailRound:
+    """One round on fresh rows: the bare loop, then dispatch with each number of workers."""
+
+    bare_seconds: float
+    dispatch_seconds: dict[int, float]
+    outcomes: Counter
+    mail_bytes: float  # the mean size of a mail
+
+
+def bench_dispatch_email(
+    server: EmbeddedPostgres, sink: SmtpSink, count: int, rounds: int, workers: Sequence[int]
+) -> None:
+    """The bare loop and dispatch take turns, ``rounds`` times, so a neighbour's load on a
+    shared machine falls on both; the rounds' ratios show the spread."""
+    load_before = os.getloadavg()[0]
+    results = [_email_round(server, sink, count, workers) for _ in range(rounds)]
+    load_after = os.getloadavg()[0]
+    size = results[0].mail_bytes / 1e3
+    print(
+        f"email dispatch of {count:,} messages ({size:.1f} kB each) to smtp-sink, "
+        f"{rounds} rounds (load average {load_before:.2f} before, {load_after:.2f} after)"
+    )
+    for number, result in enumerate(results, 1):
+        ours = "  ".join(
+            f"{_workers(n)} {count / seconds:,.0f}/s ({result.bare_seconds / seconds:.2f})"
+            for n, seconds in result.dispatch_seconds.items()
+        )
+        print(f"  round {number}: bare loop {count / result.bare_seconds:,.0f}/s; dispatch, {ours}")
+    print(f"  bare smtplib loop       : {_spread([count / r.bare_seconds for r in results])}")
+    for n in workers:
+        rates = [count / r.dispatch_seconds[n] for r in results]
+        ratios = sorted(r.bare_seconds / r.dispatch_seconds[n] for r in results)
+        print(f"  touchpoint dispatch, {_workers(n):<9}: {_spread(rates)}")
+        print(
+            f"  ratio, {_workers(n):<18}: median {statistics.median(ratios):.2f}, "
+            f"range {ratios[0]:.2f}–{ratios[-1]:.2f}"
+        )
+    print(f"  ({_outcomes(sum((r.outcomes for r in results), Counter()))})")
+
+
+def _email_round(
+    server: EmbeddedPostgres, sink: SmtpSink, count: int, workers: Sequence[int]
+) -> EmailRound:
     url = outbox_database(server, count, "email")
     mails = composed_mails(url, composer())
-    size = sum(len(mail.data) for mail in mails) / len(mails)
     received = sink.received()
     bare = bare_smtp_seconds(sink, mails)
-    with SmtpSender(sink.url, composer()) as sender:
-        ours, counts = dispatch_seconds(url, sender, "email")
-    _check_received(sink, received, 2 * count)
-    print(f"email dispatch of {count:,} messages ({size / 1e3:.1f} kB each) to smtp-sink")
-    print(f"  bare smtplib loop       : {count / bare:>10,.0f} messages/s  ({bare:.1f} s)")
-    print(f"  touchpoint dispatch     : {count / ours:>10,.0f} messages/s  ({ours:.1f} s)")
-    print(f"  ratio                   : {bare / ours:.2f}   ({_outcomes(counts)})")
+    _check_received(sink, received, count)
+    seconds, outcomes = {}, Counter()
+    for n in workers:
+        url = outbox_database(server, count, "email")
+        received = sink.received()
+        if n == 1:
+            with SmtpSender(sink.url, composer()) as sender:
+                seconds[n], counts = dispatch_seconds(url, sender, "email")
+        else:
+            seconds[n], counts = parallel_dispatch_seconds(url, sink.url, n)
+        _check_received(sink, received, count)
+        outcomes += counts
+    size = sum(len(mail.data) for mail in mails) / len(mails)
+    return EmailRound(bare, seconds, outcomes, size)
+
+
+def _workers(n: int) -> str:
+    return f"{n} worker{'s' if n > 1 else ''}"
+
+
+def _spread(rates: list[float]) -> str:
+    """The median messages/s and the range of the rounds."""
+    low, high = min(rates), max(rates)
+    return f"{statistics.median(rates):>6,.0f} messages/s (range {low:,.0f}–{high:,.0f})"
 
 
 def bench_dispatch_memory(server: EmbeddedPostgres, sink: SmtpSink, count: int) -> None:
@@ -174,12 +268,18 @@ def bench_dispatch_sms(server: EmbeddedPostgres, count: int) -> None:
 
 
 def bench_dispatch(
-    server: EmbeddedPostgres, tools: Path, emails: int, memory_messages: int, sms: int
+    server: EmbeddedPostgres,
+    tools: Path,
+    emails: int,
+    rounds: int,
+    workers: Sequence[int],
+    memory_messages: int,
+    sms: int,
 ) -> None:
     try:
         binary = smtp_sink_binary(tools)
         with SmtpSink(binary, tools / "smtp-sink.log") as sink:
-            bench_dispatch_email(server, sink, emails)
+            bench_dispatch_email(server, sink, emails, rounds, workers)
             bench_dispatch_memory(server, sink, memory_messages)
     except SmtpSinkMissing as missing:
         print(f"email dispatch: no figure, postfix's smtp-sink is not available: {missing}")
