@@ -29,6 +29,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from assets.dispatch import dispatch_channel
+from assets.dispatch_pool import dispatch_as_worker, worker_claims
 from assets.outbox_queue import Claim
 from models.messages import OutboundMessage, SendResult
 from models.tracking import TrackingLinks
@@ -128,15 +129,15 @@ def dispatch_seconds(url: str, sender: Sender, channel: str) -> tuple[float, Cou
 
 
 def parallel_dispatch_seconds(url: str, smtp_url: str, workers: int) -> tuple[float, Counter]:
-    """``workers`` dispatchers, each a process of its own draining partition p of ``workers``
-    (as separate runs with ``partition``/``partitions`` do); timed from when all are ready."""
+    """A dispatch step's ``workers`` dispatchers (``assets.dispatch_pool``), each a process of
+    its own on its share of the outbox; timed from when all have started (a step pays about a
+    second more to start them)."""
     context = multiprocessing.get_context("spawn")
     ready, results = context.Barrier(workers + 1), context.Queue()
+    claims = worker_claims(Claim(worker="bench", channel="email"), workers)
     processes = [
-        context.Process(
-            target=_dispatch_partition, args=(url, smtp_url, p, workers, ready, results)
-        )
-        for p in range(workers)
+        context.Process(target=_dispatch_share, args=(url, smtp_url, claim, ready, results))
+        for claim in claims
     ]
     for process in processes:
         process.start()
@@ -149,14 +150,19 @@ def parallel_dispatch_seconds(url: str, smtp_url: str, workers: int) -> tuple[fl
     return elapsed, counts
 
 
-def _dispatch_partition(url, smtp_url, partition, partitions, ready, results) -> None:
-    claim = Claim(f"bench/{partition}", "email", partition=partition, partitions=partitions)
-    with (
-        psycopg.connect(url, autocommit=True) as conn,
-        SmtpSender(smtp_url, composer()) as sender,
-    ):
-        ready.wait(timeout=120)
-        results.put(dispatch_channel(conn, sender, claim, RetryPolicy()))
+def _dispatch_share(url: str, smtp_url: str, claim: Claim, ready, results) -> None:
+    ready.wait(timeout=120)
+    results.put(dispatch_as_worker(url, SinkSenders(smtp_url), claim, RetryPolicy(), None))
+
+
+@dataclass(frozen=True)
+class SinkSenders:
+    """The ``senders`` resource of the bench: email over SMTP to the sink."""
+
+    smtp_url: str
+
+    def open(self, channel: str) -> Sender:
+        return SmtpSender(self.smtp_url, composer())
 
 
 def composer() -> EmailComposer:
