@@ -10,7 +10,7 @@ Datamart: the wall time of the full ``dbt build`` at 100 k customers, after inge
 then the campaign step on it.
 
 Dispatch: see ``tests.bench.dispatch`` (email to postfix's smtp-sink beside a bare smtplib loop,
-memory over 50 k messages, SMS to moto's SNS).
+in rounds, with 1 and 2 workers; memory over 50 k messages; SMS to moto's SNS).
 
 Tracking: see ``tests.bench.tracking`` (requests/s and latency of the open pixel and the click
 redirect of ``touchpoint serve`` under wrk, and the events counted after).

@@ -1,11 +1,16 @@
-"""Dispatch figures: the outbox drained through the real dispatch loop (claim, ``sending``
-committed, the provider call, ``sent`` recorded) to loopback providers.
+"""Dispatch figures: the outbox drained through the real dispatch loop (claim, a group marked
+``sending`` in one commit, the provider calls, the group's answers recorded in one commit) to
+loopback providers.
 
 Email: messages/s to postfix's smtp-sink, beside a bare loop of the same composed mails over
-one reused ``smtplib`` connection to the same sink. The ratio is the figure (aim ≥ 0.8).
+one reused ``smtplib`` connection to the same sink. The ratio is the figure (aim ≥ 0.8). The
+bare loop and dispatch take turns for ``--email-rounds`` rounds on fresh rows, so a neighbour's
+load on a shared machine falls on both, and the rounds' spread and the load average are
+printed with it. Dispatch runs with one worker, and with each number of workers a dispatch
+step can run side by side (``--dispatch-workers``, default 1 and 2). Dispatch pipelines its
+SMTP commands (the sink offers PIPELINING); ``smtplib.sendmail`` in the bare loop cannot.
 Memory: the process's RSS, sampled 20 times while 50 k messages go to the sink. The issue
-asks for 200 k; at a few hundred messages/s that takes over ten minutes here, so it is
-``--memory-messages 200000`` when wanted.
+asks for 200 k; ``--memory-messages 200000`` when wanted.
 SMS: messages/s through ``SnsSender`` to moto's SNS, which runs in this process and is slow:
 the figure is moto's as much as ours.
 """
