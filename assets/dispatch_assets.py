@@ -7,10 +7,9 @@ context manager (a ``Sender`` is one), so nothing here reads the environment. A 
 sender (one SMTP connection, one boto3 client) per asset and closes it when the channel is
 drained.
 
-Several workers can drain one channel together: give each run a different ``partition`` of
-``partitions`` in its run config, or have one step run ``workers`` dispatchers side by side,
-each a process of its own (``assets.dispatch_pool``). Overlapping runs without partitions are
-safe too (claims never overlap), only slower.
+Several dispatchers can drain one channel together: one step can run ``workers`` side by
+side, each a process of its own (``assets.dispatch_pool``); separate runs can take a different
+``partition`` of ``partitions`` each, or simply overlap (claims never overlap).
 
 No ``from __future__ import annotations`` here: Dagster reads the asset function's
 annotations at definition time to find its config and resources.
@@ -28,7 +27,7 @@ from dagster import (
     asset,
 )
 
-from assets.dispatch_pool import Senders, dispatch_side_by_side, worker_claims
+from assets.dispatch_pool import Senders, dispatch_side_by_side
 from assets.outbox_queue import DEFAULT_IN_FLIGHT, Claim
 from assets.resources import Warehouse
 from senders.retry_policy import RetryPolicy
@@ -105,9 +104,10 @@ def _dispatch_asset(
             limit=config.batch_size,
             in_flight=config.in_flight,
         )
-        claims = worker_claims(claim, config.workers)
         migrate_messaging(warehouse.url)
-        counts = dispatch_side_by_side(warehouse.url, senders, claims, retry_policy, send_rate)
+        counts = dispatch_side_by_side(
+            warehouse.url, senders, claim, config.workers, retry_policy, send_rate
+        )
         context.log.info(f"{channel}: {dict(counts) or 'nothing due'}")
         return MaterializeResult(metadata={name: counts.get(name, 0) for name in RESULTS})
 

@@ -1,6 +1,6 @@
-"""Several dispatchers in one dispatch step, side by side: the step's share of the outbox split
-into finer partitions, each drained by a process of its own with its own database session and
-provider connection (docs/architecture.md, Sending invariants: Exactly once).
+"""Several dispatchers in one dispatch step, side by side: each a process of its own with its own
+database session and provider connection, all draining the step's share of the outbox
+(docs/architecture.md, Sending invariants: Exactly once).
 
 One dispatcher uses one core: composing a mail, PostgreSQL's bookkeeping and the provider's
 answers take turns. Processes are what lets a run use the others. They run inside the step
@@ -9,8 +9,12 @@ Dagster's multiprocess executor would load the code location again for every ste
 step would no longer run unchanged on the in-process executor.
 
 Each process is a dispatcher like any other: present under a worker id of its own (the run,
-the channel, its partition and its process id), so its claims and its in-doubt bound (one
-group) are its own, and a process that dies frees its rows as a killed run does. The processes
+the channel, its number and its process id), so its claims and its in-doubt bound (one group)
+are its own, and a process that dies frees its rows as a killed run does. They share the step's
+partition rather than split it further: claims never overlap whatever the partitions (``FOR
+UPDATE SKIP LOCKED`` and the leases), and with one partition PostgreSQL claims in index order
+(``assets.outbox_queue``) instead of sorting every due row of a partition for each batch. The
+processes
 are started with ``spawn``, never ``fork``: the step's process may hold threads and open
 connections that a forked child must not inherit. So what they are handed is pickled: the
 warehouse's URL, the ``senders`` resource (which must pickle), the claim and the retry policy.
@@ -21,7 +25,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -43,37 +46,28 @@ class Senders(Protocol):
     def open(self, channel: str) -> AbstractContextManager[Sender]: ...
 
 
-def worker_claims(claim: Claim, workers: int) -> list[Claim]:
-    """``claim``'s partition split among ``workers``: partition ``p`` of ``P`` becomes
-    ``p + P·i`` of ``P·workers`` for each worker ``i``, which together hold exactly the rows of
-    ``p`` (a hash that is ``p + P·i`` modulo ``P·workers`` is ``p`` modulo ``P``)."""
-    if workers < 1:
-        raise ValueError(f"a dispatch step needs at least one worker, got {workers}")
-    partitions = claim.partitions * workers
-    return [
-        replace(claim, partition=claim.partition + claim.partitions * i, partitions=partitions)
-        for i in range(workers)
-    ]
-
-
 def dispatch_side_by_side(
     url: str,
     senders: Senders,
-    claims: Sequence[Claim],
+    claim: Claim,
+    workers: int,
     retry_policy: RetryPolicy,
     send_rate: float | None = None,
 ) -> Counter:
-    """Drain each claim's partition in a process of its own (one claim: in this process) and
-    add up what ``dispatch_channel`` counted. ``send_rate`` (messages a second) is shared out
-    evenly. An exception in any process is raised here once all have finished."""
-    if len(claims) == 1:
-        return dispatch_as_worker(url, senders, claims[0], retry_policy, send_rate)
-    rate = send_rate / len(claims) if send_rate else None
+    """``workers`` dispatchers on ``claim``'s share of the outbox, each in a process of its own
+    (one: in this process); what ``dispatch_channel`` counted, added up. ``send_rate``
+    (messages a second) is shared out evenly. An exception in any process is raised here once
+    all have finished."""
+    if workers < 1:
+        raise ValueError(f"a dispatch step needs at least one worker, got {workers}")
+    if workers == 1:
+        return dispatch_as_worker(url, senders, claim, 0, retry_policy, send_rate)
+    rate = send_rate / workers if send_rate else None
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(len(claims), mp_context=spawn) as pool:
+    with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
         running = [
-            pool.submit(dispatch_as_worker, url, senders, claim, retry_policy, rate)
-            for claim in claims
+            pool.submit(dispatch_as_worker, url, senders, claim, number, retry_policy, rate)
+            for number in range(workers)
         ]
         return sum((done.result() for done in running), Counter())
 
@@ -82,14 +76,19 @@ def dispatch_as_worker(
     url: str,
     senders: Senders,
     claim: Claim,
+    number: int,
     retry_policy: RetryPolicy,
     send_rate: float | None,
 ) -> Counter:
-    """One dispatcher, in the calling process: ``claim.worker`` gets the process id, so two
-    processes (or a retried step) never pass for the same worker."""
-    worker = replace(claim, worker=f"{claim.worker}/{claim.partition}/{os.getpid()}")
+    """One dispatcher, in the calling process: ``claim.worker`` gets the partition, the
+    worker's ``number`` and the process id, so no two dispatchers (or a retried step) ever
+    pass for the same worker."""
+    worker = f"{claim.worker}/{claim.partition}/{number}/{os.getpid()}"
     with (
         psycopg.connect(url, autocommit=True) as conn,
         senders.open(claim.channel) as sender,
     ):
-        return dispatch_channel(conn, sender, worker, retry_policy, rate_limiter(send_rate))
+        counts = dispatch_channel(
+            conn, sender, replace(claim, worker=worker), retry_policy, rate_limiter(send_rate)
+        )
+    return counts

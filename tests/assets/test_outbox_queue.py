@@ -211,19 +211,3 @@ def test_partitions_split_the_outbox_between_workers(conn):
 
     assert sum(len(p) for p in parts) == 40
     assert all(parts) and not (parts[0] & parts[1] or parts[1] & parts[2])
-
-
-def test_the_workers_of_a_step_split_its_partition_between_them_exactly(conn):
-    from assets.dispatch_pool import worker_claims
-
-    for i in range(60):
-        add_message(conn, f"k{i}")
-    run = Claim("run", "email", partition=1, partitions=2)
-
-    shares = [{r["message_id"] for r in claim(conn, share)} for share in worker_claims(run, 2)]
-
-    expected = conn.execute(
-        "select message_id from messaging.outbox where mod(abs(hashtext(customer_id)), 2) = 1"
-    ).fetchall()
-    assert all(shares) and not shares[0] & shares[1]
-    assert shares[0] | shares[1] == {message_id for (message_id,) in expected}

@@ -34,7 +34,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from assets.dispatch import dispatch_channel
-from assets.dispatch_pool import dispatch_as_worker, worker_claims
+from assets.dispatch_pool import dispatch_as_worker
 from assets.outbox_queue import Claim
 from models.messages import OutboundMessage, SendResult
 from models.tracking import TrackingLinks
@@ -135,14 +135,12 @@ def dispatch_seconds(url: str, sender: Sender, channel: str) -> tuple[float, Cou
 
 def parallel_dispatch_seconds(url: str, smtp_url: str, workers: int) -> tuple[float, Counter]:
     """A dispatch step's ``workers`` dispatchers (``assets.dispatch_pool``), each a process of
-    its own on its share of the outbox; timed from when all have started (a step pays about a
-    second more to start them)."""
+    its own; timed from when all have started (a step pays about a second more to start them)."""
     context = multiprocessing.get_context("spawn")
     ready, results = context.Barrier(workers + 1), context.Queue()
-    claims = worker_claims(Claim(worker="bench", channel="email"), workers)
     processes = [
-        context.Process(target=_dispatch_share, args=(url, smtp_url, claim, ready, results))
-        for claim in claims
+        context.Process(target=_dispatch_share, args=(url, smtp_url, number, ready, results))
+        for number in range(workers)
     ]
     for process in processes:
         process.start()
@@ -155,9 +153,10 @@ def parallel_dispatch_seconds(url: str, smtp_url: str, workers: int) -> tuple[fl
     return elapsed, counts
 
 
-def _dispatch_share(url: str, smtp_url: str, claim: Claim, ready, results) -> None:
+def _dispatch_share(url: str, smtp_url: str, number: int, ready, results) -> None:
+    claim, senders = Claim(worker="bench", channel="email"), SinkSenders(smtp_url)
     ready.wait(timeout=120)
-    results.put(dispatch_as_worker(url, SinkSenders(smtp_url), claim, RetryPolicy(), None))
+    results.put(dispatch_as_worker(url, senders, claim, number, RetryPolicy(), None))
 
 
 @dataclass(frozen=True)
