@@ -3,21 +3,23 @@ database session and provider connection, all draining the step's share of the o
 (docs/architecture.md, Sending invariants: Exactly once).
 
 One dispatcher uses one core: composing a mail, PostgreSQL's bookkeeping and the provider's
-answers take turns. Processes are what lets a run use the others. They run inside the step
-rather than as steps of the run because the jobs run in process (``orchestration/jobs.py``):
-Dagster's multiprocess executor would load the code location again for every step, and the
-step would no longer run unchanged on the in-process executor.
+answers take turns. Processes are what lets a run use the others; starting them costs about
+two seconds (each imports what it runs), so they pay off from a few thousand messages. They
+run inside the step rather than as steps of the run because the jobs run in process
+(``orchestration/jobs.py``): Dagster's multiprocess executor would load the code location again
+for every step, and the step would no longer run unchanged on the in-process executor.
 
 Each process is a dispatcher like any other: present under a worker id of its own (the run,
 the channel, its number and its process id), so its claims and its in-doubt bound (one group)
 are its own, and a process that dies frees its rows as a killed run does. They share the step's
 partition rather than split it further: claims never overlap whatever the partitions (``FOR
 UPDATE SKIP LOCKED`` and the leases), and with one partition PostgreSQL claims in index order
-(``assets.outbox_queue``) instead of sorting every due row of a partition for each batch. The
-processes
-are started with ``spawn``, never ``fork``: the step's process may hold threads and open
-connections that a forked child must not inherit. So what they are handed is pickled: the
-warehouse's URL, the ``senders`` resource (which must pickle), the claim and the retry policy.
+(``assets.outbox_queue``) instead of sorting every due row of a partition for each batch.
+
+The processes are started with ``spawn``, never ``fork``: the step's process may hold threads
+and open connections that a forked child must not inherit. So what they are handed is pickled:
+the warehouse's URL, the ``senders`` resource (which must pickle), the claim and the retry
+policy.
 """
 
 from __future__ import annotations

@@ -9,6 +9,11 @@ load on a shared machine falls on both, and the rounds' spread and the load aver
 printed with it. Dispatch runs with one worker, and with each number of workers a dispatch
 step can run side by side (``--dispatch-workers``, default 1 and 2). Dispatch pipelines its
 SMTP commands (the sink offers PIPELINING); ``smtplib.sendmail`` in the bare loop cannot.
+Read the ratio with the load average: on a virtual machine the bare loop's four round trips a
+mail each wait for the sink's process to be scheduled, and on an otherwise idle machine that
+means waking an idle core, so the loop runs 4–5 times slower (about 1,500 mails/s here) than
+while other work keeps the cores awake (about 7,000); dispatch, one round trip a mail and busy
+composing, much less so.
 Memory: the process's RSS, sampled 20 times while 50 k messages go to the sink. The issue
 asks for 200 k; ``--memory-messages 200000`` when wanted.
 SMS: messages/s through ``SnsSender`` to moto's SNS, which runs in this process and is slow:
@@ -135,7 +140,7 @@ def dispatch_seconds(url: str, sender: Sender, channel: str) -> tuple[float, Cou
 
 def parallel_dispatch_seconds(url: str, smtp_url: str, workers: int) -> tuple[float, Counter]:
     """A dispatch step's ``workers`` dispatchers (``assets.dispatch_pool``), each a process of
-    its own; timed from when all have started (a step pays about a second more to start them)."""
+    its own; timed from when all have started (a step pays about two seconds more to start them)."""
     context = multiprocessing.get_context("spawn")
     ready, results = context.Barrier(workers + 1), context.Queue()
     processes = [
