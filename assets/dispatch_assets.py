@@ -7,18 +7,15 @@ context manager (a ``Sender`` is one), so nothing here reads the environment. A 
 sender (one SMTP connection, one boto3 client) per asset and closes it when the channel is
 drained.
 
-Several workers can drain one channel together: give each run a different ``partition`` of
-``partitions`` in its run config. Overlapping runs without partitions are safe too (claims
-never overlap), only slower.
+Several dispatchers can drain one channel together: one step can run ``workers`` side by
+side, each a process of its own (``assets.dispatch_pool``); separate runs can take a different
+``partition`` of ``partitions`` each, or simply overlap (claims never overlap).
 
 No ``from __future__ import annotations`` here: Dagster reads the asset function's
 annotations at definition time to find its config and resources.
 """
 
-import os
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from typing import Protocol
 
 from dagster import (
     AssetExecutionContext,
@@ -30,11 +27,9 @@ from dagster import (
     asset,
 )
 
-from assets.dispatch import dispatch_channel
-from assets.outbox_queue import Claim
+from assets.dispatch_pool import Senders, dispatch_side_by_side
+from assets.outbox_queue import DEFAULT_IN_FLIGHT, Claim
 from assets.resources import Warehouse
-from senders.protocol import Sender
-from senders.rate_limit import rate_limiter
 from senders.retry_policy import RetryPolicy
 from warehouse.messaging_schema import migrate_messaging
 
@@ -53,18 +48,16 @@ RESULTS = (
 )
 
 
-class Senders(Protocol):
-    """The ``senders`` resource: the sender of a channel, opened for one dispatch step."""
-
-    def open(self, channel: str) -> AbstractContextManager[Sender]: ...
-
-
 class DispatchConfig(Config):
-    """Run config: this worker's share of the outbox, and the claim size."""
+    """Run config: this run's share of the outbox, the dispatchers it runs side by side, the
+    claim size, and how many rows a dispatcher hands to the provider at once (at most that many
+    are in doubt per dispatcher if it is killed)."""
 
     partition: int = 0
     partitions: int = 1
+    workers: int = 1
     batch_size: int = 500
+    in_flight: int = DEFAULT_IN_FLIGHT
 
 
 def dispatch_asset_key(channel: str) -> AssetKey:
@@ -104,21 +97,18 @@ def _dispatch_asset(
         senders: ResourceParam[Senders],
     ) -> MaterializeResult:
         claim = Claim(
-            worker=_worker_id(context.run.run_id, channel, config.partition),
+            worker=f"{context.run.run_id}/{channel}",
             channel=channel,
             partition=config.partition,
             partitions=config.partitions,
             limit=config.batch_size,
+            in_flight=config.in_flight,
         )
         migrate_messaging(warehouse.url)
-        with warehouse.connect() as conn, senders.open(channel) as sender:
-            counts = dispatch_channel(conn, sender, claim, retry_policy, rate_limiter(send_rate))
+        counts = dispatch_side_by_side(
+            warehouse.url, senders, claim, config.workers, retry_policy, send_rate
+        )
         context.log.info(f"{channel}: {dict(counts) or 'nothing due'}")
         return MaterializeResult(metadata={name: counts.get(name, 0) for name in RESULTS})
 
     return dispatch
-
-
-def _worker_id(run_id: str, channel: str, partition: int) -> str:
-    """Unique per process, so two runs (or a retried step) never pass for the same worker."""
-    return f"{run_id}/{channel}/{partition}/{os.getpid()}"

@@ -2,17 +2,18 @@
 (docs/architecture.md, Sending invariants: Exactly once).
 
 A worker, present while it works (``assets.dispatch_workers``), *claims* a batch (``FOR
-UPDATE SKIP LOCKED``: its id and a lease, status still ``queued``), then for each row, one at a
-time: ``sending`` (committed) just before the provider call, ``sent`` with the provider's id
-(committed) just after. Killed at any point, it leaves: claimed rows still ``queued`` — never
-handed to a provider, claimable again as soon as its session is gone (or, should it hang while
-connected, once its lease lapses) — and at most the one row it was sending, which becomes
-``in_doubt`` at the next sweep after that and is never resent silently: a provider event about
-it later shows it was sent (``reconcile_in_doubt``), or an operator decides (``in_doubt`` lists
-them). A second worker that re-claims a row makes the first worker's ``sending`` step match
-nothing, so the two can never both send a row.
+UPDATE SKIP LOCKED``: its id and a lease, status still ``queued``), then hands it to the
+provider a group at a time: the group's rows ``sending`` (one commit) just before the provider
+calls, what the provider said about each (``sent`` with its id, a retry, a failure) in one more
+commit just after. Killed at any point, it leaves: claimed rows still ``queued`` — never handed
+to a provider, claimable again as soon as its session is gone (or, should it hang while
+connected, once its lease lapses) — and at most the one group it was sending, whose rows become
+``in_doubt`` at the next sweep after that and are never resent silently: a provider event
+about one later shows it was sent (``reconcile_in_doubt``), or an operator decides
+(``in_doubt`` lists them). A second worker that re-claims a row makes the first worker's
+``sending`` step leave it out, so the two can never both send a row.
 
-Every step records its message event and moves the occurrence's outcome along, in the same
+Every step records its message events and moves the occurrences' outcomes along, in the same
 transaction as the outbox change.
 
 The recipient's send window is checked again when a row is claimed and just before its provider
@@ -22,8 +23,10 @@ for the window's next opening rather than going out at night.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from uuid import UUID
 
 import psycopg
 from psycopg.rows import dict_row
@@ -33,6 +36,7 @@ from assets.dispatch_workers import absent
 from models.sms_replies import REPLY_CAMPAIGN
 
 DEFAULT_LEASE = timedelta(minutes=5)
+DEFAULT_IN_FLIGHT = 100
 
 # A claim or a `sending` mark no longer holds once its lease lapsed or its worker is gone.
 RELEASED = f"(lease_until < now() or {absent('claimed_by')})"
@@ -152,6 +156,11 @@ occurrences as (
 select message_id from doubted
 """
 
+# Oldest first, in the order of the `outbox_due` index, so PostgreSQL reads the index until it
+# has the batch instead of sorting every due row for each batch. That needs its estimate of how
+# many rows qualify to be close: the partition test (an expression it guesses at 0.5 %) is left
+# out when there is one partition, which would make it expect a handful and sort them all.
+# {partitioned} is one of the two fixed texts of claim(), never user input.
 _CLAIM = f"""
 with due as (
     select message_id
@@ -161,9 +170,9 @@ with due as (
         and send_after <= now()
         and expires_at > now()
         and (lease_until is null or {RELEASED})
-        and mod(abs(hashtext(customer_id)), %(partitions)s) = %(partition)s
+        {{partitioned}}
         and {_IN_WINDOW}
-    order by send_after, message_id
+    order by send_after
     limit %(limit)s
     for update skip locked
 )
@@ -176,6 +185,7 @@ returning m.*, coalesce((
     where o.campaign = m.campaign and o.occurrence_key = m.occurrence_key
 ), true) as marketing
 """
+_IN_PARTITION = "and mod(abs(hashtext(customer_id)), %(partitions)s) = %(partition)s"
 
 # Rows a dispatcher would act on now: claimable, expired while queued, or released while
 # sending.
@@ -190,8 +200,9 @@ _START_SENDING = f"""
 update messaging.outbox
 set status = 'sending', attempts = attempts + 1, attempted_at = now(),
     lease_until = now() + %(lease)s
-where message_id = %(message_id)s and status = 'queued' and claimed_by = %(worker)s
+where message_id = any(%(message_ids)s) and status = 'queued' and claimed_by = %(worker)s
     and {_IN_WINDOW}
+returning message_id
 """
 
 _RECORD_EVENT = """
@@ -199,20 +210,26 @@ insert into messaging.message_events (message_id, type, occurred_at, detail)
 values (%(message_id)s, %(type)s, now(), %(detail)s)
 """
 
-# {assignments} is one of the fixed SET lists of the record_* functions, never user input.
+# What the provider said about a group of rows, one kind of answer a statement. {assignments}
+# and {detail} are the fixed texts of the record_* functions, never user input. The rows come
+# as parallel arrays (``unnest`` pads the ones a kind does not use with nulls), and each event's
+# detail is built here rather than sent as JSON, row by row.
 _FINISH = """
 with changed as (
-    update messaging.outbox set {assignments} where message_id = %(message_id)s
-    returning message_id, campaign, occurrence_key
+    update messaging.outbox as m set {assignments}
+    from unnest(%(message_ids)s::uuid[], %(reasons)s::text[], %(provider_ids)s::text[],
+        %(delays)s::interval[]) as a(message_id, reason, provider_id, delay)
+    where m.message_id = a.message_id
+    returning m.message_id, m.campaign, m.occurrence_key, a.reason, {detail} as detail
 ),
 moved as (
-    update messaging.occurrences as o set outcome = %(outcome)s, reason = %(reason)s
+    update messaging.occurrences as o set outcome = %(outcome)s, reason = changed.reason
     from changed
     where %(outcome)s::text is not null
         and o.campaign = changed.campaign and o.occurrence_key = changed.occurrence_key
 )
 insert into messaging.message_events (message_id, type, occurred_at, detail)
-select message_id, %(event)s, now(), %(detail)s from changed
+select message_id, %(event)s, now(), detail from changed
 """
 
 
@@ -224,6 +241,9 @@ class Claim:
     partitions: int = 1
     limit: int = 500
     lease: timedelta = DEFAULT_LEASE
+    # Rows marked `sending` in one commit and handed to the provider together: at most this
+    # many are in doubt when the worker dies mid-send.
+    in_flight: int = DEFAULT_IN_FLIGHT
 
 
 def sweep(conn: psycopg.Connection, channel: str) -> list[str]:
@@ -275,87 +295,108 @@ def claim(conn: psycopg.Connection, claim: Claim) -> list[dict]:
         "limit": claim.limit,
         "lease": claim.lease,
     }
+    statement = _CLAIM.format(partitioned=_IN_PARTITION if claim.partitions > 1 else "")
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cursor:
-        return cursor.execute(_CLAIM, params).fetchall()
+        return cursor.execute(statement, params).fetchall()
 
 
 def start_sending(
-    conn: psycopg.Connection, message_id, worker: str, lease: timedelta = DEFAULT_LEASE
-) -> bool:
-    """Committed before the provider call; False when the row is no longer this worker's, or
-    its send window has closed since the claim (the next sweep defers it)."""
-    params = {"message_id": message_id, "worker": worker, "lease": lease}
-    return _run(conn, _START_SENDING, params).rowcount == 1
+    conn: psycopg.Connection,
+    message_ids: Sequence[UUID],
+    worker: str,
+    lease: timedelta = DEFAULT_LEASE,
+) -> set[UUID]:
+    """Committed before the provider calls: the rows marked ``sending``. A row is left out when
+    it is no longer this worker's, or its send window has closed since the claim (the next sweep
+    defers it). Whatever is marked here and not recorded afterwards is in doubt should the
+    worker die, so mark only what goes out now."""
+    params = {"message_ids": list(message_ids), "worker": worker, "lease": lease}
+    return {message_id for (message_id,) in _run(conn, _START_SENDING, params).fetchall()}
 
 
-def record_sent(conn: psycopg.Connection, message_id, provider_message_id: str) -> None:
+def record_sent(conn: psycopg.Connection, sent: Sequence[tuple[UUID, str]]) -> None:
+    """``sent`` pairs each message id with the provider's id for it."""
     _finish(
         conn,
-        message_id,
-        "status = 'sent', provider_message_id = %(provider_id)s, sent_at = now(), "
+        "status = 'sent', provider_message_id = a.provider_id, sent_at = now(), "
         "lease_until = null, last_error = null",
+        detail="jsonb_build_object('provider_message_id', a.provider_id)",
         outcome="sent",
         event="sent",
-        detail={"provider_message_id": provider_message_id},
-        provider_id=provider_message_id,
+        message_ids=[message_id for message_id, _ in sent],
+        provider_ids=[provider_id for _, provider_id in sent],
     )
 
 
-def record_retry(conn: psycopg.Connection, message_id, reason: str, delay: timedelta) -> None:
-    """The provider surely did not take it: queued again after a back-off."""
+def record_retry(conn: psycopg.Connection, retries: Sequence[tuple[UUID, str, timedelta]]) -> None:
+    """The provider surely did not take them: queued again after a back-off. ``retries`` are
+    (message id, the provider's reason, the back-off)."""
     _finish(
         conn,
-        message_id,
-        "status = 'queued', send_after = now() + %(delay)s, lease_until = null, "
-        "claimed_by = null, last_error = %(reason)s",
+        "status = 'queued', send_after = now() + a.delay, lease_until = null, "
+        "claimed_by = null, last_error = a.reason",
+        detail="jsonb_build_object('reason', a.reason, "
+        "'retry_in_s', extract(epoch from a.delay)::float8)",
         outcome=None,
         event="deferred",
-        detail={"reason": reason, "retry_in_s": delay.total_seconds()},
-        reason=reason,
-        delay=delay,
+        message_ids=[message_id for message_id, _, _ in retries],
+        reasons=[reason for _, reason, _ in retries],
+        delays=[delay for _, _, delay in retries],
     )
 
 
-def record_failed(conn: psycopg.Connection, message_id, reason: str) -> None:
+def record_failed(conn: psycopg.Connection, failures: Sequence[tuple[UUID, str]]) -> None:
+    """``failures`` are (message id, reason)."""
     _finish(
         conn,
-        message_id,
-        "status = 'failed', lease_until = null, last_error = %(reason)s",
+        "status = 'failed', lease_until = null, last_error = a.reason",
+        detail="jsonb_build_object('reason', a.reason)",
         outcome="failed",
         event="failed",
-        detail={"reason": reason},
-        reason=reason,
+        message_ids=[message_id for message_id, _ in failures],
+        reasons=[reason for _, reason in failures],
     )
 
 
-def record_in_doubt(conn: psycopg.Connection, message_id, reason: str) -> None:
-    """The provider may have taken it (say, a timed-out response): never resent silently."""
+def record_in_doubt(conn: psycopg.Connection, doubts: Sequence[tuple[UUID, str]]) -> None:
+    """The provider may have taken them (say, a timed-out response): never resent silently.
+    ``doubts`` are (message id, reason)."""
     _finish(
         conn,
-        message_id,
-        "status = 'in_doubt', lease_until = null, last_error = %(reason)s",
+        "status = 'in_doubt', lease_until = null, last_error = a.reason",
+        detail="jsonb_build_object('reason', a.reason, 'in_doubt', true)",
         outcome="in_doubt",
         event="failed",
-        detail={"reason": reason, "in_doubt": True},
-        reason=reason,
+        message_ids=[message_id for message_id, _ in doubts],
+        reasons=[reason for _, reason in doubts],
     )
 
 
 def _finish(
     conn: psycopg.Connection,
-    message_id,
     assignments: str,
     *,
+    detail: str,
     outcome: str | None,
     event: str,
-    detail: dict,
-    **params,
+    message_ids: list[UUID],
+    reasons: list[str] | None = None,
+    provider_ids: list[str] | None = None,
+    delays: list[timedelta] | None = None,
 ) -> None:
-    """The outbox change, the occurrence's outcome and the event in one statement: one round
-    trip and one commit per provider answer, which is most of what a send costs here."""
-    values = {"message_id": message_id, "event": event, "detail": Jsonb(detail)}
-    values |= {"outcome": outcome, "reason": params.get("reason")} | params
-    _run(conn, _FINISH.format(assignments=assignments), values)
+    """The outbox changes, the occurrences' outcomes and the events of many rows in one
+    statement: a group's answers cost one round trip and one commit, not one per row."""
+    if not message_ids:
+        return
+    values = {
+        "message_ids": message_ids,
+        "reasons": reasons or [],
+        "provider_ids": provider_ids or [],
+        "delays": delays or [],
+        "outcome": outcome,
+        "event": event,
+    }
+    _run(conn, _FINISH.format(assignments=assignments, detail=detail), values)
 
 
 def _run(conn: psycopg.Connection, statement: str, params: dict) -> psycopg.Cursor:

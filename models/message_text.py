@@ -26,7 +26,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 def one_line(text: str) -> str:
     """Control characters and runs of white space collapsed to one space: CR/LF never reach a
     header, whatever a template or a customer's name holds."""
+    if _already_one_line(text):  # most headers: every mail has a dozen
+        return text
     return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def _already_one_line(text: str) -> bool:
+    """Printable text holds no control character and no white space but the ASCII space, so it
+    comes back unchanged unless it has a double, leading or trailing space."""
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 def opt_out_words(locale: str) -> str:

@@ -76,6 +76,7 @@ class EmailComposer:
     ) -> None:
         self.from_name, self.from_email = _parse_sender(from_address)
         self.domain = self.from_email.rsplit("@", 1)[1]
+        self._from_header = mime.address_header("From", self.from_name, self.from_email)
         self.tracking = tracking
         self._clock = clock
 
@@ -93,7 +94,7 @@ class EmailComposer:
 
     def _headers(self, message: OutboundMessage, message_id: str) -> str:
         lines = [
-            mime.address_header("From", self.from_name, self.from_email),
+            self._from_header,
             mime.address_header("To", "", message.recipient),
             mime.header("Subject", message.subject or ""),
             mime.header("Date", format_datetime(self._clock())),

@@ -16,6 +16,8 @@ from assets.outbox_queue import (
     Claim,
     claim,
     needing_dispatch,
+    record_failed,
+    record_in_doubt,
     record_retry,
     record_sent,
     start_sending,
@@ -95,7 +97,7 @@ def test_a_row_left_sending_by_a_worker_whose_session_ended_is_in_doubt_at_once(
     message_id = add_message(conn, "k")
     with psycopg.connect(database_url, autocommit=True) as gone, present(gone, "a"):
         claim(gone, Claim(worker="a", channel="email"))
-        start_sending(gone, message_id, "a")
+        start_sending(gone, [message_id], "a")
         while_present = sweep(conn, "email")
 
     doubted = sweep(conn, "email")
@@ -110,15 +112,15 @@ def test_only_the_worker_holding_the_claim_may_start_sending(conn):
     claim(conn, Claim(worker="a", channel="email", lease=timedelta(0)))
     claim(conn, Claim(worker="b", channel="email"))  # a's lease lapsed: b takes the row over
 
-    assert not start_sending(conn, message_id, "a")
-    assert start_sending(conn, message_id, "b")
+    assert start_sending(conn, [message_id], "a") == set()
+    assert start_sending(conn, [message_id], "b") == {message_id}
     assert status(conn, message_id) == ("sending", "queued")
 
 
 def test_a_sending_row_whose_lease_lapsed_becomes_in_doubt_and_is_not_claimed_again(conn):
     message_id = add_message(conn, "k")
     claim(conn, Claim(worker="a", channel="email"))
-    start_sending(conn, message_id, "a", lease=timedelta(0))
+    start_sending(conn, [message_id], "a", lease=timedelta(0))
 
     doubted = sweep(conn, "email")
 
@@ -130,9 +132,9 @@ def test_a_sending_row_whose_lease_lapsed_becomes_in_doubt_and_is_not_claimed_ag
 def test_a_sent_row_records_the_provider_id_the_event_and_the_outcome(conn):
     message_id = add_message(conn, "k")
     claim(conn, Claim(worker="a", channel="email"))
-    start_sending(conn, message_id, "a")
+    start_sending(conn, [message_id], "a")
 
-    record_sent(conn, message_id, "<provider-1@example.com>")
+    record_sent(conn, [(message_id, "<provider-1@example.com>")])
 
     assert status(conn, message_id) == ("sent", "sent")
     assert conn.execute(
@@ -143,13 +145,48 @@ def test_a_sent_row_records_the_provider_id_the_event_and_the_outcome(conn):
 def test_a_retry_waits_for_its_back_off_then_is_claimed_again(conn):
     message_id = add_message(conn, "k")
     claim(conn, Claim(worker="a", channel="email"))
-    start_sending(conn, message_id, "a")
+    start_sending(conn, [message_id], "a")
 
-    record_retry(conn, message_id, "451 try later", timedelta(0))
+    record_retry(conn, [(message_id, "451 try later", timedelta(0))])
     again = claim(conn, Claim(worker="a", channel="email"))
 
     assert [r["message_id"] for r in again] == [message_id]
     assert again[0]["attempts"] == 1 and again[0]["last_error"] == "451 try later"
+
+
+def test_a_group_marked_sending_together_records_each_answer_with_its_event(conn):
+    sent, retried, failed, doubted = ids = [add_message(conn, f"k{i}") for i in range(4)]
+    claim(conn, Claim(worker="a", channel="email"))
+    assert start_sending(conn, ids, "a") == set(ids)
+
+    with conn.transaction():
+        record_sent(conn, [(sent, "<provider-1@example.com>")])
+        record_retry(conn, [(retried, "451 try later", timedelta(seconds=30))])
+        record_failed(conn, [(failed, "550 no such user")])
+        record_in_doubt(conn, [(doubted, "no answer after the dot")])
+
+    assert [status(conn, i) for i in ids] == [
+        ("sent", "sent"),
+        ("queued", "queued"),
+        ("failed", "failed"),
+        ("in_doubt", "in_doubt"),
+    ]
+    events = dict(
+        conn.execute(
+            "select message_id, array[type, detail::text] from messaging.message_events"
+        ).fetchall()
+    )
+    assert events == {
+        sent: ["sent", '{"provider_message_id": "<provider-1@example.com>"}'],
+        retried: ["deferred", '{"reason": "451 try later", "retry_in_s": 30}'],
+        failed: ["failed", '{"reason": "550 no such user"}'],
+        doubted: ["failed", '{"reason": "no answer after the dot", "in_doubt": true}'],
+    }
+    assert conn.execute(
+        "select claimed_by, send_after > now() + interval '29 seconds', last_error "
+        "from messaging.outbox where message_id = %s",
+        (retried,),
+    ).fetchone() == (None, True, "451 try later")
 
 
 def test_a_message_past_its_expiry_is_expired_not_sent(conn):

@@ -10,7 +10,7 @@ Datamart: the wall time of the full ``dbt build`` at 100 k customers, after inge
 then the campaign step on it.
 
 Dispatch: see ``tests.bench.dispatch`` (email to postfix's smtp-sink beside a bare smtplib loop,
-memory over 50 k messages, SMS to moto's SNS).
+in rounds, with 1 and 2 workers; memory over 50 k messages; SMS to moto's SNS).
 
 Journeys: see ``tests.bench.journeys`` (one journeys step moving 1 M enrolments from a wait
 that is over through a split to the next wait, and the cost of a run with nothing due).
@@ -214,6 +214,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--emails", type=int, default=20_000)
+    parser.add_argument("--email-rounds", type=int, default=3)
+    parser.add_argument(
+        "--dispatch-workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="dispatchers draining the outbox together, one figure each (default: 1 and 2)",
+    )
     parser.add_argument("--memory-messages", type=int, default=50_000)
     parser.add_argument("--sms", type=int, default=2_000)
     parser.add_argument("--tracking-messages", type=int, default=1_000)
@@ -235,7 +243,15 @@ def main() -> None:
             url = bench_dbt_build(server, args.customers)
             bench_campaigns(url)
         if "dispatch" in sections:
-            bench_dispatch(server, TOOLS, args.emails, args.memory_messages, args.sms)
+            bench_dispatch(
+                server,
+                TOOLS,
+                args.emails,
+                args.email_rounds,
+                args.dispatch_workers,
+                args.memory_messages,
+                args.sms,
+            )
         if "tracking" in sections:
             bench_tracking(
                 server,

@@ -123,7 +123,7 @@ def test_after_a_crash_the_rerun_lists_the_message_in_doubt_and_what_to_do(
 ):
     add_messages(conn, 4)
     [first, *_] = claim(conn, Claim(worker="killed", channel="email", limit=2))
-    assert start_sending(conn, first["message_id"], "killed")  # then the worker died
+    assert start_sending(conn, [first["message_id"]], "killed")  # then the worker died
     server = start_smtp_server()
 
     dispatch(conn, server.url(), composer, worker="rerun")

@@ -1,4 +1,5 @@
-"""Fixtures: a real SMTP server (aiosmtpd) per test, a self-signed TLS certificate, a composer."""
+"""Fixtures: a real SMTP server (aiosmtpd) per test, with and without PIPELINING, a self-signed
+TLS certificate, a composer."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ from tests.senders.smtp_server import Mailbox, SmtpServer, free_port
 def start_smtp_server() -> Iterator[Callable[..., SmtpServer]]:
     controllers: list[Controller] = []
 
-    def start(**smtp_options: Any) -> SmtpServer:
-        mailbox, port = Mailbox(), free_port()
+    def start(pipelining: bool = True, **smtp_options: Any) -> SmtpServer:
+        mailbox, port = Mailbox(pipelining=pipelining), free_port()
         controller = Controller(mailbox, hostname="127.0.0.1", port=port, **smtp_options)
         controller.start()
         controllers.append(controller)
@@ -35,9 +36,10 @@ def start_smtp_server() -> Iterator[Callable[..., SmtpServer]]:
         controller.stop()
 
 
-@pytest.fixture
-def smtp_server(start_smtp_server) -> SmtpServer:
-    return start_smtp_server()
+@pytest.fixture(params=[True, False], ids=["pipelining", "one-command-at-a-time"])
+def smtp_server(start_smtp_server, request) -> SmtpServer:
+    """A server that offers PIPELINING (as real ones do), and one that does not."""
+    return start_smtp_server(pipelining=request.param)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from dataclasses import dataclass, field
 
@@ -29,7 +28,8 @@ class Received:
 @dataclass
 class Mailbox:
     """The server's handler. Like a real server, it refuses a mail with a line over 998
-    characters. Misbehaviour is keyed by recipient:
+    characters, and offers PIPELINING unless told not to (aiosmtpd reads pipelined commands
+    one after another, as RFC 2920 asks). Misbehaviour is keyed by recipient:
 
     - ``refuse_rcpt``: the reply to ``RCPT TO``;
     - ``refuse_data``: replies to give, one per attempt, after the content, instead of 250;
@@ -43,9 +43,16 @@ class Mailbox:
     refuse_data: dict[str, list[str]] = field(default_factory=dict)
     hang_up_after: set[str] = field(default_factory=set)
     vanish_after_data: set[str] = field(default_factory=set)
+    pipelining: bool = True
 
     def to(self, recipient: str) -> list[Received]:
         return [mail for mail in self.received if recipient in mail.recipients]
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses) -> list[str]:
+        session.host_name = hostname  # what aiosmtpd does itself when there is no hook
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options) -> str:
         self.connections.add(session.peer)
@@ -69,8 +76,11 @@ class Mailbox:
         if recipient in self.vanish_after_data:
             server.transport.abort()
         elif recipient in self.hang_up_after:
-            # after the 250 below is written
-            asyncio.get_running_loop().call_soon(server.transport.close)
+            # Answer, then close at once: commands a pipelining client sent behind the mail
+            # go unanswered, as after an idle timeout (aiosmtpd's own answer to them, and the
+            # repeated 250 below, go nowhere once the transport is closed).
+            await server.push("250 2.0.0 OK queued")
+            server.transport.close()
         return "250 2.0.0 OK queued"
 
 

@@ -127,6 +127,57 @@ def test_no_answer_after_the_content_is_in_doubt_never_retried(smtp_server, comp
     assert isinstance(after, Accepted)
 
 
+def test_a_batch_handed_over_at_once_gets_each_mail_s_own_outcome_and_nothing_twice(
+    smtp_server, composer
+):
+    """With PIPELINING the envelope of each mail travels behind the dot of the one before, so a
+    refusal, a hang-up or a lost answer meets mails already on the wire: each still ends as it
+    would alone, and the mails behind a lost connection go out on a new one."""
+    mailbox = smtp_server.mailbox
+    mailbox.refuse_rcpt["r1@example.com"] = "550 5.1.1 <r1@example.com>: unknown"
+    mailbox.refuse_data["r2@example.com"] = ["451 4.3.0 Greylisted, try later"]
+    mailbox.hang_up_after.add("r3@example.com")
+    mailbox.vanish_after_data.add("r5@example.com")
+    messages = [email_message(recipient=f"r{n}@example.com") for n in range(7)]
+    messages.insert(2, email_message(recipient="not an address"))
+
+    with SmtpSender(smtp_server.url(), composer, timeout=5) as sender:
+        results = sender.send_many(messages)
+
+    kinds = [
+        "sent" if isinstance(r, Accepted) else "in doubt" if r.in_doubt else
+        "retry" if r.retryable else "failed"
+        for r in results
+    ]  # fmt: skip
+    assert kinds == ["sent", "failed", "failed", "retry", "sent", "sent", "in doubt", "sent"]
+    assert results[1].reason.startswith("RCPT TO <r1@example.com>: 550")
+    assert "not a plain local@domain address" in results[2].reason
+    assert results[3].reason == "message to <r2@example.com>: 451 4.3.0 Greylisted, try later"
+    received = [mail.recipients[0] for mail in mailbox.received]
+    assert received == [f"r{n}@example.com" for n in (0, 3, 4, 5, 6)]
+    assert len(mailbox.connections) == 3  # reopened after the hang-up and after the lost answer
+
+
+def test_a_421_ends_the_connection_and_the_mails_behind_it_go_out_on_a_new_one(
+    smtp_server, composer
+):
+    smtp_server.mailbox.refuse_rcpt["r1@example.com"] = "421 4.3.2 Service shutting down"
+    messages = [email_message(recipient=f"r{n}@example.com") for n in range(3)]
+
+    with SmtpSender(smtp_server.url(), composer, timeout=5) as sender:
+        first, closing, third = sender.send_many(messages)
+
+    assert isinstance(first, Accepted) and isinstance(third, Accepted)
+    assert closing == SendFailure.transient(
+        "RCPT TO <r1@example.com>: 421 4.3.2 Service shutting down"
+    )
+    assert [mail.recipients[0] for mail in smtp_server.mailbox.received] == [
+        "r0@example.com",
+        "r2@example.com",
+    ]
+    assert len(smtp_server.mailbox.connections) == 2
+
+
 def test_a_server_that_is_not_there_is_retryable(composer):
     with SmtpSender(f"smtp://127.0.0.1:{free_port()}", composer, timeout=2) as sender:
         result = sender.send(email_message())
