@@ -14,7 +14,7 @@ CHAIN = [
     {"ingest", "messaging"},
     {"datamart"},
     {"triggers", "segments"},
-    {"campaigns"},
+    {"campaigns", "journeys"},
     {"dispatch"},
     {"responses"},
     {"reports"},
@@ -71,6 +71,8 @@ def test_every_group_feeds_only_groups_further_down_the_chain(asset_graph):
         ("triggers", "campaigns"),
         ("segments", "campaigns"),
         ("campaigns", "dispatch"),
+        ("triggers", "journeys"),
+        ("journeys", "dispatch"),
         ("dispatch", "responses"),
         ("datamart", "reports"),
     } <= edges
