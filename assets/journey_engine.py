@@ -266,11 +266,12 @@ def _end_early(
 
 
 def _advance_steps(conn: psycopg.Connection, spec: JourneySpec, params: dict, result) -> int:
+    due = _due_on_arrival(spec)
     moved = 0
     for index, step in enumerate(spec.steps):
         successors = spec.successors(index)
         following = successors[0] if successors else None
-        moved += _advance_step(conn, spec, step, following, params, result)
+        moved += _advance_step(conn, spec, step, following, params, result, due)
     return moved
 
 
@@ -281,8 +282,9 @@ def _advance_step(
     following: str | None,
     params: dict,
     result: AdvanceResult,
+    due: sql.Composable,
 ) -> int:
-    due = _due_on_arrival(spec)
+    """`due`: the end of the wait a move arrives at (`_due_on_arrival`)."""
     if step.wait is not None:
         conn.execute(
             sql.SQL(
@@ -505,7 +507,7 @@ def _run_move(
     columns = sql.SQL("").join(
         sql.SQL(", {} as {}").format(value, sql.Identifier(name)) for name, value in extra.items()
     )
-    at_step = sql.SQL(" and e.step = {}").format(sql.Literal(step_id)) if step_id else sql.SQL("")
+    at_step = sql.SQL(" and e.step = {}").format(sql.Literal(step_id)) if step_id else NOTHING
     if target is not None:
         changes = sql.SQL("step = r.target, arrived_at = r.arrival, due_at = {}").format(due)
         to_step = sql.SQL("e.step")
@@ -546,9 +548,9 @@ def _run_move(
         changes=changes,
         returned=returned,
         to_step=to_step,
-        after=sql.SQL(", staged as ({})").format(after) if after is not None else sql.SQL(""),
-        grouping=sql.SQL("e.step,") if count_by_target else sql.SQL(""),
-        group_by=sql.SQL(" group by e.step") if count_by_target else sql.SQL(""),
+        after=sql.SQL(", staged as ({})").format(after) if after is not None else NOTHING,
+        grouping=sql.SQL("e.step,") if count_by_target else NOTHING,
+        group_by=sql.SQL(" group by e.step") if count_by_target else NOTHING,
     )
     rows = conn.execute(statement, params).fetchall()
     return rows if count_by_target else rows[0][0]

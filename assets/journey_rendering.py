@@ -85,9 +85,12 @@ class JourneyRenderer:
         self, campaign: str, channel: str, locale: str, variables: Mapping[str, Any]
     ) -> RenderedMessage:
         journey = variables["event"]["journey"]
-        step_folder = self._folders.get((journey["name"], journey["step"], None))
-        folder = self._folders.get((journey["name"], journey["step"], journey.get("variant")))
-        name = (folder or step_folder).name if (folder or step_folder) else campaign
+        step = (journey["name"], journey["step"])
+        templates = self._folders.get((*step, journey.get("variant"))) or self._folders.get(
+            (*step, None)
+        )
+        # no templates (a step an older version had): the renderer's error names the campaign
+        name = templates.name if templates else campaign
         return self._renderer.render(name, channel, locale, variables)
 
 

@@ -92,10 +92,34 @@ def _all_versions(conn: psycopg.Connection, specs: list[JourneySpec]) -> list[Jo
 
 
 def journey_funnel(conn: psycopg.Connection, journey: str) -> list[tuple[str, str, int]]:
-    """Customers per step (active), and enrolments ended per status and reason."""
+    """(status, step for the active or reason for the ended, count), by status and label."""
     return conn.execute(
         "select status, case when status = 'active' then step else coalesce(reason, status) end,"
         " count(*) from messaging.journey_enrolments where journey = %s group by 1, 2"
         " order by 1, 2",
         (journey,),
     ).fetchall()
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    """One line of a journey's funnel: customers at a step now, or enrolments ended one way."""
+
+    label: str  # the step, or the outcome (`completed`, `exited: order`, …)
+    customers: int
+    ended: bool
+
+
+def funnel_rows(spec: JourneySpec, funnel: list[tuple[str, str, int]]) -> list[FunnelRow]:
+    """Customers at each step now, in the order the steps are written (then the steps only an
+    older version in flight has), then the enrolments ended, by outcome and reason."""
+    active = {step: count for status, step, count in funnel if status == "active"}
+    steps = [step.id for step in spec.steps]
+    steps += [step for step in active if step not in steps]
+    rows = [FunnelRow(step, active.get(step, 0), ended=False) for step in steps]
+    rows += [
+        FunnelRow(status if reason == status else f"{status}: {reason}", count, ended=True)
+        for status, reason, count in funnel
+        if status != "active"
+    ]
+    return rows

@@ -22,7 +22,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from assets.as_of import run_as_of
 from assets.datamart import datamart
-from assets.journey_step import JourneyResult, run_journeys
+from assets.journey_step import JourneyResult, funnel_rows, run_journeys
 from assets.resources import Warehouse
 from models.journeys import JourneySpec
 from models.markdown_text import markdown_literal
@@ -100,17 +100,14 @@ def journey_metadata(spec: JourneySpec, result: JourneyResult) -> dict:
 
 def funnel_table(spec: JourneySpec, funnel: list[tuple[str, str, int]]) -> str:
     """Customers at each step now (in the order the steps are written), then those ended."""
-    active = {step: count for status, step, count in funnel if status == "active"}
+    kinds = {step.id: step.kind for step in spec.steps}
     lines = ["| step | kind | customers |", "|---|---|---:|"]
-    lines += [
-        f"| {markdown_literal(step.id)} | {step.kind} | {active.get(step.id, 0)} |"
-        for step in spec.steps
-    ]
-    lines += [
-        f"| *{markdown_literal(status)}: {markdown_literal(reason)}* | ended | {count} |"
-        for status, reason, count in funnel
-        if status != "active"
-    ]
+    for row in funnel_rows(spec, funnel):
+        label = markdown_literal(row.label)
+        if row.ended:
+            lines.append(f"| *{label}* | ended | {row.customers} |")
+        else:
+            lines.append(f"| {label} | {kinds.get(row.label, 'older version')} | {row.customers} |")
     return "\n".join(lines)
 
 

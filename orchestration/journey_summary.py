@@ -5,39 +5,28 @@ from __future__ import annotations
 
 import psycopg
 
+from assets.journey_step import funnel_rows, journey_funnel
 from models.journeys import JourneySpec
 
-_PER_STEP = """
-select e.journey, v.spec, e.status, e.step, coalesce(e.reason, e.status), count(*)
-from messaging.journey_enrolments as e
-inner join messaging.journey_versions as v on v.journey = e.journey and v.version = e.version
-group by 1, 2, 3, 4, 5
-order by 1, 3, 5
+# Each journey that has enrolled anyone, with the spec of its latest version (its step order).
+_ENROLLING_JOURNEYS = """
+select distinct on (v.journey) v.journey, v.spec
+from messaging.journey_versions as v
+where exists (select 1 from messaging.journey_enrolments as e where e.journey = v.journey)
+order by v.journey, v.first_seen_at desc
 """
 
 
 def journey_lines(conn: psycopg.Connection) -> list[str]:
     """Nothing when no journey has enrolled anyone."""
-    journeys: dict[str, dict] = {}
-    for journey, spec, status, step, reason, count in conn.execute(_PER_STEP).fetchall():
-        counts = journeys.setdefault(journey, {"order": _step_order(spec), "at": {}, "ended": {}})
-        if status == "active":
-            counts["at"][step] = counts["at"].get(step, 0) + count
-        else:
-            label = status if reason == status else f"{status}: {reason}"
-            counts["ended"][label] = counts["ended"].get(label, 0) + count
+    journeys = conn.execute(_ENROLLING_JOURNEYS).fetchall()
     if not journeys:
         return []
     lines = ["Journeys: customers per step"]
-    for journey, counts in journeys.items():
+    for journey, spec in journeys:
         lines.append(f"  {journey}")
-        order = counts["order"] + [s for s in counts["at"] if s not in counts["order"]]
-        for step in order:
-            lines.append(f"    {step:<28} {counts['at'].get(step, 0):>6}")
-        for label, count in sorted(counts["ended"].items()):
-            lines.append(f"    ({label}){'':<{max(0, 26 - len(label))}} {count:>6}")
+        rows = funnel_rows(JourneySpec.model_validate(spec), journey_funnel(conn, journey))
+        for row in rows:
+            label = f"({row.label})" if row.ended else row.label
+            lines.append(f"    {label:<28} {row.customers:>6}")
     return lines
-
-
-def _step_order(spec: dict) -> list[str]:
-    return [step.id for step in JourneySpec.model_validate(spec).steps]
