@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from assets.journeys import funnel_table
 from orchestration.journey_summary import journey_lines
 from tests.assets.journey_datamart import (
     add_customer,
@@ -51,7 +50,11 @@ def test_nothing_is_shown_before_anyone_enrolled(conn):
     assert journey_lines(conn) == []
 
 
-def test_customers_per_step_in_the_written_order_then_the_ended_by_outcome(conn, tmp_path):
+def test_customers_per_step_in_the_written_order_then_the_ended_by_outcome(
+    conn, tmp_path, dbt_manifest
+):
+    from assets.journeys import funnel_table  # the journey assets read dbt's manifest at import
+
     spec = write_journey(tmp_path, JOURNEY, {"hello": "email", "again": "email"})
     for name, hours in (("ada", 80), ("bob", 1), ("cy", 2)):
         add_customer(conn, name)
