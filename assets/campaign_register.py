@@ -71,9 +71,9 @@ def journey_register_rows(journey: JourneySpec) -> list[dict]:
                 "description": f"{journey.name}, step {step.id}: {journey.description}",
                 "source_model": journey.entry.model,
                 "channel": message.channel,
-                "priority": journey.priority,
+                "priority": journey.priority_of(step),
                 "holdout": journey.holdout_of(step),
-                "marketing": journey.marketing,
+                "marketing": journey.marketing_of(step),
                 "conversion_goal": journey.conversion_of(step).goal,
                 "conversion_window_days": journey.conversion_of(step).window_days,
                 "voucher": Jsonb(message.voucher.model_dump(mode="json"))

@@ -74,6 +74,8 @@ def advance_journey(
     params = {"journey": current.name, "version": current.version, "as_of": as_of}
     if current.move_in_flight:
         _move_to_current_version(conn, current, params)
+    if current.entry.context == "latest":
+        _refresh_context(conn, current, params)
     for version, spec in versions.items():
         _stage_policies(conn, spec)
         _end_early(conn, spec, {**params, "version": version}, result)
@@ -128,13 +130,13 @@ def journey_policy(spec: JourneySpec, step: Step) -> CampaignPolicy:
         source_schema="journeys",
         source_model=spec.entry.model,
         channel=step.message.channel,
-        priority=spec.priority,
+        priority=spec.priority_of(step),
         window_start=window.start,
         window_end=window.end,
         cooldown=step.message.cooldown,
         expiry=None,  # each candidate carries its own, from when the customer reached the step
         holdout=spec.holdout_of(step),
-        marketing=spec.marketing,
+        marketing=spec.marketing_of(step),
         holdout_key=spec.holdout_campaign if step.message.holdout is None else None,
     )
 
@@ -181,6 +183,20 @@ def _entries(spec: JourneySpec) -> sql.Composed:
         " as entry_key, s.customer_id, s.entered_at, coalesce(s.context, '{{}}'::jsonb) as context"
         " from {source} as s where s.entered_at <= %(as_of)s and s.entered_at > %(as_of)s - {life}"
     ).format(source=_source(spec), life=sql.Literal(SEGMENT_ENTRY_LIFE))
+
+
+def _refresh_context(conn: psycopg.Connection, spec: JourneySpec, params: dict) -> None:
+    """`context: latest`: every active enrolment takes its entry row's context as it stands now;
+    where it changed, the end of the wait it is in is computed afresh (by the wait's statement),
+    as the dates it counts to may have moved."""
+    conn.execute(
+        sql.SQL(
+            "update {enrolments} as e set context = n.context, due_at = null"
+            " from ({entries}) as n where e.journey = %(journey)s and e.status = 'active'"
+            " and n.entry_key = e.entry_key and e.context is distinct from n.context"
+        ).format(enrolments=ENROLMENTS, entries=_entries(spec)),
+        params,
+    )
 
 
 def _enrol(conn: psycopg.Connection, spec: JourneySpec, params: dict) -> int:
@@ -420,6 +436,10 @@ def _branch(conn, spec: JourneySpec, step: Step, params, result, due) -> int:
     if condition.customer is not None:
         joins = sql.SQL(" left join marts.dim_customers as c on c.customer_id = e.customer_id")
         labels = (f"{condition.customer.column} matches", f"{condition.customer.column} does not")
+    elif condition.date is not None:
+        joins = NOTHING
+        date = f"{condition.date} {condition.offset or ''}".strip()
+        labels = (f"{date} had come", f"{date} had not come")
     else:
         asked = spec.campaign_of(spec.step(condition.step))
         joins = sql.SQL(" ") + asked_message(condition, asked)

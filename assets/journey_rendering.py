@@ -41,17 +41,19 @@ def step_templates(
         assert message is not None
         variants = message.experiment.variants if message.experiment else {}
         folders[(step.id, None)] = _templates(
-            spec, step.id, "best" if variants else message.channel
+            spec, step, step.id, "best" if variants else message.channel
         )
         for variant in variants:
             own = journey_templates_folder(journeys_dir, spec.name, step.id, variant)
             if own.is_dir():
-                folders[(step.id, variant)] = _templates(spec, f"{step.id}.{variant}", "best")
+                folders[(step.id, variant)] = _templates(spec, step, f"{step.id}.{variant}", "best")
     return folders
 
 
-def _templates(spec: JourneySpec, folder: str, channel: str) -> StepTemplates:
-    return StepTemplates(f"{spec.name}/{folder}", channel, spec.default_locale, spec.marketing)
+def _templates(spec: JourneySpec, step: Step, folder: str, channel: str) -> StepTemplates:
+    return StepTemplates(
+        f"{spec.name}/{folder}", channel, spec.default_locale, spec.marketing_of(step)
+    )
 
 
 def check_journey_templates(journeys_dir: Path, spec: JourneySpec) -> None:

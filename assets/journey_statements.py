@@ -16,7 +16,7 @@ from __future__ import annotations
 from psycopg import sql
 
 from models.calendar_spans import CalendarSpan
-from models.journey_steps import Branch, Condition, CustomerTest, Step, Wait
+from models.journey_steps import Branch, Condition, ContextDate, CustomerTest, Wait
 
 ENROLMENTS = sql.SQL("messaging.journey_enrolments")
 
@@ -58,14 +58,19 @@ ARRIVED = sql.SQL("e.arrived_at")
 
 def wait_due(wait: Wait, arrived: sql.Composable = ARRIVED) -> sql.Composed:
     """When a wait ends for a customer who arrived at it at `arrived`: the latest of arriving,
-    `for` after arriving and `until` + `offset`; then, with `at`, the next local `at` o'clock.
-    A context date that is missing holds nobody."""
+    `for` after arriving, `until` + `offset` and the first `first_of` date after arriving; then,
+    with `at`, the next local `at` o'clock. A missing `until` date holds nobody; with no
+    `first_of` date to come the end is null: the customer waits (for the context to change)."""
     candidates = [arrived]
     if wait.for_ is not None:
         candidates.append(shifted(arrived, wait.for_))
     if wait.until is not None:
         candidates.append(shifted(context_date(wait.until), wait.offset or CalendarSpan()))
+    if wait.first_of is not None:
+        candidates.append(_first_to_come(wait.first_of, arrived))
     latest = sql.SQL("greatest({})").format(sql.SQL(", ").join(candidates))
+    if wait.first_of is not None:  # greatest() skips nulls: none to come must stay null
+        latest = sql.SQL("(case when {} is not null then {} end)").format(candidates[-1], latest)
     if wait.at is None:
         return latest
     return sql.SQL(
@@ -73,6 +78,19 @@ def wait_due(wait: Wait, arrived: sql.Composable = ARRIVED) -> sql.Composed:
         " from (select {latest} at time zone e.time_zone as l) as local_now,"
         " lateral (select l::date + {at}::time as d) as local_at)"
     ).format(latest=latest, at=sql.Literal(wait.at.isoformat()))
+
+
+def _first_to_come(dates: tuple[ContextDate, ...], arrived: sql.Composable) -> sql.Composed:
+    """The earliest of the context dates (shifted) that are after `arrived`; null if none is."""
+    return sql.SQL("least({})").format(
+        sql.SQL(", ").join(
+            sql.SQL("(select d from (select {date} as d) as mark where d > {arrived})").format(
+                date=shifted(context_date(mark.until), mark.offset or CalendarSpan()),
+                arrived=arrived,
+            )
+            for mark in dates
+        )
+    )
 
 
 def _bucket(step_id: str) -> sql.Composed:
@@ -118,6 +136,13 @@ def customer_test(test: CustomerTest) -> sql.Composed:
     if test.at_most is not None:
         bounds.append(sql.SQL("{} <= {}").format(column, sql.Literal(test.at_most)))
     return sql.SQL(" and ").join(bounds)
+
+
+def date_come(condition: Condition) -> sql.Composed:
+    """Whether the context date (shifted) had come when the customer reached the branch."""
+    assert condition.date is not None
+    date = shifted(context_date(condition.date), condition.offset or CalendarSpan())
+    return sql.SQL("e.arrived_at >= {}").format(date)
 
 
 def reaction_at(condition: Condition) -> sql.Composed:
@@ -171,8 +196,8 @@ def branch_tests(branch: Branch) -> tuple[sql.Composed, sql.Composed]:
     """(the `then` test, the `else` test) of a branch, on `e`, `c` and `msg`; where neither holds
     the customer stays for a later run."""
     condition = branch.if_
-    if condition.customer is not None:
-        test = customer_test(condition.customer)
+    if condition.customer is not None or condition.date is not None:
+        test = customer_test(condition.customer) if condition.customer else date_come(condition)
         return (
             sql.SQL("coalesce(({}), false)").format(test),
             sql.SQL("not coalesce(({}), false)").format(test),
@@ -199,7 +224,7 @@ def branch_arrival(branch: Branch, taken: str) -> sql.Composed:
     """When the customer takes the way `taken`: at their reaction for `then` on a reaction, at
     the end of the window for `else`, else when they reached the branch."""
     condition = branch.if_
-    if condition.customer is not None:
+    if condition.reaction is None:
         return sql.SQL("e.arrived_at")
     if taken == "then":
         return sql.SQL("greatest(e.arrived_at, {})").format(reaction_at(condition))
@@ -212,7 +237,3 @@ def branch_arrival(branch: Branch, taken: str) -> sql.Composed:
         unsent=sql.SQL(", ").join(sql.Literal(o) for o in UNSENT_OUTCOMES),
         end=shifted(sql.SQL("msg.sent_from"), condition.within),
     )
-
-
-def needs_customer(step: Step) -> bool:
-    return step.branch is not None and step.branch.if_.customer is not None

@@ -50,13 +50,20 @@ def _expected(message: str) -> str:
 def _known_fields(model: type[BaseModel], loc: tuple) -> str:
     """The fields allowed where the unknown one was, nearest spelling first."""
     for part in loc[:-1]:
-        annotation = model.model_fields[str(part)].annotation
-        model = next(
-            arg
-            for arg in (annotation, *get_args(annotation))
-            if isinstance(arg, type) and issubclass(arg, BaseModel)
-        )
+        if isinstance(part, int):  # an item of a list: the model is the list's
+            continue
+        inner = _model_in(model.model_fields[str(part)].annotation)
+        assert inner is not None, loc  # pydantic reports unknown fields of models only
+        model = inner
     fields = list(model.model_fields)
     close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
     suggestion = f"did you mean {close[0]!r}? " if close else ""
     return f"{suggestion}expected one of: {', '.join(fields)}"
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The model a field holds, through optionals, lists and mappings."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    found = (_model_in(arg) for arg in get_args(annotation))
+    return next((model for model in found if model is not None), None)

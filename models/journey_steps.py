@@ -4,10 +4,10 @@ Each step has an `id` and exactly one kind:
 
 - `message` — send on a channel (`email`, `sms`, `best`), with an optional voucher and an
   optional experiment whose variants change the channel, the voucher or the templates;
-- `wait` — `for` a span, `until` a date of the entry's context (with an `offset`), and/or to the
-  next local time of day `at`;
-- `branch` — `if` a reaction to an earlier message step (within a span) or an attribute of the
-  customer, `then` one step, `else` another;
+- `wait` — `for` a span, `until` a date of the entry's context (with an `offset`), the
+  `first_of` several context dates still to come, and/or to the next local time of day `at`;
+- `branch` — `if` a reaction to an earlier message step (within a span), an attribute of the
+  customer or a context `date` that has come, `then` one step, `else` another;
 - `split` — A/B/n: each customer goes one way, by a deterministic hash, in proportion to the
   weights;
 - `exit` — the enrolment ends here, with a reason.
@@ -117,9 +117,11 @@ class Message(StrictSpec):
     campaign keeps the campaign's name, so its reports and holdout group carry on. `expiry`
     counts from the moment the customer reached the step: a message not sendable by then is
     recorded `expired` and the customer goes on. `cooldown` is the campaign cooldown;
-    `send_window` and `conversion`, when given, replace the journey's for this step; `holdout`,
-    when given, holds this step out on its own (its campaign's group, at that fraction)
-    instead of with the journey's group — a step measured on its own, like a renewal prompt.
+    `send_window`, `conversion`, `priority` and `marketing`, when given, replace the journey's
+    for this step (a service reminder inside a promotional cycle is priority 100, not
+    marketing); `holdout`, when given, holds this step out on its own (its campaign's group,
+    at that fraction) instead of with the journey's group — a step measured on its own, like a
+    renewal prompt.
     """
 
     channel: Literal["email", "sms", "best"]
@@ -131,6 +133,8 @@ class Message(StrictSpec):
     send_window: SendWindow | None = None  # default: the journey's
     holdout: Annotated[float, Field(ge=0, lt=1, strict=True)] | None = None
     conversion: ConversionSpec | None = None  # default: the journey's
+    priority: StrictInt | None = None  # default: the journey's
+    marketing: StrictBool | None = None  # default: the journey's
 
     def channels(self) -> set[str]:
         """Every channel a recipient of this step may be sent on, across variants."""
@@ -138,24 +142,50 @@ class Message(StrictSpec):
         return {self.channel, *(variant.channel for variant in variants if variant.channel)}
 
 
+class ContextDate(StrictSpec):
+    """A date (or local date-time) of the entry's context, shifted by `offset`."""
+
+    until: Name
+    offset: Span | None = None
+
+
 class Wait(StrictSpec):
     """Until the latest of what is given: `for` after arriving here, `until` a context date
-    shifted by `offset`; then, with `at`, on to the next local `at` o'clock."""
+    shifted by `offset`, the first of the `first_of` dates to come after arriving here; then,
+    with `at`, on to the next local `at` o'clock.
+
+    A date of `until` already past when the customer arrives ends the wait at once (a late
+    enrolment catches up). A date of `first_of` counts only if it comes after the arrival, and
+    while none does the customer waits: with the entry's context `latest`, until the entry
+    model moves a date later (the CRM records a service, so the next one is due). That is what
+    lets a loop wait for the next date rather than spin on the last one.
+    """
 
     for_: Annotated[Span | None, Field(alias="for")] = None
     until: Name | None = None
     offset: Span | None = None
+    first_of: Annotated[tuple[ContextDate, ...] | None, Field(min_length=1)] = None
     at: LocalTime | None = None
 
     @model_validator(mode="after")
     def _something_to_wait_for(self) -> Wait:
         if self.offset is not None and self.until is None:
             raise ValueError("offset: expected only together with until")
-        if self.for_ is None and self.until is None and self.at is None:
-            raise ValueError("expected for (a span), until (a context date) or at (HH:MM)")
+        if self.first_of is not None and self.until is not None:
+            raise ValueError("expected until or first_of, not both")
+        if all(part is None for part in (self.for_, self.until, self.first_of, self.at)):
+            raise ValueError(
+                "expected for (a span), until (a context date), first_of (context dates) "
+                "or at (HH:MM)"
+            )
         if self.for_ is not None and self.for_.is_zero and self.at is None:
             raise ValueError("for: expected a span longer than zero")
         return self
+
+    @property
+    def takes_time(self) -> bool:
+        """Whether the wait always ends after the customer arrived (`until` may be over)."""
+        return self.for_ is not None or self.at is not None or self.first_of is not None
 
 
 class CustomerTest(StrictSpec):
@@ -182,7 +212,8 @@ class CustomerTest(StrictSpec):
 
 class Condition(StrictSpec):
     """What a branch asks: a `reaction` to an earlier message `step` (within `within` of its
-    send; `scored` between `at_least` and `at_most`), or a `customer` attribute."""
+    send; `scored` between `at_least` and `at_most`), a `customer` attribute, or whether a
+    context `date` (shifted by `offset`) had come when the customer reached the branch."""
 
     reaction: Literal[REACTIONS] | None = None  # type: ignore[valid-type]
     step: Name | None = None
@@ -190,14 +221,18 @@ class Condition(StrictSpec):
     at_least: Annotated[StrictInt, Field(ge=0, le=10)] | None = None
     at_most: Annotated[StrictInt, Field(ge=0, le=10)] | None = None
     customer: CustomerTest | None = None
+    date: Name | None = None
+    offset: Span | None = None
 
     @model_validator(mode="after")
-    def _reaction_or_customer(self) -> Condition:
-        _one_of(self, ("reaction", "customer"))
+    def _reaction_customer_or_date(self) -> Condition:
+        _one_of(self, ("reaction", "customer", "date"))
         if self.reaction is not None and self.step is None:
             raise ValueError("step: missing; expected the message step the reaction answers")
-        if self.customer is not None and (self.step or self.within):
+        if self.reaction is None and (self.step or self.within):
             raise ValueError("expected step and within only with a reaction")
+        if self.offset is not None and self.date is None:
+            raise ValueError("offset: expected only together with date")
         scored = self.reaction == "scored"
         if not scored and (self.at_least is not None or self.at_most is not None):
             raise ValueError("expected at_least / at_most only with reaction: scored")

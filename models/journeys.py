@@ -9,8 +9,8 @@ Loading checks everything a run would trip on, and names the file, the step and 
 entry model and the customer attributes a branch reads must exist in the dbt project, every
 step a step names must exist, every step must be reachable from the first, a branch must ask
 about a message step that comes before it, every loop must hold a wait that always takes time
-(`for` or `at`: a wait `until` a date may already be over, and a loop of such steps would never
-stop), and each message step's templates must be there.
+(`for`, `at` or `first_of`: a wait `until` a date may already be over, and a loop of such steps
+would never stop), and each message step's templates must be there.
 """
 
 from __future__ import annotations
@@ -40,10 +40,17 @@ class JourneyError(ValueError):
 
 
 class Entry(StrictSpec):
-    """Who enters: the occurrences of a trigger, or the entries into a segment."""
+    """Who enters: the occurrences of a trigger, or the entries into a segment.
+
+    `context` is the entry row's context the steps read (waits' dates, templates): as it was at
+    entry (`at_entry`, the default), or as the entry model holds it at each run (`latest`), so a
+    date the source moves after entry, such as the next service due once the CRM records a
+    service, moves the waits on it. An entry row gone from the model leaves the last one read.
+    """
 
     trigger: Name | None = None
     segment: Name | None = None
+    context: Literal["at_entry", "latest"] = "at_entry"
 
     @field_validator("trigger")
     @classmethod
@@ -113,6 +120,14 @@ class JourneySpec(StrictSpec):
     def conversion_of(self, step: Step) -> ConversionSpec:
         assert step.message is not None, step.id
         return step.message.conversion or self.conversion
+
+    def priority_of(self, step: Step) -> int:
+        assert step.message is not None, step.id
+        return self.priority if step.message.priority is None else step.message.priority
+
+    def marketing_of(self, step: Step) -> bool:
+        assert step.message is not None, step.id
+        return self.marketing if step.message.marketing is None else step.message.marketing
 
     @property
     def holdout_campaign(self) -> str:
@@ -284,7 +299,7 @@ def _branch_problems(journey: JourneySpec, edges: dict[str, list[str]]) -> list[
 
 
 def _takes_time(step: Step) -> bool:
-    return step.wait is not None and (step.wait.for_ is not None or step.wait.at is not None)
+    return step.wait is not None and step.wait.takes_time
 
 
 def _loop_problems(journey: JourneySpec, edges: dict[str, list[str]]) -> list[str]:
@@ -300,7 +315,7 @@ def _loop_problems(journey: JourneySpec, edges: dict[str, list[str]]) -> list[st
     path = " → ".join([*cycle, cycle[0]])
     return [
         f"steps[{cycle[0]}]: loops without a wait ({path}); "
-        "expected a wait with for or at in every loop"
+        "expected a wait with for, at or first_of in every loop"
     ]
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from assets.journey_statements import UNSENT_OUTCOMES
+from models.calendar_spans import CalendarSpan
 from models.journey_steps import Condition, Step
 from models.journeys import JourneySpec
 from orchestration.journey_history import (
@@ -124,7 +125,10 @@ def _kind(step: Step) -> str:
         wait = step.wait
         parts = [f"for {wait.for_}"] if wait.for_ else []
         if wait.until:
-            parts.append(f"until {wait.until}" + (f" {wait.offset}" if wait.offset else ""))
+            parts.append(f"until {_date(wait.until, wait.offset)}")
+        if wait.first_of:
+            dates = ", ".join(_date(mark.until, mark.offset) for mark in wait.first_of)
+            parts.append(f"the first to come of {dates}")
         if wait.at:
             parts.append(f"at {wait.at.strftime('%H:%M')}")
         return f"a wait ({', '.join(parts)})"
@@ -137,7 +141,13 @@ def _kind(step: Step) -> str:
     return f"an exit ({step.exit.reason})"
 
 
+def _date(key: str, offset: CalendarSpan | None) -> str:
+    return key + (f" {offset}" if offset else "")
+
+
 def _condition(condition: Condition) -> str:
+    if condition.date is not None:
+        return f"{_date(condition.date, condition.offset)} had come"
     if condition.customer is not None:
         test = condition.customer
         compared = {
@@ -217,7 +227,12 @@ def _following(spec: JourneySpec, step: Step) -> str:
 def _after_wait(spec: JourneySpec, step: Step, enrolment: Enrolment, clock: _Clock) -> str:
     then = _following(spec, step)
     if enrolment.due_at is None:
-        assert enrolment.outlook is not None and enrolment.outlook.computed_due_at is not None
+        assert enrolment.outlook is not None
+        if enrolment.outlook.computed_due_at is None:
+            return (
+                "none of its dates comes after they arrived: they wait until the entry's "
+                f"context moves one later, then {then}"
+            )
         computed = clock.at(enrolment.outlook.computed_due_at)
         return f"the wait's end is not computed yet (the next run sets it: {computed}), then {then}"
     if enrolment.due_at > clock.now:
@@ -246,6 +261,8 @@ def _after_branch(step: Step, outlook: Outlook, clock: _Clock) -> str:
 
 
 def _why_else(condition: Condition, outlook: Outlook, clock: _Clock) -> str:
+    if condition.date is not None:
+        return f"{_date(condition.date, condition.offset)} had not come when they arrived"
     if condition.customer is not None:
         return f"not {_condition(condition)}"
     if outlook.asked_outcome is None or outlook.asked_outcome in UNSENT_OUTCOMES:

@@ -244,7 +244,7 @@ def _outlook(
         columns["then_holds"], columns["else_holds"] = branch_tests(step.branch)
         if condition.customer is not None:
             joins = sql.SQL(" left join marts.dim_customers as c on c.customer_id = e.customer_id")
-        else:
+        elif condition.reaction is not None:
             joins = sql.SQL(" ") + asked_message(
                 condition, spec.campaign_of(spec.step(condition.step))
             )

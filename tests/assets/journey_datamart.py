@@ -70,10 +70,17 @@ def add_customer(conn, customer_id: str, timezone: str = "Europe/Paris", **colum
     )
 
 
-def add_entry(conn, key: str, customer_id: str, at: datetime, context: dict | None = None):
+def add_entry(
+    conn,
+    key: str,
+    customer_id: str,
+    at: datetime,
+    context: dict | None = None,
+    lasts: timedelta = timedelta(days=7),
+):
     conn.execute(
         "insert into triggers.trg_signup values (%s, %s, %s, %s, %s)",
-        (key, customer_id, at, at + timedelta(days=7), Jsonb(context or {})),
+        (key, customer_id, at, at + lasts, Jsonb(context or {})),
     )
 
 

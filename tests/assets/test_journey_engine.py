@@ -6,10 +6,13 @@ step however often a journey is advanced."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
 
+from orchestration.journey_explain import explain
+from orchestration.journey_history import read_history
 from tests.assets.journey_datamart import (
     add_customer,
     add_entry,
@@ -436,3 +439,78 @@ def test_an_entry_enrolled_late_after_an_order_exits_at_once_without_a_message(
     assert (result.advance.entered, result.advance.ended["exited: order"]) == (1, 1)
     assert messages(conn, "ada") == []
     assert step_of(conn, "ada", "onboarding") == ("exited", "hello")
+
+
+SERVICING = """
+name: servicing
+description: A reminder 14 days before each service due date until the first anniversary.
+entry: {trigger: trg_signup, context: latest}
+priority: 50
+conversion: {goal: order, window_days: 7}
+send_window: {start: "00:00", end: "23:59"}
+expire_after: 2y
+steps:
+  - id: next_date
+    wait:
+      first_of:
+        - {until: due, offset: -14d}
+        - {until: since, offset: 1y}
+  - id: a_year_on
+    branch:
+      if: {date: since, offset: 1y}
+      then: offer
+      else: reminder
+  - id: reminder
+    message: {channel: email, priority: 100, marketing: false, expiry: 45d}
+    next: next_date
+  - id: offer
+    message: {channel: email}
+"""
+
+
+def paris(day: str) -> datetime:
+    """Local midnight in Paris."""
+    return datetime.fromisoformat(day).replace(tzinfo=ZoneInfo("Europe/Paris"))
+
+
+def test_a_loop_reminds_once_per_due_date_follows_the_date_the_source_moves_and_ends_on_time(
+    conn, tmp_path
+):
+    spec = write_journey(tmp_path, SERVICING, {"reminder": "email", "offer": "email"})
+    add_customer(conn, "ada", timezone="Europe/Paris")
+    context = {"since": "2026-01-10", "due": "2026-05-01"}
+    add_entry(conn, "car:ada", "ada", paris("2026-01-10"), context, lasts=timedelta(days=800))
+
+    def due_at():
+        return conn.execute("select due_at from messaging.journey_enrolments").fetchone()[0]
+
+    advance(conn, tmp_path, [spec], datetime(2026, 2, 1, tzinfo=UTC))
+    first_due = due_at()
+    for day in (20, 21, 30):  # the reminder, then the reminded date does not come again
+        advance(conn, tmp_path, [spec], datetime(2026, 4, day, tzinfo=UTC))
+    waiting_for_the_anniversary = due_at()
+    shown = explain(read_history(conn, "servicing", "ada", AS_OF), AS_OF)
+    conn.execute(  # the service is done: the source moves the next due date on
+        'update triggers.trg_signup set context = context || \'{"due": "2026-11-01"}\''
+    )
+    advance(conn, tmp_path, [spec], datetime(2026, 6, 2, tzinfo=UTC))
+    second_due = due_at()
+    for day in (datetime(2026, 10, 20, tzinfo=UTC), datetime(2027, 1, 11, tzinfo=UTC)):
+        advance(conn, tmp_path, [spec], day)
+
+    assert first_due == paris("2026-04-17")
+    assert waiting_for_the_anniversary == paris("2027-01-10")
+    assert "a wait (the first to come of due -14d, since 1y)" in shown
+    assert "a_year_on -> reminder: since 1y had not come" in shown
+    assert "next: the wait ends 2027-01-10 00:00+01:00" in shown
+    assert second_due == paris("2026-10-18")
+    assert messages(conn, "ada") == [
+        ("servicing.reminder", "queued"),
+        ("servicing.reminder", "queued"),
+        ("servicing.offer", "queued"),
+    ]
+    assert step_of(conn, "ada", "servicing") == ("completed", "offer")
+    marketing = conn.execute(
+        "select campaign, marketing from messaging.occurrences order by campaign"
+    ).fetchall()
+    assert sorted(set(marketing)) == [("servicing.offer", True), ("servicing.reminder", False)]

@@ -23,7 +23,13 @@ BLAZER = {
     "image_url": "https://shop.example.com/p2.jpg",
 }
 CAR = {"vehicle_id": "V1", "make": "Peugeot", "model": "3008", "model_year": 2026}
-VEHICLE = {**CAR, "delivered_at": "2026-11-16", "years": 3}
+VEHICLE = {
+    **CAR,
+    "delivered_at": "2026-11-16",
+    "years": 3,
+    "due_date": "2026-12-01",
+    "overdue_days": 0,
+}
 
 # What each journey's entry model puts in `context` (docs/triggers.md).
 ENTRY_CONTEXT = {
@@ -53,10 +59,13 @@ def built_in_journeys():
     return load_journeys(BUILT_IN_JOURNEYS, DbtKnowledge(models, CUSTOMER_COLUMNS))
 
 
-def variables(journey: str, step: str, locale: str, variant: str | None = None) -> dict:
+def variables(
+    journey: str, step: str, locale: str, variant: str | None = None, **event: object
+) -> dict:
     spec = next(j for j in built_in_journeys() if j.name == journey)
     context = {
         **ENTRY_CONTEXT[journey],
+        **event,
         "journey": {"name": journey, "version": spec.version, "step": step, "variant": variant},
     }
     terms = journey_voucher_terms([spec])({"context": context})
@@ -98,10 +107,17 @@ def cases() -> list[tuple[str, str, str | None, str, str]]:
     return found
 
 
-def render(journey: str, step: str, channel: str, locale: str, variant: str | None = None):
+def render(
+    journey: str,
+    step: str,
+    channel: str,
+    locale: str,
+    variant: str | None = None,
+    **event: object,
+):
     renderer = JourneyRenderer(BUILT_IN_JOURNEYS, built_in_journeys())
     return renderer.render(
-        f"{journey}.{step}", channel, locale, variables(journey, step, locale, variant)
+        f"{journey}.{step}", channel, locale, variables(journey, step, locale, variant, **event)
     )
 
 
@@ -132,12 +148,33 @@ def test_the_basket_sms_names_the_first_item_and_counts_the_rest():
     assert "Navy blazer and 1 more" in sms
 
 
-@pytest.mark.parametrize("step", ["welcome", "renewal", "survey_email"])
+@pytest.mark.parametrize("step", ["welcome", "renewal", "survey_email", "service_reminder"])
 def test_car_emails_name_the_make_and_model(step):
     message = render("vehicle_lifecycle", step, "email", "fr" if step == "survey_email" else "de")
 
     assert "3008" in message.subject
     assert "Peugeot 3008" in message.text and "Peugeot 3008" in message.html
+
+
+def test_a_service_reminder_gives_the_due_date_in_german():
+    message = render("vehicle_lifecycle", "service_reminder", "email", "de-DE")
+
+    assert "1. Dezember 2026" in message.text
+    sms = render("vehicle_lifecycle", "service_reminder", "sms", "de-DE").sms_text
+    assert "01.12.2026" in sms
+
+
+def test_an_overdue_service_says_it_was_due():
+    message = render("vehicle_lifecycle", "service_reminder", "email", "en", overdue_days=5)
+
+    assert "was due on December 1, 2026" in message.text
+
+
+def test_the_service_reminder_is_not_marketing_so_its_sms_carries_no_opt_out_words():
+    sms = render("vehicle_lifecycle", "service_reminder", "sms", "en").sms_text
+    survey = render("vehicle_lifecycle", "survey_sms", "sms", "en").sms_text
+
+    assert "STOP" not in sms and "STOP" in survey
 
 
 def test_the_survey_sms_asks_for_a_reply_from_0_to_10():

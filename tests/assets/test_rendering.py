@@ -31,7 +31,6 @@ BLAZER = {
     "url": "https://shop.example.com/p2",
     "image_url": "https://shop.example.com/p2.jpg",
 }
-CAR = {"vehicle_id": "V1", "make": "Peugeot", "model": "3008", "model_year": 2026}
 
 # What each trigger's `context` holds (docs/triggers.md), as psycopg reads it from jsonb.
 EVENTS = {
@@ -43,7 +42,6 @@ EVENTS = {
         "store_id": "S1",
         "transaction_id": "T1",
     },
-    "service_reminder": {**CAR, "due_date": "2026-12-01", "overdue_days": 0},
     "winback": {"orders_count": 3, "last_order_at": "2026-07-01T15:00:00Z"},
 }
 
@@ -150,26 +148,6 @@ def test_a_birthday_names_the_age_they_turn():
     assert "36 ans" in render_built_in("birthday", "email", "fr").text
 
 
-def test_the_service_reminder_email_names_the_make_and_model():
-    message = render_built_in("service_reminder", "email", "de")
-
-    assert "Peugeot 3008" in message.subject or "3008" in message.subject
-    assert "Peugeot 3008" in message.text and "Peugeot 3008" in message.html
-
-
-def test_a_service_reminder_gives_the_due_date_in_german():
-    message = render_built_in("service_reminder", "email", "de-DE")
-
-    assert "1. Dezember 2026" in message.text
-    assert "01.12.2026" in render_built_in("service_reminder", "sms", "de-DE").sms_text
-
-
-def test_an_overdue_service_says_it_was_due():
-    text = render_built_in("service_reminder", "email", "en", overdue_days=5).text
-
-    assert "was due on December 1, 2026" in text
-
-
 @pytest.mark.parametrize(
     ("locale", "opt_out"),
     [
@@ -185,12 +163,6 @@ def test_a_marketing_sms_ends_with_the_opt_out_words_of_the_recipients_language(
     sms = render_built_in("product_interest", "sms", locale).sms_text
 
     assert sms.endswith(f"\n{opt_out}")
-
-
-def test_a_service_sms_that_is_not_marketing_carries_no_opt_out_words():
-    sms = render_built_in("service_reminder", "sms", "en").sms_text
-
-    assert "STOP" not in sms
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,14 @@ PostgreSQL. One module-scoped timeline, read by the tests in order:
 
 - T1, Wednesday 21 October 2026, 11:00 in Paris: VEH1 and VEH2 took delivery the day before
   (welcome); VEH3's car turns three (renewal; every earlier step is past, so recorded expired);
+  VEH4's first service is due in 10 days (the service reminder, 14 days before, is sendable);
   BSK1, BSK2 and BSK3 left a basket three hours earlier (basket e-mail).
 - T2 = T1 + 25 h: BSK2 clicked the basket e-mail, BSK3 ordered, BSK1 did neither (SMS).
 - T3, 27 October 11:00 in Paris, after the end of summer time: the survey SMS, 7 local days
   after delivery.
 - T4, 30 October: VEH2 replied to the survey, VEH1 did not (survey e-mail).
-- T5, 3 November: VEH1 took delivery of another car (the first cycle ends, a new one starts).
+- T5, 3 November: VEH1 took delivery of another car (the first cycle ends, a new one starts);
+  the CRM recorded VEH4's service (the next reminder moves a year on).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ T3 = datetime(2026, 10, 27, 10, 0, tzinfo=UTC)  # 11:00 in Paris (winter time)
 T4 = datetime(2026, 10, 30, 11, 0, tzinfo=UTC)
 T5 = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
 DELIVERED = date(2026, 10, 20)
+SERVICE_DUE = date(2026, 10, 31)  # VEH4's car: delivered a year before, never serviced yet
 
 
 def sms_taker(customer_id: str, number: int) -> dict:
@@ -56,6 +59,7 @@ def craft_landing(root: Path) -> None:
             sms_taker("VEH1", 1),
             sms_taker("VEH2", 2),
             customer("VEH3"),
+            customer("VEH4"),
             sms_taker("BSK1", 3),
             sms_taker("BSK2", 4),
             sms_taker("BSK3", 5),
@@ -111,6 +115,7 @@ def vehicles(*more: dict) -> list[dict]:
         vehicle("V1", "VEH1", DELIVERED),
         vehicle("V2", "VEH2", DELIVERED),
         vehicle("V3", "VEH3", date(2023, 10, 18)),
+        vehicle("V5", "VEH4", date(2025, 10, 31)),
         *more,
     ]
 
@@ -188,6 +193,22 @@ def test_t1_the_survey_wait_ends_at_local_midnight_seven_days_on_across_the_cloc
     assert due == datetime(2026, 10, 26, 23, 0, tzinfo=UTC)
 
 
+def test_t1_a_service_due_in_ten_days_gets_its_reminder_and_the_cycle_waits_for_the_next(
+    timeline,
+):
+    reminder = timeline.conn.execute(
+        "select o.outcome, o.marketing, o.context ->> 'due_date' from messaging.occurrences as o"
+        " where o.customer_id = 'VEH4' and o.campaign = 'service_reminder'"
+    ).fetchall()
+    waiting = timeline.conn.execute(
+        "select step, due_at from messaging.journey_enrolments where customer_id = 'VEH4'"
+    ).fetchone()
+
+    assert reminder == [("queued", False, SERVICE_DUE.isoformat())]
+    # the reminded date does not come again: next is the third anniversary (Paris midnight)
+    assert waiting == ("next_date", datetime(2028, 10, 30, 23, 0, tzinfo=UTC))
+
+
 def test_t1_abandoned_baskets_get_the_basket_email(timeline):
     for name in ("BSK1", "BSK2", "BSK3"):
         assert timeline.messages(name) == [("abandoned_basket", "queued")], name
@@ -221,7 +242,7 @@ def test_t4_no_reply_within_three_days_gets_the_survey_by_email_a_reply_does_not
 
     assert timeline.messages("VEH1")[-1] == ("vehicle_lifecycle.survey_email", "queued")
     assert "vehicle_lifecycle.survey_email" not in dict(timeline.messages("VEH2"))
-    assert timeline.enrolment("VEH2", "vehicle_lifecycle")[:2] == ("active", "three_years")
+    assert timeline.enrolment("VEH2", "vehicle_lifecycle")[:2] == ("active", "next_date")
     steps = timeline.conn.execute(
         "select campaign, count(*) from messaging.occurrences where customer_id = 'VEH1'"
         " group by 1 having count(*) > 1"
@@ -230,10 +251,11 @@ def test_t4_no_reply_within_three_days_gets_the_survey_by_email_a_reply_does_not
 
 
 def test_t5_another_delivery_ends_the_cycle_and_starts_one_for_the_new_car(timeline):
+    serviced = {**vehicle("V5", "VEH4", date(2025, 10, 31)), "last_service_at": "2026-11-02"}
     write(
         timeline.landing,
         "crm/vehicles/vehicles_2.csv",
-        csv_text(CRM_VEHICLES, vehicles(vehicle("V4", "VEH1", date(2026, 11, 2)))),
+        csv_text(CRM_VEHICLES, [*vehicles(vehicle("V4", "VEH1", date(2026, 11, 2))), serviced]),
     )
     timeline.run(T5)
 
@@ -244,3 +266,13 @@ def test_t5_another_delivery_ends_the_cycle_and_starts_one_for_the_new_car(timel
     assert ended == ("exited", "entered_again", "V1")
     assert current == ("active", None, "V4")
     assert timeline.messages("VEH1")[-1] == ("vehicle_welcome", "queued")
+
+
+def test_t5_a_service_recorded_in_the_crm_moves_the_next_reminder_a_year_on(timeline):
+    step, due_at = timeline.conn.execute(
+        "select step, due_at from messaging.journey_enrolments where customer_id = 'VEH4'"
+    ).fetchone()
+
+    assert step == "next_date"
+    assert due_at == datetime(2027, 10, 18, 22, 0, tzinfo=UTC)  # 14 days before 2 Nov 2027
+    assert [c for c, _ in timeline.messages("VEH4")].count("service_reminder") == 1

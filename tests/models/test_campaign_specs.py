@@ -250,24 +250,23 @@ def test_a_missing_campaigns_folder_is_an_error(tmp_path):
 
 
 def test_the_built_in_campaigns_load_against_the_documented_models():
-    """Four more are journey steps now (tests/assets/test_journey_rendering.py)."""
+    """Five more are journey steps now (tests/assets/test_journey_rendering.py)."""
     specs = load_campaigns(BUILT_IN_CAMPAIGNS, documented_models())
 
     assert [spec.name for spec in specs] == [
         "birthday",
         "instore_cross_sell",
         "product_interest",
-        "service_reminder",
         "winback",
     ]
 
 
-def test_built_in_priorities_put_vehicle_service_first_and_winback_last():
+def test_built_in_priorities_put_product_interest_first_and_winback_last():
     specs = load_campaigns(BUILT_IN_CAMPAIGNS, documented_models())
 
     by_priority = [spec.name for spec in sorted(specs, key=lambda s: -s.priority)]
 
-    assert by_priority[0] == "service_reminder" and by_priority[-1] == "winback"
+    assert by_priority[0] == "product_interest" and by_priority[-1] == "winback"
     assert by_priority.index("product_interest") < by_priority.index("instore_cross_sell")
     assert by_priority.index("instore_cross_sell") < by_priority.index("birthday")
 

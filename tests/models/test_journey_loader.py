@@ -137,6 +137,25 @@ def test_every_journey_of_a_folder_is_loaded_and_every_problem_reported_at_once(
             "offset: expected only together with until",
         ),
         (
+            {"id": "basket_sms", "wait": {"until": "due_date", "first_of": [{"until": "x"}]}},
+            "expected until or first_of, not both",
+        ),
+        (
+            {"id": "basket_sms", "wait": {"first_of": [{"until": "due_date", "at": "10:00"}]}},
+            "steps[basket_sms].wait.first_of.0.at: unknown field",
+        ),
+        (
+            {
+                "id": "basket_sms",
+                "branch": {
+                    "if": {"customer": {"column": "country", "equals": "FR"}, "offset": "3y"},
+                    "then": "done",
+                    "else": "done",
+                },
+            },
+            "offset: expected only together with date",
+        ),
+        (
             {"id": "basket_sms", "message": {"channel": "sms", "sender": "x"}},
             "steps[basket_sms].message.sender: unknown field",
         ),
@@ -191,6 +210,30 @@ def test_a_loop_without_a_wait_is_refused_and_one_with_a_wait_is_accepted(tmp_pa
 
     waiting = [spinning[0], {**spinning[1], "wait": {**spinning[1]["wait"], "at": "10:00"}}]
     load_journey(_write(tmp_path, _journey(steps=[*waiting, *spinning[2:]])), DBT)
+
+
+def test_a_loop_on_the_next_date_to_come_is_accepted(tmp_path):
+    """`first_of` counts only dates after the arrival: it always takes time."""
+    next_date = {
+        "id": "due_date",
+        "wait": {"first_of": [{"until": "next_service_due_on", "offset": "-14d"}]},
+    }
+    steps = [
+        {"id": "reminder", "message": {"channel": "email"}},
+        next_date,
+        {
+            "id": "still_ours",
+            "branch": {
+                "if": {"date": "delivered_on", "offset": "3y"},
+                "then": "done",
+                "else": "reminder",
+            },
+        },
+        {"id": "done", "exit": {}},
+    ]
+    journey = load_journey(_write(tmp_path, _journey(steps=steps)), DBT)
+
+    assert journey.step("still_ours").branch.if_.offset == parse_span("3y")
 
 
 def test_a_branch_asks_about_an_earlier_message_step(tmp_path):

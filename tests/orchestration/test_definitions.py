@@ -83,7 +83,6 @@ def test_each_campaign_is_an_asset_downstream_of_its_trigger_or_segment(definiti
         "birthday": ["triggers", "trg_birthday"],
         "product_interest": ["triggers", "trg_product_interest"],
         "instore_cross_sell": ["triggers", "trg_instore_cross_sell"],
-        "service_reminder": ["triggers", "trg_service_reminder"],
         "winback": ["segments", "seg_lapsed_customers"],
     }
     for campaign, source in expected.items():

@@ -1,7 +1,9 @@
 -- Every vehicle delivered on or before its owner's local date, from delivery until 3 years and
 -- 31 days after it: the entry of the vehicle_lifecycle journey, which times its own steps
--- (welcome, survey, renewal) from the delivery date. A vehicle delivered before the journey
--- existed enrols too, and the steps whose time is past are recorded expired rather than sent.
+-- (welcome, survey, service reminders, renewal) from the dates of this context. A vehicle
+-- delivered before the journey existed enrols too, and the steps whose time is past are
+-- recorded expired rather than sent. The journey reads the context as it stands at each run, so
+-- the next service date follows the CRM's service records (`dim_vehicles.next_service_due_at`).
 with
 
 owned as (
@@ -21,7 +23,9 @@ final as (
         jsonb_build_object(
             {{ vehicle_context_keys() }},
             'delivered_at', {{ iso_date('delivered_at') }},
-            'years', 3
+            'years', 3,
+            'due_date', {{ iso_date('next_service_due_at') }},
+            'overdue_days', greatest(local_date - next_service_due_at, 0)
         ) as context
 
     from owned
