@@ -28,6 +28,12 @@ def _instant(text: str) -> datetime:
         raise argparse.ArgumentTypeError(str(error)) from error
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a whole number, 1 or more")
+    return int(text)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from synthetic.landing import generate_landing
 
@@ -253,7 +259,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             from_email=settings.from_email,
             sns_topics=frozenset(settings.sns_topic_arns),
         )
-        serve(config, args.host, args.port)
+        serve(config, args.host, args.port, args.workers)
     return 0
 
 
@@ -354,6 +360,12 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="processes answering on the port (default 1; about one per core)",
+    )
     serve.set_defaults(handler=cmd_serve)
     return root
 

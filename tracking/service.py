@@ -25,7 +25,10 @@ written; a database that does not answer is 503.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -146,9 +149,36 @@ async def _client_gone(request: Request, error: Exception) -> Response:
     return Response(status_code=400)
 
 
-def serve(config: ServiceConfig, host: str, port: int) -> None:
-    """Run the service until interrupted."""
+# How `serve --workers N` hands the configuration down to uvicorn's worker processes, which
+# build the app from an import string; the environment of a process is readable only by its user.
+CONFIG_VARIABLE = "TOUCHPOINT_SERVICE_CONFIG"
+
+
+def serve(config: ServiceConfig, host: str, port: int, workers: int = 1) -> None:
+    """Run the service until interrupted, in `workers` processes sharing the port (uvicorn's
+    own process manager: each worker has its pool of `pool_size` connections)."""
     import uvicorn
 
     # No access log: the query strings carry link signatures.
-    uvicorn.run(build_app(config), host=host, port=port, access_log=False)
+    if workers == 1:
+        uvicorn.run(build_app(config), host=host, port=port, access_log=False)
+        return
+    os.environ[CONFIG_VARIABLE] = json.dumps(
+        {**dataclasses.asdict(config), "sns_topics": sorted(config.sns_topics)}
+        | {"fetch_from_aws": None}
+    )
+    uvicorn.run(
+        f"{__name__}:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+    )
+
+
+def app_from_environment() -> Starlette:
+    """The app of one worker of `serve --workers N`, from the configuration its parent set."""
+    values = json.loads(os.environ[CONFIG_VARIABLE])
+    values.pop("fetch_from_aws")
+    return build_app(ServiceConfig(**values | {"sns_topics": frozenset(values["sns_topics"])}))

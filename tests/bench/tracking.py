@@ -1,7 +1,7 @@
 """Tracking-service figures: the open pixel and the click redirect under wrk.
 
-The real ``touchpoint serve`` runs in its own process (one uvicorn worker, which is all it
-starts) on a fresh database whose outbox holds the messages the links name; wrk sends their
+The real ``touchpoint serve`` runs in its own process (with 1 uvicorn worker, then with
+``--workers 2``) on a fresh database whose outbox holds the messages the links name; wrk sends their
 signed links in turn from a fixed number of connections for a fixed time. Then the service is
 stopped, which lets it finish what was in flight, and the ``opened`` and ``clicked`` rows in
 ``messaging.message_events`` are counted: the service writes before it answers, so every
@@ -44,25 +44,28 @@ def bench_tracking(
     except WrkMissing as missing:
         print(f"tracking service: no figure, wrk (the load generator) is not available: {missing}")
         return
-    url = outbox_database(server, messages, "email", name="bench_tracking")
-    secret = secrets.token_urlsafe(32)
-    with TrackingService(url, secret, work_dir / "tracking-service.log") as service:
-        links = TrackingLinks(service.base_url, secret)
-        ids = message_ids(url)
-        opens = [links.open_pixel(message_id) for message_id in ids]
-        clicks = [links.click(i, CLICK_TARGET.format(n=n)) for n, i in enumerate(ids)]
-        opened = run_wrk(wrk, opens, connections, seconds, work_dir)
-        clicked = run_wrk(wrk, clicks, connections, seconds, work_dir)
-    landed = landed_events(url)
-    pool = ServiceConfig(database_url=url, secret=secret, from_email="").pool_size
-    print(
-        f"tracking service (touchpoint serve: 1 uvicorn worker, {pool} database connections) "
-        f"under wrk: {connections} connections, {seconds} s per route, {messages:,} messages"
-    )
-    _print_load("open pixel", opened)
-    _print_load("click redirect", clicked)
-    _print_landed("open pixel", "opened", opened, landed.get("opened", 0))
-    _print_landed("click redirect", "clicked", clicked, landed.get("clicked", 0))
+    for workers in (1, 2):
+        url = outbox_database(server, messages, "email", name=f"bench_tracking_{workers}")
+        secret = secrets.token_urlsafe(32)
+        log = work_dir / "tracking-service.log"
+        with TrackingService(url, secret, log, workers) as service:
+            links = TrackingLinks(service.base_url, secret)
+            ids = message_ids(url)
+            opens = [links.open_pixel(message_id) for message_id in ids]
+            clicks = [links.click(i, CLICK_TARGET.format(n=n)) for n, i in enumerate(ids)]
+            opened = run_wrk(wrk, opens, connections, seconds, work_dir)
+            clicked = run_wrk(wrk, clicks, connections, seconds, work_dir)
+        landed = landed_events(url)
+        pool = ServiceConfig(database_url=url, secret=secret, from_email="").pool_size
+        print(
+            f"tracking service (touchpoint serve --workers {workers}, {pool} database connections"
+            f" each) under wrk: {connections} connections, {seconds} s per route, "
+            f"{messages:,} messages"
+        )
+        _print_load("open pixel", opened)
+        _print_load("click redirect", clicked)
+        _print_landed("open pixel", "opened", opened, landed.get("opened", 0))
+        _print_landed("click redirect", "clicked", clicked, landed.get("clicked", 0))
 
 
 def message_ids(url: str) -> list[str]:
@@ -80,8 +83,9 @@ def landed_events(url: str) -> dict[str, int]:
 class TrackingService:
     """``touchpoint serve`` on a free loopback port of its own, in its own process."""
 
-    def __init__(self, database_url: str, secret: str, log: Path) -> None:
+    def __init__(self, database_url: str, secret: str, log: Path, workers: int = 1) -> None:
         self.port = free_port()
+        self.workers = workers
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._settings = {
@@ -95,6 +99,7 @@ class TrackingService:
     def __enter__(self) -> TrackingService:
         command = str(Path(sys.executable).with_name("touchpoint"))
         argv = [command, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        argv += ["--workers", str(self.workers)]
         with self.log.open("wb") as out:
             self._process = subprocess.Popen(
                 argv, stdout=out, stderr=subprocess.STDOUT, env=os.environ | self._settings

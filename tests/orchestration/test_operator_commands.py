@@ -145,6 +145,38 @@ def test_db_stop_refuses_while_serve_uses_the_server_and_names_it(own_home, tmp_
         serve.wait(timeout=30)
 
 
+def test_serve_with_two_workers_answers_from_two_processes_and_stops_them_all(own_home, tmp_path):
+    port = free_port()
+    env = {**os.environ, "TOUCHPOINT_HOME": str(own_home), "TOUCHPOINT_SECRET": "s" * 32}
+    serve = subprocess.Popen(
+        [TOUCHPOINT, "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        answers = [wait_for_http(f"http://127.0.0.1:{port}/health", serve, 60) for _ in range(20)]
+        workers = [
+            pid for pid, command in descendants(serve.pid).items() if "spawn_main" in command
+        ]
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+
+    assert len(answers) == 20
+    assert len(workers) == 2, descendants(serve.pid)
+    assert not any(alive(pid) for pid in workers)
+
+
+def test_serve_refuses_zero_workers_and_says_what_it_expects(tmp_path):
+    refused = touchpoint("serve", "--workers", "0", home=tmp_path / "home", cwd=tmp_path)
+
+    assert refused.returncode == 2
+    assert "--workers: got '0'; expected a whole number, 1 or more" in refused.stderr
+
+
 def test_db_stop_stops_a_server_nobody_uses(own_home, tmp_path):
     assert touchpoint("db", "start", home=own_home, cwd=tmp_path).returncode == 0
 
