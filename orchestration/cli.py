@@ -37,7 +37,9 @@ def _positive(text: str) -> int:
 def cmd_generate(args: argparse.Namespace) -> int:
     from synthetic.landing import generate_landing
 
-    summary = generate_landing(Path(args.out), args.customers, args.seed, args.as_of)
+    summary = generate_landing(
+        Path(args.out), args.customers, args.seed, args.as_of, visits=args.visits
+    )
     print("\n".join(summary.lines()))
     return 0
 
@@ -271,6 +273,12 @@ def parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", default="data/landing")
     generate.add_argument("--customers", type=int, default=2000)
     generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument(
+        "--visits",
+        type=float,
+        default=1.0,
+        help="scales each customer's web sessions (default 1.0: about 9 events a customer)",
+    )
     generate.add_argument(
         "--as-of",
         type=_instant,

@@ -72,7 +72,9 @@ def remove_previous_output(root: Path) -> None:
 
 
 class Generator:
-    def __init__(self, root: Path, customers: int, seed: int, as_of: int, max_rows: int) -> None:
+    def __init__(
+        self, root: Path, customers: int, seed: int, as_of: int, max_rows: int, visits: float
+    ) -> None:
         self.root, self.customers, self.as_of = root, customers, as_of
         self.files: list[str] = []
         self.out = self._csv_sinks(max_rows)
@@ -83,7 +85,9 @@ class Generator:
         forced_kinds = dict(zip(forced, CUSTOMER_DIRT, strict=False))
         self.dirt = Dirt(stream(seed, "dirt"), forced_kinds, self.events)
         self.people = CustomerFactory(stream(seed, "people"), as_of, seed)
-        self.web = WebEvents(stream(seed, "web"), self.catalog, self.events, self.dirt.after_event)
+        self.web = WebEvents(
+            stream(seed, "web"), self.catalog, self.events, self.dirt.after_event, visits
+        )
         self.store = StoreSales(
             stream(seed, "store"), self.catalog, self.out["pos"], self.dirt.missing_product_line
         )
@@ -176,6 +180,8 @@ class Generator:
         )
 
 
-def generate(root: Path, customers: int, seed: int, as_of: int, max_rows: int) -> Result:
+def generate(
+    root: Path, customers: int, seed: int, as_of: int, max_rows: int, visits: float = 1.0
+) -> Result:
     remove_previous_output(root)
-    return Generator(root, customers, seed, as_of, max_rows).run()
+    return Generator(root, customers, seed, as_of, max_rows, visits).run()

@@ -73,11 +73,13 @@ def generate_landing(
     as_of: datetime,
     *,
     max_rows_per_file: int = DEFAULT_MAX_ROWS,
+    visits: float = 1.0,
 ) -> GenerationSummary:
     """Write a synthetic landing zone for ``customers`` customers under ``out_dir``.
 
     ``as_of`` (timezone-aware) is the data set's "now": everything happened before it. Files a
     previous run wrote under the landing folders (recognised by their names) are replaced.
+    ``visits`` scales the customers' own web sessions (1.0 gives about 9 events a customer).
     """
     if as_of.tzinfo is None or as_of.utcoffset() is None:
         raise ValueError("as_of must be timezone-aware, e.g. 2025-06-15T10:00:00+00:00")
@@ -85,7 +87,11 @@ def generate_landing(
         raise ValueError(f"customers must be at least 1, got {customers}")
     if max_rows_per_file < 1:
         raise ValueError(f"max_rows_per_file must be at least 1, got {max_rows_per_file}")
-    result = generate(Path(out_dir), customers, seed, int(as_of.timestamp()), max_rows_per_file)
+    if visits <= 0:
+        raise ValueError(f"visits must be above 0, got {visits}")
+    result = generate(
+        Path(out_dir), customers, seed, int(as_of.timestamp()), max_rows_per_file, visits
+    )
     return GenerationSummary(
         customers, seed, as_of, result.rows, result.files, result.dirt, result.scenarios
     )

@@ -100,9 +100,15 @@ class WebEvents:
     """Turns sessions into numbered event lines; owns the event and order counters."""
 
     def __init__(
-        self, rng: random.Random, catalog: Catalog, sink: object, after_event: AfterEvent
+        self,
+        rng: random.Random,
+        catalog: Catalog,
+        sink: object,
+        after_event: AfterEvent,
+        visits: float = 1.0,
     ) -> None:
-        self.rng, self.catalog = rng, catalog
+        """`visits` scales each customer's own sessions (1.0: the shop's usual traffic)."""
+        self.rng, self.catalog, self.visits = rng, catalog, visits
         self.write_line = sink.write_line  # type: ignore[attr-defined]
         self.after_event = after_event
         self.events = 0
@@ -206,6 +212,7 @@ def natural_visits(web: WebEvents, customer_id: str, zone: Zone, low: int, high:
     count = 1 + min(40, int(rng.expovariate(1 / 1.6)))
     if rng.random() < 0.05:
         count += between(rng, 5, 20)  # the shop's fans
+    count = max(1, round(count * web.visits))
     devices = [web.device() for _ in range(1 if rng.random() < 0.7 else 2)]
     login_rate = pick(rng, (0.35, 0.6, 0.8))
     for start in sorted(web.pick_instant(zone, low, high - 2 * HOUR) for _ in range(count)):

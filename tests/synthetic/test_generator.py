@@ -229,6 +229,13 @@ def test_a_rerun_leaves_no_files_of_the_previous_run(tmp_path: Path) -> None:
     assert sorted(file_bytes(tmp_path)) == sorted([*summary.files, "crm/customers/mine.csv"])
 
 
+def test_visits_scale_the_web_traffic(landing: Landing, tmp_path: Path) -> None:
+    busier = generate(tmp_path, visits=2.0)
+
+    events, usual = busier.summary.rows[WEB_EVENTS.name], landing.summary.rows[WEB_EVENTS.name]
+    assert 1.6 * usual < events < 2.4 * usual
+
+
 def test_as_of_must_be_timezone_aware(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         generate_landing(tmp_path, 10, SEED, datetime(2025, 6, 15, 10, 0))
