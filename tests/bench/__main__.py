@@ -16,7 +16,10 @@ Journeys: see ``tests.bench.journeys`` (one journeys step moving 1 M enrolments 
 that is over through a split to the next wait, and the cost of a run with nothing due).
 
 Tracking: see ``tests.bench.tracking`` (requests/s and latency of the open pixel and the click
-redirect of ``touchpoint serve`` under wrk, and the events counted after).
+redirect of ``touchpoint serve`` under wrk, with 1 and 2 workers, and the events counted after).
+
+Scale: see ``tests.bench.scale`` (the daily pass, ``touchpoint run``, at 1 M customers: each
+stage's wall time and each process's peak memory). Long: not in the default sections.
 
 ``--only SECTION`` (repeatable) runs some sections; the default runs them all.
 """
@@ -36,6 +39,7 @@ from orchestration.embedded_postgres import EmbeddedPostgres
 from tests.bench.database import fresh_database
 from tests.bench.dispatch import bench_dispatch
 from tests.bench.journeys import bench_journeys
+from tests.bench.scale import bench_scale
 from tests.bench.tracking import bench_tracking
 
 BENCH_HOME = Path(".touchpoint/bench").resolve()
@@ -43,6 +47,7 @@ TOOLS = BENCH_HOME.parent / "tools"
 AS_OF = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 # The campaign step runs on the datamart built, so it is part of that section.
 SECTIONS = ("ingest", "datamart", "dispatch", "tracking", "journeys")
+LONG_SECTIONS = ("scale",)  # run only when asked for with --only
 
 
 def landing_for(customers: int, seed: int = 7) -> Path:
@@ -229,7 +234,24 @@ def main() -> None:
     parser.add_argument("--tracking-seconds", type=int, default=10)
     parser.add_argument("--enrolments", type=int, default=1_000_000)
     parser.add_argument(
-        "--only", choices=SECTIONS, action="append", help="run this section (repeatable)"
+        "--scale-customers",
+        type=int,
+        nargs="+",
+        default=[1_000_000],
+        help="customers of each daily pass of --only scale (several: compare memory across sizes)",
+    )
+    parser.add_argument(
+        "--scale-visits",
+        type=float,
+        default=1.3,
+        help="web sessions a customer, relative to the generator's default (1.3: 10 M+ events "
+        "at 1 M customers)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=SECTIONS + LONG_SECTIONS,
+        action="append",
+        help="run this section (repeatable)",
     )
     args = parser.parse_args()
     sections = args.only or SECTIONS
@@ -263,6 +285,8 @@ def main() -> None:
             )
         if "journeys" in sections:
             bench_journeys(server, args.enrolments, AS_OF)
+        if "scale" in sections:
+            bench_scale(server, TOOLS, BENCH_HOME, args.scale_customers, args.scale_visits)
 
 
 if __name__ == "__main__":
