@@ -73,7 +73,7 @@ def build_definitions(settings: Settings) -> Definitions:
     ]
     # Every job that runs dbt is followed, when dbt fails, by what it could still feed.
     carry_on = build_carry_on_sensor(
-        build_carry_on(catalog),
+        build_carry_on(catalog, journeys),
         [DAILY_JOB, NEW_FILES_JOB, jobs["behaviour"], jobs["date"]],
         jobs["carry_on"],
     )
@@ -123,13 +123,19 @@ def _campaign_jobs(catalog: CampaignCatalog, journeys: list[JourneySpec]) -> dic
     return {
         "behaviour": behaviour_job(keys("behaviour")),
         "date": date_triggers_job(keys("date"), date_triggers),
-        "carry_on": carry_on_job([campaign_asset_key(spec.name) for spec in catalog.specs]),
+        "carry_on": carry_on_job(
+            [campaign_asset_key(spec.name) for spec in catalog.specs]
+            + [journey_asset_key(j.name) for j in journeys]
+        ),
     }
 
 
-def build_carry_on(catalog: CampaignCatalog) -> CarryOn:
+def build_carry_on(catalog: CampaignCatalog, journeys: list[JourneySpec]) -> CarryOn:
+    """Each campaign's source and each journey's entry model: what must have been built for
+    it to carry on after a failed dbt build."""
     return CarryOn(
-        source_of={campaign_asset_key(s.name): source_asset_key(s) for s in catalog.specs},
+        source_of={campaign_asset_key(s.name): source_asset_key(s) for s in catalog.specs}
+        | {journey_asset_key(j.name): entry_asset_key(j) for j in journeys},
         dispatch_keys=[dispatch_asset_key(channel) for channel in CHANNELS],
         datamart_step=DBT_STEP,
     )

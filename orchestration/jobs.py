@@ -85,12 +85,13 @@ PROVIDER_EVENTS_JOB = define_asset_job(
 CARRY_ON_JOB_NAME = "carry_on_after_datamart_failure"
 
 
-def carry_on_job(campaign_keys: Sequence[AssetKey]):
+def carry_on_job(message_keys: Sequence[AssetKey]):
     """Launched with a subset of these assets after a run whose dbt build failed (see
-    sensors/datamart_failure.py): the campaigns whose sources were built, and dispatch."""
+    sensors/datamart_failure.py): the campaigns and journeys whose sources were built, and
+    dispatch."""
     return define_asset_job(
         CARRY_ON_JOB_NAME,
-        selection=AssetSelection.assets(*campaign_keys) | DISPATCH,
+        selection=AssetSelection.assets(*message_keys) | DISPATCH,
         executor_def=in_process_executor,
         description="Judge, render and send what a failed dbt build could still feed.",
     )

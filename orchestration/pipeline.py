@@ -23,8 +23,8 @@ def run_once(database_url: str, as_of: datetime | None) -> list[ExecuteInProcess
     with what the build could still feed, as the carry-on sensor does after a scheduled run.
     Returns the daily run's result, then the carry-on run's if there was one."""
     prepare_manifest(database_url)
-    # Both read the manifest just prepared.
-    from orchestration.campaign_catalog import load_catalog
+    # All read the manifest just prepared.
+    from orchestration.campaign_catalog import load_catalog, load_journey_catalog
     from orchestration.definitions import build_carry_on, defs
 
     instant = (as_of or datetime.now(UTC)).replace(microsecond=0)
@@ -33,7 +33,9 @@ def run_once(database_url: str, as_of: datetime | None) -> list[ExecuteInProcess
     daily = _execute(defs.resolve_job_def(DAILY_JOB.name), instance, as_of_tags(instant))
     if daily.success:
         return [daily]
-    carry_on = build_carry_on(load_catalog(load_settings().campaigns))
+    settings = load_settings()
+    catalog = load_catalog(settings.campaigns)
+    carry_on = build_carry_on(catalog, load_journey_catalog(settings.journeys, catalog.specs))
     request = carry_on.after(instance, daily.run_id, failed_steps(daily))
     if request is None:
         return [daily]

@@ -3,9 +3,10 @@
 When ``dbt build`` fails on one model, dbt still builds everything that model does not feed, and
 the datamart step yields those. Dagster skips every step downstream of a failed step, though, and
 the campaigns are one step (judged together so the weekly cap is shared by priority) downstream
-of every trigger, and dispatch downstream of every campaign. So a failed run is followed by a
-second one: the campaigns it meant to judge whose trigger or segment was built, then dispatch,
-at the same as-of instant. The failed run stays failed, naming the models that were not built.
+of every trigger, the journeys another, and dispatch downstream of both. So a failed run is
+followed by a second one: the campaigns and journeys it meant to run whose trigger or segment
+was built, then dispatch, at the same as-of instant. The failed run stays failed, naming the
+models that were not built.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ def carry_on_selection(
     dispatch_keys: Sequence[AssetKey],
     datamart_step: str,
 ) -> list[AssetKey]:
-    """What a run whose datamart step failed left undone and can still do: each campaign it
-    planned whose source it built, and dispatch. Empty when the datamart step did not fail."""
+    """What a run whose datamart step failed left undone and can still do: each campaign or
+    journey it planned whose source it built, and dispatch. Empty when the datamart step did not
+    fail."""
     if datamart_step not in set(failed_steps):
         return []
     campaigns = [
@@ -68,7 +70,7 @@ def run_asset_keys(instance: DagsterInstance, run_id: str) -> tuple[set[AssetKey
 
 @dataclass(frozen=True)
 class CarryOn:
-    """Which source each campaign judges, the dispatch assets, and the dbt step's key."""
+    """Which source each campaign or journey reads, the dispatch assets, the dbt step's key."""
 
     source_of: Mapping[AssetKey, AssetKey]
     dispatch_keys: Sequence[AssetKey]

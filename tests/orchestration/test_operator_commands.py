@@ -117,17 +117,21 @@ def test_a_relative_path_setting_is_relative_to_the_current_folder(monkeypatch, 
     assert settings.campaigns == tmp_path.resolve() / "marketing" / "campaigns"
 
 
-def test_db_stop_refuses_while_serve_uses_the_server_and_names_it(own_home, tmp_path):
-    port = free_port()
-    env = {**os.environ, "TOUCHPOINT_HOME": str(own_home), "TOUCHPOINT_SECRET": "s" * 32}
-    serve = subprocess.Popen(
-        [TOUCHPOINT, "serve", "--port", str(port)],
+def start_serve(home: Path, cwd: Path, port: int, *options: str) -> subprocess.Popen:
+    env = {**os.environ, "TOUCHPOINT_HOME": str(home), "TOUCHPOINT_SECRET": "s" * 32}
+    return subprocess.Popen(
+        [TOUCHPOINT, "serve", "--port", str(port), *options],
         env=env,
-        cwd=tmp_path,
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_db_stop_refuses_while_serve_uses_the_server_and_names_it(own_home, tmp_path):
+    port = free_port()
+    serve = start_serve(own_home, tmp_path, port)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/health", serve, 60)
         refused = touchpoint("db", "stop", home=own_home, cwd=tmp_path)
@@ -145,17 +149,11 @@ def test_db_stop_refuses_while_serve_uses_the_server_and_names_it(own_home, tmp_
         serve.wait(timeout=30)
 
 
-def test_serve_with_two_workers_answers_from_two_processes_and_stops_them_all(own_home, tmp_path):
+def test_serve_with_two_workers_runs_two_processes_that_answer_and_stops_them_all(
+    own_home, tmp_path
+):
     port = free_port()
-    env = {**os.environ, "TOUCHPOINT_HOME": str(own_home), "TOUCHPOINT_SECRET": "s" * 32}
-    serve = subprocess.Popen(
-        [TOUCHPOINT, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    serve = start_serve(own_home, tmp_path, port, "--workers", "2")
     try:
         answers = [wait_for_http(f"http://127.0.0.1:{port}/health", serve, 60) for _ in range(20)]
         workers = [
