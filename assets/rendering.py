@@ -52,6 +52,7 @@ from models.campaign_templates import (
 )
 from models.campaigns import CampaignError, CampaignSpec
 from models.message_text import one_line, opt_out_words
+from models.tracking import survey_marker
 from senders.sms_composition import DEFAULT_MAX_SEGMENTS, over_segment_limit
 
 # Errors a template can cause at render time; anything else is a bug of ours and propagates.
@@ -118,6 +119,9 @@ def _percent_filter(context: Context, value: object) -> str:
 
 
 FILTERS = {"date": _date_filter, "money": _money_filter, "percent": _percent_filter}
+# `{{ survey_link(9) }}`: where the link answering a survey with 9 goes. The signed link needs
+# the message id and the tracking service, so the mail composer writes it in at dispatch.
+GLOBALS = {"survey_link": survey_marker}
 
 
 def _as_date(value: object) -> date:
@@ -163,6 +167,7 @@ def template_environment(templates_dir: Path) -> SandboxedEnvironment:
         lstrip_blocks=True,
     )
     environment.filters.update(FILTERS)
+    environment.globals.update(GLOBALS)
     return environment
 
 

@@ -7,6 +7,8 @@ Every link is ``TOUCHPOINT_TRACKING_URL`` (``base``, no trailing slash) plus one
   (``urllib.parse.quote(target, safe="")``); the service redirects only to that exact URL.
 - one-click unsubscribe (RFC 8058, GET shows a page, POST unsubscribes):
   ``{base}/u/{message_id}?sig={sig}``
+- survey answer (GET records the score, shows a thank-you page):
+  ``{base}/s/{message_id}?score={n}&sig={sig}``, ``n`` one of ``0`` … ``10``
 
 ``message_id`` is the outbox UUID in its canonical form (lowercase, with hyphens). ``sig`` is
 HMAC-SHA256 keyed with ``TOUCHPOINT_SECRET`` (UTF-8) over a UTF-8 string that names what the link
@@ -15,15 +17,23 @@ does, so a signature for one kind of link never passes for another:
 - open: ``"touchpoint/open\\n" + message_id``
 - click: ``"touchpoint/click\\n" + message_id + "\\n" + target`` (the decoded target URL)
 - unsubscribe: ``"touchpoint/unsubscribe\\n" + message_id``
+- survey answer: ``"touchpoint/survey\\n" + message_id + "\\n" + n`` (``n`` in decimal, no sign
+  or leading zero)
 
 encoded as URL-safe base64 without ``=`` padding (43 characters). Verification recomputes the
 signature and compares it in constant time.
+
+A template cannot sign: the message id is made when it is rendered, and the tracking service
+and its secret are the dispatcher's. So a survey template writes ``survey_marker(n)``
+(``touchpoint-survey:n``) where the answer link goes, and the mail composer replaces each
+marker with the signed link of its message (``SURVEY_MARKER`` finds them).
 """
 
 from __future__ import annotations
 
 import base64
 import hmac
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
@@ -54,6 +64,25 @@ def sign_unsubscribe(secret: Secret, message_id: UUID | str) -> str:
 
 def verify_unsubscribe(secret: Secret, message_id: str, signature: str) -> bool:
     return _verify(secret, signature, "unsubscribe", message_id)
+
+
+# The answers a survey link can carry: an NPS scale.
+SURVEY_SCORES = range(11)
+SURVEY_MARKER = re.compile(r"touchpoint-survey:(10|[0-9])(?![0-9])")
+
+
+def survey_marker(score: int) -> str:
+    """Where the answer link for ``score`` goes in a rendered message, until it is composed."""
+    return f"touchpoint-survey:{_score(score)}"
+
+
+def sign_survey(secret: Secret, message_id: UUID | str, score: int) -> str:
+    return _sign(secret, "survey", _canonical(message_id), _score(score))
+
+
+def verify_survey(secret: Secret, message_id: str, score: str, signature: str) -> bool:
+    """``score`` as the link carries it: only ``"0"`` … ``"10"`` can have been signed."""
+    return _verify(secret, signature, "survey", message_id, score)
 
 
 @dataclass(frozen=True)
@@ -88,9 +117,20 @@ class TrackingLinks:
         key = _canonical(message_id)
         return f"{self.base_url}/u/{key}?sig={_sign(self.secret, 'unsubscribe', key)}"
 
+    def survey_answer(self, message_id: UUID | str, score: int) -> str:
+        key, answer = _canonical(message_id), _score(score)
+        signature = _sign(self.secret, "survey", key, answer)
+        return f"{self.base_url}/s/{key}?score={answer}&sig={signature}"
+
 
 def _canonical(message_id: UUID | str) -> str:
     return str(message_id if isinstance(message_id, UUID) else UUID(message_id))
+
+
+def _score(score: int) -> str:
+    if isinstance(score, bool) or not isinstance(score, int) or score not in SURVEY_SCORES:
+        raise ValueError(f"a survey score is a whole number from 0 to 10, got {score!r}")
+    return str(score)
 
 
 @lru_cache(maxsize=4096)

@@ -5,10 +5,12 @@ Every mail has ``From``, ``To``, ``Subject``, ``Date``, ``Message-ID`` (``<messa
 From>``), ``Content-Language``, ``List-Unsubscribe``, ``X-Touchpoint-Campaign`` and
 ``X-Touchpoint-Message-Id``, and a text and an HTML part (the HTML made from the text when a
 template has none). With a tracking service, links in the HTML are signed click links, an open
-pixel is added, and ``List-Unsubscribe`` offers the one-click https link before the mailto,
-with ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``. Without one, ``List-Unsubscribe`` is
-the mailto alone and there is no ``List-Unsubscribe-Post``: RFC 8058 ties that header to an
-https URI. Extra headers of the outbox row go in too, except those this module owns.
+pixel is added, survey answer links are signed into both parts, and ``List-Unsubscribe``
+offers the one-click https link before the mailto, with ``List-Unsubscribe-Post:
+List-Unsubscribe=One-Click``. Without one, ``List-Unsubscribe`` is the mailto alone and there is
+no ``List-Unsubscribe-Post``: RFC 8058 ties that header to an https URI; and a survey mail cannot
+be composed, since nobody would hear its answers. Extra headers of the outbox row go in too,
+except those this module owns.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from models.messages import OutboundMessage
 from models.tracking import TrackingLinks
 from senders import mime
 from senders.link_tracking import track_links
+from senders.survey_links import asks_for_answers, with_answer_links
 
 _DOMAIN_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _ADDRESS = re.compile(
@@ -83,11 +86,16 @@ class EmailComposer:
     def compose(self, message: OutboundMessage) -> ComposedEmail:
         """The mail's bytes; raises ``CompositionError`` for a row no mail can be made of."""
         _check(message)
+        if self.tracking is None and asks_for_answers(message.body_text, message.body_html):
+            raise CompositionError(
+                f"message {message.message_id}: its survey answer links need the tracking "
+                "service to answer them (TOUCHPOINT_TRACKING_URL is not set)"
+            )
         message_id = f"<{message.message_id}@{self.domain}>"
         head = self._headers(message, message_id)
         body = mime.alternative(
             f"=_tp_{message.message_id.hex}",
-            [mime.text_part("plain", message.body_text or ""), self._html_part(message)],
+            [mime.text_part("plain", self._text(message)), self._html_part(message)],
         )
         data = (head + body).encode("ascii")
         return ComposedEmail(message_id, self.from_email, message.recipient, data)
@@ -119,10 +127,19 @@ class EmailComposer:
             return [mailto]
         return [self.tracking.unsubscribe(message.message_id), mailto]
 
+    def _text(self, message: OutboundMessage) -> str:
+        text = message.body_text or ""
+        if self.tracking is None:
+            return text
+        return with_answer_links(text, message.message_id, self.tracking, in_html=False)
+
     def _html_part(self, message: OutboundMessage) -> str:
         body_html = message.body_html or _html_from_text(message.body_text or "", message.locale)
         if self.tracking is not None:
             body_html = track_links(body_html, message.message_id, self.tracking)
+            body_html = with_answer_links(
+                body_html, message.message_id, self.tracking, in_html=True
+            )
         return mime.text_part("html", body_html)
 
 

@@ -8,12 +8,13 @@ without anyone's personal data. So the generator makes them up, with four promis
 * **Deterministic.** The same (customers, seed, as-of) gives the same bytes, on any machine:
   every concern draws from its own ``random.Random`` derived from the seed; nothing reads the
   wall clock, the global RNG or anything ordered by string hashing.
-* **Anchored on the as-of instant.** Each built-in campaign finds occurrences when the
-  pipeline runs at that instant: birthdays today (and on 29 February), baskets abandoned 2–46 h
+* **Anchored on the as-of instant.** Each built-in campaign and journey finds occurrences when
+  the pipeline runs at that instant: birthdays today (and on 29 February), baskets abandoned 2–46 h
   ago, repeated product views, trousers bought in store without their jacket, cars delivered,
-  due for service, three years old or a week old, and lapsed customers. The customers cast in
-  them live where it is daytime then, where the scenario allows, so that a run at that instant
-  can send to them whatever the hour.
+  due for service, three years old or a week old, lapsed customers, and customers created in
+  the last days (a third of whom went on to order). The customers cast in them live where it
+  is daytime then, where the scenario allows, so that a run at that instant can send to them
+  whatever the hour.
 * **Realistically dirty.** Invalid e-mails and phones, unknown time zones, duplicated customers,
   rows without their key, broken JSON lines, impossible dates and a file with a wrong header —
   each injected at a small, counted rate, so ingestion's rejects can be reconciled exactly.

@@ -1,5 +1,5 @@
-"""The built-in campaigns' situations, planted relative to the as-of instant (the table of them:
-docs/architecture.md, Built-in campaigns).
+"""The built-in campaigns' and journeys' situations, planted relative to the as-of instant (the
+table of them: docs/architecture.md, Built-in campaigns).
 
 Natural behaviour alone would make some campaigns rare in a small data set (a birthday today in
 200 customers, a car delivered exactly a week ago). So every ``period``-th customer is cast in
@@ -23,16 +23,23 @@ from synthetic.web import LANDING_PAGES, Session, WebEvents, complete_order
 SCENARIOS = (
     "birthday_today", "birthday_29_february", "abandoned_basket", "product_interest",
     "instore_cross_sell", "instore_cross_sell_card_only", "vehicle_welcome", "service_reminder",
-    "vehicle_renewal", "satisfaction_survey", "winback",
+    "vehicle_renewal", "satisfaction_survey", "winback", "new_customer",
 )  # fmt: skip
 NEEDS_STORE = frozenset({"instore_cross_sell", "instore_cross_sell_card_only", "winback"})
 NEEDS_CARD = frozenset({"instore_cross_sell_card_only"})
-NO_NATURAL_ACTIVITY = NEEDS_STORE  # nothing may spoil "has not bought" / "no order since"
+# Nothing may spoil "has not bought" / "no order since" / "no order before signing up".
+NO_NATURAL_ACTIVITY = NEEDS_STORE | {"new_customer"}
 QUIET_DAYS = {"abandoned_basket": 5, "product_interest": 5}  # natural activity stops earlier
 VEHICLE_SCENARIOS = frozenset(
     {"vehicle_welcome", "service_reminder", "vehicle_renewal", "satisfaction_survey"}
 )
 MAX_PERIOD = 200  # at scale, each scenario is 1 customer in 200
+# New customers (the welcome_series journey): created 1 h to 6 days before the as-of. Every
+# FIRST_ORDER_EVERY-th of them orders once, 1 to 3 days before the as-of, having signed up 4 to
+# 6 days before it: so the data set, replayed from before those orders (an as-of 3.5 days
+# earlier), enrols them and then sees them leave the journey on their order.
+NEW_CUSTOMER_DAYS = 6
+FIRST_ORDER_EVERY = 3
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,7 @@ class Scenarios:
     ) -> None:
         self.rng, self.as_of = rng, as_of
         self.web, self.store, self.vehicles, self.catalog = web, store, vehicles, catalog
+        self.new_customers = 0  # cast so far: every FIRST_ORDER_EVERY-th orders
 
     def shape(self, scenario: str, c: Customer) -> None:
         """Profile changes, before the customer row is written: birthdays, reachable contacts."""
@@ -86,6 +94,8 @@ class Scenarios:
             ).isoformat()
         elif scenario == "birthday_29_february":
             c.birth_date = date(self._birth_year(True), 2, 29).isoformat()
+        elif scenario == "new_customer":
+            self._sign_up(c)
         c.email_opt_in = bool(c.email) and (c.email_opt_in or rng.random() < 0.85)
         c.sms_opt_in = bool(c.phone) and (c.sms_opt_in or rng.random() < 0.6)
 
@@ -100,6 +110,45 @@ class Scenarios:
         action = getattr(self, f"_{scenario}", None)
         if action is not None:
             action(c)
+
+    def _sign_up(self, c: Customer) -> None:
+        """Created in the CRM within the last days, edited since at most once."""
+        rng = self.rng
+        self.new_customers += 1
+        if self._orders_first():
+            c.created_at = self.as_of - rng.randint(4 * DAY, NEW_CUSTOMER_DAYS * DAY)
+        else:
+            c.created_at = self.as_of - rng.randint(HOUR, NEW_CUSTOMER_DAYS * DAY)
+        edited = rng.random() < 0.3
+        c.updated_at = rng.randint(c.created_at, self.as_of - HOUR) if edited else c.created_at
+
+    def _orders_first(self) -> bool:
+        """Whether the new customer being cast goes on to order."""
+        return self.new_customers % FIRST_ORDER_EVERY == 0
+
+    def _new_customer(self, c: Customer) -> None:
+        """Signed up on the web shop (a look at a product or two, never a cart); every
+        ``FIRST_ORDER_EVERY``-th comes back 1–3 days before the as-of and places a first order."""
+        rng, web = self.rng, self.web
+        device = web.device()
+        s = web.session(device, c.created_at)
+        s.add("page_view", rng.choice(LANDING_PAGES))
+        s.login(rng, c.customer_id)
+        for product in rng.sample(self.catalog.products, rng.randint(0, 2)):
+            s.wait(rng, 10, 120)
+            s.add("product_view", product.url, product)
+        device.logged_in_as = c.customer_id
+        web.flush(s)
+        if self._orders_first():
+            s = web.session(device, self.as_of - rng.randint(DAY, 3 * DAY))
+            product = rng.choice(self.catalog.products)
+            s.add("product_view", product.url, product)
+            s.wait(rng, 5, 60)
+            s.add("add_to_cart", product.url, product, ',"quantity":1')
+            s.wait(rng, 20, 200)
+            s.add("checkout_started", "/checkout")
+            complete_order(web, s, [(product, 1)])
+            web.flush(s)
 
     def _abandoned_basket(self, c: Customer) -> None:
         """Items in the cart 2–46 h ago, no order since; sometimes the cart was anonymous."""

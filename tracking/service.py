@@ -3,8 +3,8 @@
 An ASGI app (Starlette, served by uvicorn) that records and does nothing else
 (docs/architecture.md, Responses):
 
-- ``GET /o/{id}.gif``, ``GET /c/{id}``, ``GET``/``POST /u/{id}``: opens, clicks,
-  unsubscribes (``link_routes``);
+- ``GET /o/{id}.gif``, ``GET /c/{id}``, ``GET``/``POST /u/{id}``, ``GET /s/{id}``: opens,
+  clicks, unsubscribes, survey answers (``link_routes``);
 - ``POST /sms/inbound``: STOP / START / HELP, survey scores, replies (``inbound_sms``);
 - ``POST /ses/events``: SES events delivered by SNS (``provider_webhook``);
 - ``POST /v1/track``, ``/v1/page``, ``/v1/batch``: web events into ``raw.web_events``

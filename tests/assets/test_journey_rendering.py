@@ -4,12 +4,14 @@ of the recipient's variant."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 
 from assets.journey_rendering import JourneyRenderer, journey_voucher_terms, step_templates
 from models.journeys import DbtKnowledge, load_journeys
+from models.tracking import SURVEY_MARKER, survey_marker
 from tests.models.campaign_files import ROOT, documented_models
 
 BUILT_IN_JOURNEYS = ROOT / "journeys"
@@ -175,6 +177,26 @@ def test_the_service_reminder_is_not_marketing_so_its_sms_carries_no_opt_out_wor
     survey = render("vehicle_lifecycle", "survey_sms", "sms", "en").sms_text
 
     assert "STOP" not in sms and "STOP" in survey
+
+
+SURVEY_EMAIL = BUILT_IN_JOURNEYS / "templates" / "vehicle_lifecycle" / "survey_email"
+
+
+def test_the_survey_email_speaks_every_language_the_survey_sms_does():
+    sms = BUILT_IN_JOURNEYS / "templates" / "vehicle_lifecycle" / "survey_sms"
+
+    assert sorted(p.name for p in SURVEY_EMAIL.iterdir()) == sorted(p.name for p in sms.iterdir())
+
+
+@pytest.mark.parametrize("locale", sorted(p.name for p in SURVEY_EMAIL.iterdir()))
+def test_the_survey_email_offers_0_to_10_as_eleven_answer_links_in_both_parts(locale):
+    message = render("vehicle_lifecycle", "survey_email", "email", locale)
+
+    hrefs = re.findall(r'<a href="([^"]+)"[^>]*>\s*(\d+)\s*</a>', message.html)
+    assert hrefs == [(survey_marker(n), str(n)) for n in range(11)]
+    text_lines = [line for line in message.text.splitlines() if SURVEY_MARKER.search(line)]
+    assert text_lines == [f"{n}: {survey_marker(n)}" for n in range(11)]
+    assert "0" in message.text and "10" in message.text and "Peugeot 3008" in message.text
 
 
 def test_the_survey_sms_asks_for_a_reply_from_0_to_10():

@@ -299,6 +299,15 @@ def test_a_filter_given_a_bad_value_fails_as_a_render_error(tmp_path):
         render_message(spec, tmp_path, "en", {})
 
 
+def test_a_survey_link_marks_where_the_answer_goes_and_refuses_a_score_off_the_scale(tmp_path):
+    spec = crafted(tmp_path, "{{ survey_link(9) }}")
+    off_scale = crafted(tmp_path / "off", "{{ survey_link(11) }}")
+
+    assert render_message(spec, tmp_path, "en", {}).sms_text.startswith("touchpoint-survey:9")
+    with pytest.raises(RenderError, match="a survey score is a whole number from 0 to 10"):
+        render_message(off_scale, tmp_path / "off", "en", {})
+
+
 def test_a_subject_that_renders_empty_is_an_error(tmp_path):
     write_campaign(
         tmp_path, templates={"subject.txt": "{{ '' }}", "email.html": "x", "email.txt": "x"}

@@ -1,8 +1,9 @@
 """The whole loop, at the present instant, with every real part: the daily job sends (email over
 SMTP to the local mailbox, SMS to files), the recipients react through the tracking service on
-a real uvicorn socket (open, click, unsubscribe, a survey score, STOP, START), and the next runs
-act on it: no more mail to the unsubscribed, no SMS after STOP and again after START, the survey
-score in the NPS, the voucher order a conversion with its revenue, the holdout's orders the lift.
+a real uvicorn socket (open, click, unsubscribe, a survey score by SMS and one by e-mail, STOP,
+START), and the next runs act on it: no more mail to the unsubscribed, no SMS after STOP and
+again after START, both survey scores in the NPS, the voucher order a conversion with its
+revenue, the holdout's orders the lift.
 """
 
 from __future__ import annotations
@@ -138,6 +139,8 @@ def loop(pg_server, dbt_manifest, tmp_path_factory, loop_secret):
         customers_csv(
             customer("MAIL1", **local),
             customer("SMS1", phone=SURVEYED, sms_opt_in="true", email_opt_in="false", **local),
+            # No SMS consent: the survey comes by e-mail, in French.
+            customer("MAIL2", **(local | {"language": "fr"})),
             *(customer(c, **local) for c in [treated, *holdout]),
         ),
     )
@@ -148,6 +151,7 @@ def loop(pg_server, dbt_manifest, tmp_path_factory, loop_secret):
             [
                 vehicle("V1", "MAIL1", loop.today - timedelta(days=1)),
                 vehicle("V2", "SMS1", loop.today - timedelta(days=7)),
+                vehicle("V6", "MAIL2", loop.today - timedelta(days=10)),
             ],
         ),
     )
@@ -210,6 +214,12 @@ def test_the_whole_loop(loop):
         ("vehicle_welcome", "expired"),
         ("satisfaction_survey", "sent"),
     }
+    # delivered ten days ago, no SMS allowed: the survey by e-mail
+    assert set(outcomes(conn, "MAIL2")) == {
+        ("vehicle_welcome", "expired"),
+        ("satisfaction_survey", "no_consent"),
+        ("vehicle_lifecycle.survey_email", "sent"),
+    }
     assert outcomes(conn, treated) == [("instore_cross_sell", "sent")]
     assert {o for c in holdout for o in outcomes(conn, c)} == {("instore_cross_sell", "held_out")}
 
@@ -227,6 +237,13 @@ def test_the_whole_loop(loop):
     # The survey SMS is answered 9, then the customer sends STOP.
     assert surveyed_texts(client, "9", "in-1")
     assert surveyed_texts(client, "Stop!", "in-2")
+
+    # The survey e-mail is answered 6, then, the reader's mind changed, 10: the latest counts.
+    survey = mail_of(loop, conn, "MAIL2", "vehicle_lifecycle.survey_email")
+    answers = {int(u.rsplit("score=", 1)[1].split("&")[0]): u for u in links(survey) if "/s/" in u}
+    assert sorted(answers) == list(range(11))
+    assert "6 sur 10" in client.get(local_path(answers[6])).text
+    assert "10 sur 10" in client.get(local_path(answers[10])).text
 
     # The voucher is redeemed in store; one of the two held-out customers buys the jacket too.
     [code] = conn.execute(
@@ -282,6 +299,22 @@ def test_the_whole_loop(loop):
     assert float(lift) == pytest.approx(1.0 - 0.5)
     nps_answers, nps = performance["satisfaction_survey"][9:]
     assert (nps_answers, float(nps)) == (1, 100.0)
+    assert performance["vehicle_lifecycle.survey_email"][9:] == (1, 100)
+    answered = conn.execute(
+        "select customer_id, channel, score, nps_category, make from marts.fct_survey_answers "
+        "order by customer_id"
+    ).fetchall()
+    assert answered == [
+        ("MAIL2", "email", 10, "promoter", "Renault"),
+        ("SMS1", "sms", 9, "promoter", "Renault"),
+    ]
+    nps_rows = conn.execute(
+        "select campaign, make, answers, nps from reports.rpt_nps order by 1"
+    ).fetchall()
+    assert [(c, m, a, float(n)) for c, m, a, n in nps_rows] == [
+        ("satisfaction_survey", "Renault", 1, 100.0),
+        ("vehicle_lifecycle.survey_email", "Renault", 1, 100.0),
+    ]
 
     # START: SMS again.
     assert surveyed_texts(client, "START", "in-3")

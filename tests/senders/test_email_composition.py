@@ -3,16 +3,28 @@ invariants: templates are untrusted, good-citizen email)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from models.tracking import TrackingLinks
+from models.tracking import TrackingLinks, survey_marker, verify_survey
 from senders.email_composition import CompositionError, EmailComposer
 from tests.senders.mail_reading import html_links, parse_mail
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL, email_message
 
 INJECTION = "\r\nBcc: victim@example.net\r\nX-Injected: yes\n\rContent-Type: text/evil"
+
+
+def survey_message():
+    """A survey as rendered: each answer link still a marker, in both parts."""
+    return email_message(
+        body_text="Your score?\n" + "\n".join(f"{n}: {survey_marker(n)}" for n in range(11)),
+        body_html="<html><body><p>Your score?</p>"
+        + "".join(f'<a href="{survey_marker(n)}">{n}</a>' for n in range(11))
+        + "</body></html>",
+    )
 
 
 def test_cr_and_lf_in_the_subject_name_and_headers_never_make_a_header_of_their_own():
@@ -132,3 +144,29 @@ def test_a_row_no_mail_can_be_made_of_says_why(fields, problem):
 def test_a_bad_sender_address_is_a_setting_error():
     with pytest.raises(ValueError, match="TOUCHPOINT_FROM_EMAIL"):
         EmailComposer("Shop <not-an-address>")
+
+
+def test_each_survey_marker_becomes_the_signed_link_answering_this_message_with_its_score():
+    message = survey_message()
+
+    mail = parse_mail(
+        EmailComposer(FROM, TrackingLinks(TRACKING_URL, SECRET)).compose(message).data
+    )
+
+    text = mail.get_body(("plain",)).get_content()
+    in_text = [line.split(": ") for line in text.splitlines() if re.match(r"\d+: ", line)]
+    in_html = [url for attribute, url in html_links(mail) if attribute == "href"]
+    assert [int(n) for n, _ in in_text] == list(range(11))
+    assert [url for _, url in in_text] == in_html
+    for score, url in enumerate(in_html):
+        parts = urlsplit(url)
+        query = parse_qs(parts.query)
+        assert url.startswith(f"{TRACKING_URL}/s/{message.message_id}?")
+        assert query["score"] == [str(score)]
+        assert verify_survey(SECRET, str(message.message_id), str(score), query["sig"][0])
+    assert "touchpoint-survey" not in mail.as_string()
+
+
+def test_a_survey_cannot_be_sent_without_a_tracking_service_to_hear_its_answers():
+    with pytest.raises(CompositionError, match="TOUCHPOINT_TRACKING_URL"):
+        EmailComposer(FROM).compose(survey_message())

@@ -8,12 +8,16 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from models.tracking import (
+    SURVEY_MARKER,
     TrackingLinks,
     sign_click,
     sign_open,
+    sign_survey,
     sign_unsubscribe,
+    survey_marker,
     verify_click,
     verify_open,
+    verify_survey,
     verify_unsubscribe,
 )
 
@@ -90,3 +94,32 @@ def test_links_need_a_secret_and_a_web_base_url():
         TrackingLinks("https://t.example", "")
     with pytest.raises(ValueError, match="https://"):
         TrackingLinks("t.example", SECRET)
+
+
+def test_a_survey_answer_link_names_its_score_and_verifies_only_for_that_score():
+    link = urlsplit(TrackingLinks("https://t.example", SECRET).survey_answer(MESSAGE_ID, 9))
+    query = parse_qs(link.query)
+
+    assert link.path == f"/s/{ID}"
+    assert query["score"] == ["9"]
+    assert query["sig"] == [sign_survey(SECRET, ID, 9)]
+    assert verify_survey(SECRET, ID, "9", query["sig"][0])
+    assert not any(
+        verify_survey(SECRET, ID, other, query["sig"][0]) for other in ("10", "09", "8", " 9")
+    )
+    assert not verify_survey(SECRET, ID, "9", sign_open(SECRET, ID))
+
+
+@pytest.mark.parametrize("score", [-1, 11, 9.0, "9", True, None])
+def test_only_a_whole_number_from_0_to_10_is_a_survey_score(score):
+    with pytest.raises(ValueError, match="from 0 to 10"):
+        survey_marker(score)
+    with pytest.raises(ValueError, match="from 0 to 10"):
+        TrackingLinks("https://t.example", SECRET).survey_answer(MESSAGE_ID, score)
+
+
+def test_the_survey_marker_is_found_for_each_score_and_nowhere_else():
+    text = " ".join(survey_marker(score) for score in range(11))
+
+    assert [int(m[1]) for m in SURVEY_MARKER.finditer(text)] == list(range(11))
+    assert SURVEY_MARKER.search("touchpoint-survey:11 touchpoint-survey:x") is None

@@ -443,6 +443,46 @@ def test_lapsed_customers_with_two_orders_exist(landing: Landing) -> None:
     assert len(lapsed) >= 5
 
 
+def new_customers(landing: Landing) -> dict[str, dict[str, str]]:
+    """The customers cast as new customers (welcome_series), by id."""
+    plan = ScenarioPlan.for_size(CUSTOMERS, SEED)
+    return {
+        r["customer_id"]: r
+        for r in landing.customers
+        if r["customer_id"] and plan.scenario_for(int(r["customer_id"][1:]) - 1) == "new_customer"
+    }
+
+
+def test_new_customers_signed_up_in_the_last_days_and_a_third_of_them_then_ordered_once(
+    landing: Landing,
+) -> None:
+    cast, bought = new_customers(landing), landing.purchases()
+    orderers = {c for c in cast if c in bought}
+
+    assert len(cast) == landing.summary.scenarios["new_customer"] >= 6
+    assert len(orderers) == len(cast) // 3
+    for customer_id, row in cast.items():
+        created = instant(row["created_at"])
+        assert AS_OF - timedelta(days=6) <= created <= AS_OF - timedelta(hours=1), row
+        assert created <= instant(row["updated_at"]) < AS_OF
+        if customer_id in orderers:
+            [(ordered, _)] = bought[customer_id]
+            assert created <= AS_OF - timedelta(days=4), row
+            assert AS_OF - timedelta(days=3) <= ordered <= AS_OF - timedelta(days=1)
+
+
+def test_new_customers_browse_only_after_signing_up(landing: Landing) -> None:
+    cast, by_customer = new_customers(landing), landing.events_by_customer()
+
+    for customer_id, row in cast.items():
+        events = by_customer[customer_id]
+        assert events and instant(events[0]["occurred_at"]) >= instant(row["created_at"])
+        assert {e["type"] for e in events} <= {
+            "page_view", "login", "product_view", "add_to_cart", "checkout_started",
+            "order_completed",
+        }  # fmt: skip
+
+
 @pytest.mark.parametrize("hour", [2, 10, 21])
 def test_customers_cast_in_a_scenario_live_where_it_is_daytime(tmp_path: Path, hour: int):
     """Dispatch sends by the real clock within send windows (09:00 at the earliest, 19:00 at
