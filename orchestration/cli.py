@@ -91,7 +91,7 @@ def where_messages_went(settings: Settings) -> list[str]:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    from orchestration.campaign_catalog import load_catalog
+    from orchestration.campaign_catalog import load_catalog, load_journey_catalog
     from orchestration.dbt_manifest import prepare_manifest
     from orchestration.preview import preview
 
@@ -100,9 +100,12 @@ def cmd_preview(args: argparse.Namespace) -> int:
         prepare_manifest(url)
         specs = {spec.name: spec for spec in load_catalog(settings.campaigns).specs}
         if args.campaign not in specs:
-            print(
-                f"no campaign {args.campaign!r}; known: {', '.join(sorted(specs))}", file=sys.stderr
-            )
+            steps = {
+                journey.campaign_of(step): (journey.name, step.id)
+                for journey in load_journey_catalog(settings.journeys, list(specs.values()))
+                for step in journey.message_steps
+            }
+            print(_not_a_campaign(args.campaign, specs, steps), file=sys.stderr)
             return 2
         as_of = args.as_of or datetime.now(UTC).replace(microsecond=0)
         print(
@@ -117,6 +120,18 @@ def cmd_preview(args: argparse.Namespace) -> int:
             )
         )
     return 0
+
+
+def _not_a_campaign(name: str, campaigns: dict, steps: dict[str, tuple[str, str]]) -> str:
+    """What `preview` says of a name that is no campaign: a journey step's campaign is shown
+    by `journey show`, as a step's message depends on where the customer is in the journey."""
+    if name in steps:
+        journey, step = steps[name]
+        return (
+            f"{name!r} is the step {step!r} of the journey {journey!r}: see "
+            f"`touchpoint journey show {journey} --customer ID`"
+        )
+    return f"no campaign {name!r}; known: {', '.join(sorted(campaigns))}"
 
 
 def cmd_journey_show(args: argparse.Namespace) -> int:

@@ -236,3 +236,17 @@ def test_ui_from_another_folder_loads_the_code_and_sigterm_stops_webserver_and_d
     left = {pid: command for pid, command in children.items() if alive(pid)}
     assert left == {}
     assert pg_server.is_running(), "the server the test session holds is still up"
+
+
+def test_preview_of_a_journey_steps_campaign_points_to_journey_show(own_home, tmp_path):
+    step = touchpoint(
+        "preview", "service_reminder", "--customer", "C1", home=own_home, cwd=tmp_path
+    )
+    unknown = touchpoint("preview", "no_such", "--customer", "C1", home=own_home, cwd=tmp_path)
+
+    assert step.returncode == unknown.returncode == 2
+    assert (
+        "'service_reminder' is the step 'service_reminder' of the journey 'vehicle_lifecycle': "
+        "see `touchpoint journey show vehicle_lifecycle --customer ID`"
+    ) in step.stderr
+    assert "no campaign 'no_such'; known: birthday, " in unknown.stderr
