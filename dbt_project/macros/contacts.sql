@@ -11,7 +11,10 @@
 {# A pragmatic address check (local@domain.tld), not full RFC 5322: what senders accept. #}
 {% macro email_is_valid(normalised_email) -%}
     coalesce(
-        {{ normalised_email }} ~ '^[a-z0-9!#$%&''*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&''*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$',
+        {{ regex_matches(
+            normalised_email,
+            "^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$",
+        ) }},
         false
     )
 {%- endmacro %}
@@ -22,14 +25,13 @@
 #}
 {% macro normalise_phone(column) -%}
     nullif(
-        regexp_replace(
-            regexp_replace(btrim({{ column }}), '[[:space:].()-]', '', 'g'),
-            '^00', '+'
-        ),
+        {{ regex_replace_all(
+            regex_replace_all('btrim(' ~ column ~ ')', '[[:space:].()-]', ''), '^00', '+'
+        ) }},
         ''
     )
 {%- endmacro %}
 
 {% macro phone_is_valid(normalised_phone) -%}
-    coalesce({{ normalised_phone }} ~ '^\+[1-9][0-9]{7,14}$', false)
+    coalesce({{ regex_matches(normalised_phone, '^\+[1-9][0-9]{7,14}$') }}, false)
 {%- endmacro %}

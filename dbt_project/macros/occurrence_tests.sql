@@ -19,7 +19,5 @@
 {% test context_has_keys(model, keys) %}
     select *
     from {{ model }}
-    where not (context ?& array[
-        {%- for key in keys %}'{{ key }}'{{ ', ' if not loop.last }}{% endfor -%}
-    ]::text[])
+    where not {{ json_has_keys('context', keys) }}
 {% endtest %}

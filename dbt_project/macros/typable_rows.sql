@@ -51,15 +51,15 @@
 {%- endmacro %}
 
 {#
-    Whether the cast of `expression` will succeed (NULL is fine), asking PostgreSQL's own input
-    functions through raw.is_valid; set-based, no exception per row. numeric→integer rounds half
+    Whether the cast of `expression` will succeed (NULL is fine), asking the server's own input
+    functions (can_cast); set-based, no exception per row. numeric→integer rounds half
     away from zero, hence the bounds.
 #}
 {% macro typable(expression, cast) -%}
     {%- if cast == 'numeric::integer' -%}
         coalesce(
             case
-                when raw.is_valid({{ expression }}, 'numeric')
+                when {{ can_cast(expression, 'numeric') }}
                     then ({{ expression }})::numeric > -2147483648.5
                     and ({{ expression }})::numeric < 2147483647.5
                 else false
@@ -69,11 +69,11 @@
     {%- elif cast == 'to_timestamptz' -%}
         case
             when {{ has_offset(expression) }}
-                then raw.is_valid({{ expression }}, 'timestamptz')
-            else raw.is_valid({{ expression }}, 'timestamp')
+                then {{ can_cast(expression, 'timestamptz') }}
+            else {{ can_cast(expression, 'timestamp') }}
         end
     {%- else -%}
-        raw.is_valid({{ expression }}, '{{ cast }}')
+        {{ can_cast(expression, cast) }}
     {%- endif -%}
 {%- endmacro %}
 

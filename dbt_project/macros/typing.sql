@@ -31,19 +31,25 @@
     case
         when {{ has_offset(column) }}
             then ({{ column }})::timestamptz
-        else ({{ column }})::timestamp at time zone 'UTC'
+        else {{ utc_instant(column) }}
     end
 {%- endmacro %}
 
 {# Whether ISO 8601 text ends in an offset or Z (after a time of day). #}
 {% macro has_offset(column) -%}
-    {{ column }} ~* '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*(z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+    {{ regex_matches(
+        column,
+        '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*(z|[+-][0-9]{2}(:?[0-9]{2})?)$',
+        case_insensitive=true,
+    ) }}
 {%- endmacro %}
 
 {# Text that should hold a plain decimal but is not validated upstream; anything else → NULL. #}
 {% macro safe_numeric(expression) -%}
     case
-        when btrim({{ expression }}) ~ '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$'
+        when {{ regex_matches(
+            'btrim(' ~ expression ~ ')', '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$'
+        ) }}
             then btrim({{ expression }})::numeric
     end
 {%- endmacro %}
@@ -54,12 +60,20 @@
 #}
 {% macro to_bcp47(column) -%}
     case
-        when btrim({{ column }}) ~* '^[a-z]{2,3}([-_][a-z]{4})?([-_]([a-z]{2}|[0-9]{3}))?$'
+        when {{ regex_matches(
+            'btrim(' ~ column ~ ')',
+            '^[a-z]{2,3}([-_][a-z]{4})?([-_]([a-z]{2}|[0-9]{3}))?$',
+            case_insensitive=true,
+        ) }}
             then concat_ws(
                 '-',
-                lower(substring(btrim({{ column }}) from '^([A-Za-z]{2,3})')),
-                initcap(substring(btrim({{ column }}) from '^[A-Za-z]{2,3}[-_]([A-Za-z]{4})(?:[-_]|$)')),
-                upper(substring(btrim({{ column }}) from '[-_]([A-Za-z]{2}|[0-9]{3})$'))
+                lower({{ regex_substring('btrim(' ~ column ~ ')', '^([A-Za-z]{2,3})') }}),
+                initcap({{ regex_substring(
+                    'btrim(' ~ column ~ ')', '^[A-Za-z]{2,3}[-_]([A-Za-z]{4})(?:[-_]|$)'
+                ) }}),
+                upper({{ regex_substring(
+                    'btrim(' ~ column ~ ')', '[-_]([A-Za-z]{2}|[0-9]{3})$'
+                ) }})
             )
         else nullif(lower(replace(btrim({{ column }}), '_', '-')), '')
     end

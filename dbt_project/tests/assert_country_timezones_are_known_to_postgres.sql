@@ -1,5 +1,6 @@
--- Every zone in the country_timezones seed must be one PostgreSQL knows: it is the fallback for
--- customers whose own zone is unknown, so a bad row would break their local dates.
+-- Every zone in the country_timezones seed must be one the warehouse knows (timezone_names()): it
+-- is the fallback for customers whose own zone is unknown, so a bad row would break their local
+-- dates.
 with
 
 country_timezones as (
@@ -10,7 +11,7 @@ country_timezones as (
 
 known_timezones as (
 
-    select name as timezone from pg_catalog.pg_timezone_names
+    select name as timezone from {{ timezone_names() }}
 
 )
 

@@ -27,7 +27,7 @@ consent_events as (
             -- Only a permanent bounce says the address is gone; soft bounces are retried.
             or (
                 type = 'bounced'
-                and lower(coalesce(detail ->> 'bounce_type', '')) in ('hard', 'permanent')
+                and lower(coalesce({{ json_text('detail', 'bounce_type') }}, '')) in ('hard', 'permanent')
             )
         )
 
@@ -35,9 +35,11 @@ consent_events as (
 
 latest as (
 
-    select distinct on (customer_id, channel) *
-    from consent_events
-    order by customer_id asc, channel asc, occurred_at desc, event_id desc
+    {{ first_row_per(
+        'consent_events',
+        partition_by='customer_id, channel',
+        order_by='occurred_at desc, event_id desc',
+    ) }}
 
 ),
 

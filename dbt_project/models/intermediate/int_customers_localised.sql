@@ -20,12 +20,12 @@ known_timezones as (
 
     -- The server's tz database, read once; zone names match case-insensitively and resolve to
     -- their canonical spelling.
-    select distinct on (lower(name))
-        lower(name) as timezone_key,
-        name as timezone
-
-    from pg_catalog.pg_timezone_names
-    order by lower(name), name
+    {{ first_row_per(
+        timezone_names(),
+        partition_by='lower(name)',
+        order_by='name',
+        columns='lower(name) as timezone_key, name as timezone',
+    ) }}
 
 ),
 
@@ -66,7 +66,7 @@ final as (
         -- names no region (fr + BE → fr-BE); template lookup falls back fr-BE → fr → default.
         case
             when language is null then null
-            when language ~ '-([A-Z]{2}|[0-9]{3})$' or country is null then language
+            when {{ regex_matches('language', '-([A-Z]{2}|[0-9]{3})$') }} or country is null then language
             else language || '-' || country
         end as locale,
         country,

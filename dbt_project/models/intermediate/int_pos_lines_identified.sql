@@ -1,7 +1,7 @@
 {{
     config(
         materialized='table',
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- Every till line at or before the as-of instant with the customer it belongs to (the landing
@@ -27,13 +27,13 @@ customers as (
 
 card_holders as (
 
-    select distinct on (loyalty_card_id)
-        loyalty_card_id,
-        customer_id
-
-    from customers
-    where loyalty_card_id is not null
-    order by loyalty_card_id asc, updated_at desc, customer_id desc
+    {{ first_row_per(
+        'customers',
+        partition_by='loyalty_card_id',
+        order_by='updated_at desc, customer_id desc',
+        columns='loyalty_card_id, customer_id',
+        where='loyalty_card_id is not null',
+    ) }}
 
 ),
 

@@ -1,7 +1,7 @@
 {{
     config(
         materialized='table',
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- Every web event at or before the as-of instant with the customer it belongs to (the landing

@@ -15,20 +15,15 @@ itemised as (
     select
         orders.order_key,
         items.line_number::integer as line_number,
-        {{ clean_text("items.item ->> 'product_id'") }} as product_id,
-        {{ safe_numeric("items.item ->> 'quantity'") }} as quantity,
-        {{ safe_numeric("items.item ->> 'unit_price'") }} as unit_price
+        {{ clean_text(json_text('items.item', 'product_id')) }} as product_id,
+        {{ safe_numeric(json_text('items.item', 'quantity')) }} as quantity,
+        {{ safe_numeric(json_text('items.item', 'unit_price')) }} as unit_price
 
     from orders
-    cross join
-        lateral jsonb_array_elements(
-            case
-                when jsonb_typeof(orders.properties -> 'items') = 'array'
-                    then orders.properties -> 'items'
-                else '[]'::jsonb
-            end
-        ) with ordinality as items (item, line_number)
-    where jsonb_typeof(items.item) = 'object'
+    cross join lateral {{ json_array_rows(
+        json_member('orders.properties', 'items'), 'items', 'item', position='line_number'
+    ) }}
+    where {{ json_is('items.item', 'object') }}
 
 ),
 
@@ -38,13 +33,13 @@ single_product as (
         orders.order_key,
         1 as line_number,
         orders.product_id,
-        {{ safe_numeric("orders.properties ->> 'quantity'") }} as quantity,
-        {{ safe_numeric("orders.properties ->> 'unit_price'") }} as unit_price,
+        {{ safe_numeric(json_text('orders.properties', 'quantity')) }} as quantity,
+        {{ safe_numeric(json_text('orders.properties', 'unit_price')) }} as unit_price,
         orders.revenue
 
     from orders
     where orders.product_id is not null
-        and not coalesce(jsonb_typeof(orders.properties -> 'items') = 'array', false)
+        and not coalesce({{ json_is(json_member('orders.properties', 'items'), 'array') }}, false)
 
 ),
 

@@ -42,19 +42,15 @@ final as (
         properties,
         -- Vouchers travel in properties as voucher_code (one) or voucher_codes (a list).
         (
-            select string_agg(distinct codes.code, ',' order by codes.code)
+            select {{ sorted_distinct_list('codes.code', ',') }}
             from (
-                select btrim(properties ->> 'voucher_code') as code
-                where jsonb_typeof(properties -> 'voucher_code') = 'string'
+                select btrim({{ json_text('properties', 'voucher_code') }}) as code
+                where {{ json_is(json_member('properties', 'voucher_code'), 'string') }}
                 union all
                 select btrim(listed.code)
-                from jsonb_array_elements_text(
-                        case
-                            when jsonb_typeof(properties -> 'voucher_codes') = 'array'
-                                then properties -> 'voucher_codes'
-                            else '[]'::jsonb
-                        end
-                    ) as listed (code)
+                from {{ json_array_rows(
+                    json_member('properties', 'voucher_codes'), 'listed', 'code', as_text=true
+                ) }}
             ) as codes
             where codes.code <> ''
         ) as voucher_codes

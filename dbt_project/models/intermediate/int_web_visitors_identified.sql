@@ -2,7 +2,7 @@
     config(
         materialized='table',
         indexes=[{'columns': ['anonymous_id'], 'unique': true}],
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- One row per anonymous_id ever seen together with a customer_id (a login, or any event of a

@@ -20,10 +20,10 @@ final as (
         holdout,
         conversion_goal,
         conversion_window_days,
-        voucher ->> 'kind' as voucher_kind,
-        (voucher ->> 'value')::numeric as voucher_value,
-        voucher ->> 'currency' as voucher_currency,
-        (voucher ->> 'valid_days')::integer as voucher_valid_days,
+        {{ json_text('voucher', 'kind') }} as voucher_kind,
+        {{ json_text('voucher', 'value') }}::numeric as voucher_value,
+        {{ json_text('voucher', 'currency') }} as voucher_currency,
+        {{ json_text('voucher', 'valid_days') }}::integer as voucher_valid_days,
         active,
         registered_at
 

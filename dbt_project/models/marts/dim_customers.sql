@@ -1,7 +1,7 @@
 {{
     config(
         indexes=[{'columns': ['customer_id'], 'unique': true}],
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- One row per customer: profile, locale and time zone, consent and suppressions, favoured
@@ -58,7 +58,7 @@ histories as (
 
     select
         customers.*,
-        ({{ as_of() }} at time zone customers.timezone)::date as local_date,
+        {{ local_date(as_of(), 'customers.timezone') }} as local_date,
         coalesce(order_totals.orders_count, 0) as orders_count,
         coalesce(order_totals.web_orders_count, 0) as web_orders_count,
         coalesce(order_totals.store_orders_count, 0) as store_orders_count,
@@ -88,11 +88,12 @@ dated as (
     -- Day counts between local calendar dates, so "30 days" means the same to every customer.
     select
         histories.*,
-        local_date - (last_order_at at time zone timezone)::date as recency_days,
-        local_date - (first_order_at at time zone timezone)::date as days_since_first_order,
+        {{ days_between(local_date('last_order_at', 'timezone'), 'local_date') }} as recency_days,
+        {{ days_between(local_date('first_order_at', 'timezone'), 'local_date') }}
+            as days_since_first_order,
         case
             when birth_date <= local_date
-                then date_part('year', age(local_date, birth_date))::integer
+                then {{ whole_years_between('birth_date', 'local_date') }}
         end as age
 
     from histories

@@ -25,10 +25,9 @@ final as (
         last_service_at,
         service_interval_months,
         -- Next service: the last one (else delivery) plus the interval.
-        (
-            coalesce(last_service_at, delivered_at)
-            + make_interval(months => service_interval_months)
-        )::date as next_service_due_at
+        {{ shift_date(
+            'coalesce(last_service_at, delivered_at)', 'service_interval_months', 'months'
+        ) }} as next_service_due_at
 
     from vehicles
 

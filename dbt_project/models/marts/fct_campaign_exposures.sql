@@ -4,7 +4,7 @@
             {'columns': ['exposure_key'], 'unique': true},
             {'columns': ['customer_id', 'exposed_at']},
         ],
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- Who was exposed to a campaign, and from when its conversion window runs: each message sent
@@ -72,9 +72,12 @@ final as (
         ) as conversion_window_days,
         case when campaigns.campaign is null then 'default' else 'catalog' end
             as conversion_window_source,
-        exposures.exposed_at + make_interval(days => coalesce(
-            campaigns.conversion_window_days, {{ var('default_conversion_window_days', 30) }}
-        )) as window_ends_at
+        {{ add_interval(
+            'exposures.exposed_at',
+            'coalesce(campaigns.conversion_window_days, '
+            ~ var('default_conversion_window_days', 30) ~ ')',
+            'days',
+        ) }} as window_ends_at
 
     from exposures
     left join campaigns

@@ -4,7 +4,7 @@
             {'columns': ['exposure_key', 'order_key'], 'unique': true},
             {'columns': ['order_key']},
         ],
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- Every order (web or store) that converts an exposure: an order by the exposed customer within
@@ -39,7 +39,7 @@ order_vouchers as (
         upper(btrim(listed.code)) as voucher_code
 
     from orders
-    cross join lateral unnest(string_to_array(orders.voucher_codes, ',')) as listed (code)
+    cross join lateral {{ split_to_rows('orders.voucher_codes', ',', 'listed', 'code') }}
     where orders.voucher_codes is not null
 
 ),
@@ -81,16 +81,22 @@ in_window as (
 
 ),
 
+candidates as (
+
+    select * from redeemed
+    union all
+    select * from in_window
+
+),
+
 matched as (
 
     -- The voucher is the stronger evidence when an order is both.
-    select distinct on (exposure_key, order_key) *
-    from (
-        select * from redeemed
-        union all
-        select * from in_window
-    ) as candidates
-    order by exposure_key, order_key, attributed_by = 'voucher' desc
+    {{ first_row_per(
+        'candidates',
+        partition_by='exposure_key, order_key',
+        order_by="attributed_by = 'voucher' desc",
+    ) }}
 
 ),
 

@@ -1,7 +1,7 @@
 {{
     config(
         indexes=[{'columns': ['customer_id', 'channel'], 'unique': true}],
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- How each customer responds on each channel: the messages sent to them in the engagement window
@@ -19,7 +19,7 @@ sent as (
     select * from {{ ref('fct_messages') }}
     where is_campaign_message
         and sent_at
-        > {{ as_of() }} - make_interval(days => {{ var('engagement_window_days', 180) }})
+        > {{ subtract_interval(as_of(), var('engagement_window_days', 180), 'days') }}
 
 ),
 

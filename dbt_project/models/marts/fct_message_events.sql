@@ -5,7 +5,7 @@
             {'columns': ['message_id']},
             {'columns': ['customer_id', 'channel', 'occurred_at']},
         ],
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- Every message event at or before the as-of instant, each once, with the message and campaign
@@ -33,10 +33,10 @@ keyed as (
         events.*,
         coalesce(
             'source:' || events.source_event_id,
-            'same:' || md5(row(
-                events.message_id, events.customer_id, events.channel, events.type,
-                events.occurred_at, events.detail
-            )::text)
+            'same:' || {{ row_hash(
+                'events.message_id, events.customer_id, events.channel, events.type,'
+                ~ ' events.occurred_at, events.detail'
+            ) }}
         ) as dedupe_key
 
     from events
@@ -49,25 +49,37 @@ deduplicated as (
 
 ),
 
-answered as (
+answer_candidates as (
 
     -- An inbound SMS (a reply, STOP, a survey answer) names a customer, not a message: it
     -- answers the latest message sent to them on that channel shortly before it.
-    select distinct on (events.event_id)
+    select
         events.event_id,
-        outbox.message_id
+        outbox.message_id,
+        outbox.sent_at
 
     from deduplicated as events
     inner join outbox
         on outbox.customer_id = events.customer_id
             and outbox.channel = events.channel
             and outbox.sent_at <= events.occurred_at
-            and outbox.sent_at > events.occurred_at
-            - make_interval(days => {{ var('reply_attribution_days', 7) }})
+            and outbox.sent_at > {{ subtract_interval(
+                'events.occurred_at', var('reply_attribution_days', 7), 'days'
+            ) }}
     where events.message_id is null
         and events.type in ('replied', 'survey_answered', 'opted_out', 'unsubscribed', 'complained')
         and {{ is_measured_campaign('outbox.campaign') }}
-    order by events.event_id asc, outbox.sent_at desc, outbox.message_id asc
+
+),
+
+answered as (
+
+    {{ first_row_per(
+        'answer_candidates',
+        partition_by='event_id',
+        order_by='sent_at desc, message_id asc',
+        columns='event_id, message_id',
+    ) }}
 
 ),
 
@@ -89,11 +101,13 @@ final as (
         events.occurred_at,
         case
             when events.type = 'survey_answered'
-                and btrim(events.detail ->> 'score') ~ '^(10|[0-9])$'
-                then btrim(events.detail ->> 'score')::integer
+                and {{ regex_matches(
+                    'btrim(' ~ json_text('events.detail', 'score') ~ ')', '^(10|[0-9])$'
+                ) }}
+                then btrim({{ json_text('events.detail', 'score') }})::integer
         end as score,
-        events.detail ->> 'url' as url,
-        events.detail ->> 'bounce_type' as bounce_type,
+        {{ json_text('events.detail', 'url') }} as url,
+        {{ json_text('events.detail', 'bounce_type') }} as bounce_type,
         events.detail
 
     from deduplicated as events

@@ -4,7 +4,7 @@
             {'columns': ['message_id'], 'unique': true},
             {'columns': ['customer_id', 'sent_at']},
         ],
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- One row per rendered message: its send status, when it was sent (if by the as-of instant) and
@@ -38,10 +38,9 @@ reactions as (
         min(occurred_at) filter (where type = 'complained') as complained_at,
         count(*) filter (where type = 'opened') as opens_count,
         count(*) filter (where type = 'clicked') as clicks_count,
-        (
-            array_agg(score order by occurred_at desc, event_id desc)
-            filter (where score is not null)
-        )[1] as survey_score
+        {{ first_by(
+            'score', order_by='occurred_at desc, event_id desc', where='score is not null'
+        ) }} as survey_score
 
     from events
     group by message_id

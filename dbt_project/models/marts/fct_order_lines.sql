@@ -5,7 +5,7 @@
             {'columns': ['order_key']},
             {'columns': ['customer_id', 'ordered_at']},
         ],
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- Every order line at or before the as-of instant: store till lines and the items of web orders

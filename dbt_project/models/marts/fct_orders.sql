@@ -5,7 +5,7 @@
             {'columns': ['customer_id', 'ordered_at']},
             {'columns': ['ordered_at']},
         ],
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- Every order at or before the as-of instant, one row each, web and store alike: web orders are
@@ -79,7 +79,7 @@ store_totals as (
         sum(line_revenue) as revenue,
         min(currency) as currency,
         min(store_id) as store_id,
-        string_agg(distinct voucher_code, ',' order by voucher_code) as voucher_codes,
+        {{ sorted_distinct_list('voucher_code', ',') }} as voucher_codes,
         count(*) as lines_count,
         sum(quantity) as items_count
 

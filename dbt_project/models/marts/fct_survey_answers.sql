@@ -63,16 +63,16 @@ final as (
             when latest.score >= 7 then 'passive'
             else 'detractor'
         end as nps_category,
-        occurrences.context ->> 'vehicle_id' as vehicle_id,
-        coalesce(occurrences.context ->> 'make', vehicles.make) as make,
-        coalesce(occurrences.context ->> 'model', vehicles.model) as model
+        {{ json_text('occurrences.context', 'vehicle_id') }} as vehicle_id,
+        coalesce({{ json_text('occurrences.context', 'make') }}, vehicles.make) as make,
+        coalesce({{ json_text('occurrences.context', 'model') }}, vehicles.model) as model
 
     from latest
     left join occurrences
         on occurrences.campaign = latest.campaign
             and occurrences.occurrence_key = latest.occurrence_key
     left join vehicles
-        on vehicles.vehicle_id = occurrences.context ->> 'vehicle_id'
+        on vehicles.vehicle_id = {{ json_text('occurrences.context', 'vehicle_id') }}
 
 )
 

@@ -4,7 +4,7 @@
             {'columns': ['type', 'occurred_at']},
             {'columns': ['customer_id', 'occurred_at']},
         ],
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- Every web event at or before the as-of instant with its resolved customer (see

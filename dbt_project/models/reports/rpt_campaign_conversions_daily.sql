@@ -13,12 +13,12 @@ final as (
 
     select
         campaign,
-        (ordered_at at time zone 'UTC')::date as order_date,
+        {{ local_date('ordered_at', "'UTC'") }} as order_date,
         count(distinct order_key) as conversions,
         coalesce(sum(revenue) filter (where is_credited), 0) as revenue
 
     from conversions
-    group by campaign, (ordered_at at time zone 'UTC')::date
+    group by campaign, {{ local_date('ordered_at', "'UTC'") }}
 
 )
 

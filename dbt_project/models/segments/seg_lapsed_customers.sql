@@ -21,8 +21,9 @@ lapsed as (
         last_order_at,
         recency_days,
         lifecycle_stage,
-        (last_order_at at time zone timezone)::date
-        + {{ var('lifecycle_active_within_days', 90) }} + 1 as entered_on
+        {{ add_days(
+            local_date('last_order_at', 'timezone'), var('lifecycle_active_within_days', 90) + 1
+        ) }} as entered_on
 
     from customers
     where recency_days > {{ var('lifecycle_active_within_days', 90) }}
@@ -34,10 +35,10 @@ final as (
     select
         customer_id,
         {{ local_midnight('entered_on', 'timezone') }} as entered_at,
-        jsonb_build_object(
+        {% call json_object() %}
             'orders_count', orders_count,
             'last_order_at', {{ iso_instant('last_order_at') }}
-        ) as context,
+        {% endcall %} as context,
         orders_count,
         last_order_at,
         recency_days,

@@ -1,7 +1,7 @@
 {{
     config(
         materialized='table',
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- One row per (transaction_id, line_number): the latest loaded copy of the till line.

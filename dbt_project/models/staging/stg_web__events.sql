@@ -1,7 +1,7 @@
 {{
     config(
         materialized='table',
-        post_hook=['analyze {{ this }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- One row per event_id: the latest loaded copy (re-exported files repeat events).
@@ -32,7 +32,7 @@ renamed as (
         nullif(btrim(revenue), '')::numeric as revenue,
         upper({{ clean_text('currency') }}) as currency,
         {{ clean_text('url') }} as url,
-        nullif(btrim(properties), '')::jsonb as properties,
+        {{ parse_json("nullif(btrim(properties), '')") }} as properties,
         _source,
         _row_number,
         _loaded_at

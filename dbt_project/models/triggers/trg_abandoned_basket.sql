@@ -30,7 +30,7 @@ recently_active as (
     -- (type, occurred_at) finds them without reading every basket ever filled.
     select distinct customer_id
     from cart_events
-    where occurred_at >= {{ as_of() }} - interval '48 hours'
+    where occurred_at >= {{ subtract_interval(as_of(), 48, 'hours') }}
 
 ),
 
@@ -79,7 +79,7 @@ basket_lines as (
     select
         customer_id,
         product_id,
-        sum(coalesce({{ safe_numeric("properties ->> 'quantity'") }}, 1)) as quantity,
+        sum(coalesce({{ safe_numeric(json_text('properties', 'quantity')) }}, 1)) as quantity,
         min(occurred_at) as added_at
 
     from removals_counted
@@ -94,10 +94,9 @@ baskets as (
     select
         customer_id,
         max(occurred_at) as last_activity_at,
-        (
-            array_agg(event_id order by occurred_at, event_id)
-            filter (where type = 'add_to_cart')
-        )[1] as first_add_event_id
+        {{ first_by(
+            'event_id', order_by='occurred_at, event_id', where="type = 'add_to_cart'"
+        ) }} as first_add_event_id
 
     from events_since_last_order
     group by customer_id
@@ -109,8 +108,8 @@ basket_items as (
     -- Only catalog products can be shown; a basket of unknown products is no basket.
     select
         basket_lines.customer_id,
-        jsonb_agg(
-            jsonb_build_object(
+        {% call json_array_agg(order_by='basket_lines.added_at, basket_lines.product_id') %}
+            {% call json_object() %}
                 'product_id', products.product_id,
                 'name', products.product_name,
                 'price', products.price,
@@ -118,9 +117,8 @@ basket_items as (
                 'url', products.url,
                 'image_url', products.image_url,
                 'quantity', basket_lines.quantity
-            )
-            order by basket_lines.added_at, basket_lines.product_id
-        ) as items
+            {% endcall %}
+        {% endcall %} as items
 
     from basket_lines
     inner join products
@@ -135,17 +133,17 @@ final as (
         baskets.customer_id || ':' || baskets.first_add_event_id as occurrence_key,
         baskets.customer_id,
         baskets.last_activity_at as occurred_at,
-        baskets.last_activity_at + interval '48 hours' as expires_at,
-        jsonb_build_object(
+        {{ add_interval('baskets.last_activity_at', 48, 'hours') }} as expires_at,
+        {% call json_object() %}
             'items', basket_items.items,
             'last_activity_at', {{ iso_instant('baskets.last_activity_at') }}
-        ) as context
+        {% endcall %} as context
 
     from baskets
     inner join basket_items
         on basket_items.customer_id = baskets.customer_id
-    where baskets.last_activity_at <= {{ as_of() }} - interval '1 hour'
-        and baskets.last_activity_at >= {{ as_of() }} - interval '48 hours'
+    where baskets.last_activity_at <= {{ subtract_interval(as_of(), 1, 'hours') }}
+        and baskets.last_activity_at >= {{ subtract_interval(as_of(), 48, 'hours') }}
 
 )
 

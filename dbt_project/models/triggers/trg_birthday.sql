@@ -23,13 +23,10 @@ celebrated as (
         timezone,
         local_date,
         birth_date,
-        date_part('year', local_date)::integer as local_year,
-        (
-            birth_date + make_interval(
-                years => date_part('year', local_date)::integer
-                - date_part('year', birth_date)::integer
-            )
-        )::date as birthday
+        {{ year_of('local_date') }} as local_year,
+        {{ shift_date(
+            'birth_date', year_of('local_date') ~ ' - ' ~ year_of('birth_date'), 'years'
+        ) }} as birthday
 
     from customers
 
@@ -41,13 +38,13 @@ final as (
         customer_id || ':' || local_year as occurrence_key,
         customer_id,
         {{ local_midnight('birthday', 'timezone') }} as occurred_at,
-        {{ local_midnight('birthday + 1', 'timezone') }} as expires_at,
-        jsonb_build_object(
+        {{ local_midnight(add_days('birthday', 1), 'timezone') }} as expires_at,
+        {% call json_object() %}
             -- The age they turn today, not dim_customers.age: on 28 February a 29 February
             -- baby has not completed the year by the calendar, yet this is their birthday.
-            'age', local_year - date_part('year', birth_date)::integer,
+            'age', local_year - {{ year_of('birth_date') }},
             'birthday', {{ iso_date('birthday') }}
-        ) as context
+        {% endcall %} as context
 
     from celebrated
     where birthday = local_date

@@ -21,7 +21,7 @@ recent_store_lines as (
 
     select * from order_lines
     where channel = 'store'
-        and ordered_at > {{ as_of() }} - interval '7 days'
+        and ordered_at > {{ subtract_interval(as_of(), 7, 'days') }}
 
 ),
 
@@ -49,14 +49,14 @@ final as (
         purchases.transaction_id || ':' || purchases.product_id as occurrence_key,
         purchases.customer_id,
         purchases.purchased_at as occurred_at,
-        purchases.purchased_at + interval '7 days' as expires_at,
-        jsonb_build_object(
-            'purchased', jsonb_build_object(
+        {{ add_interval('purchases.purchased_at', 7, 'days') }} as expires_at,
+        {% call json_object() %}
+            'purchased', {% call json_object() %}
                 'product_id', purchased.product_id,
                 'name', purchased.product_name,
                 'color', purchased.color
-            ),
-            'match', jsonb_build_object(
+            {% endcall %},
+            'match', {% call json_object() %}
                 'product_id', matching.product_id,
                 'name', matching.product_name,
                 'color', matching.color,
@@ -64,10 +64,10 @@ final as (
                 'currency', matching.currency,
                 'url', matching.url,
                 'image_url', matching.image_url
-            ),
+            {% endcall %},
             'store_id', purchases.store_id,
             'transaction_id', purchases.transaction_id
-        ) as context
+        {% endcall %} as context
 
     from purchases
     inner join products as purchased

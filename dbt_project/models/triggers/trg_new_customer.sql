@@ -8,7 +8,7 @@ customers as (
     select * from {{ ref('dim_customers') }}
     where created_at is not null
         and created_at <= {{ as_of() }}
-        and created_at > {{ as_of() }} - interval '7 days'
+        and created_at > {{ subtract_interval(as_of(), 7, 'days') }}
         and orders_count = 0
 
 ),
@@ -16,7 +16,7 @@ customers as (
 order_lines as (
 
     select * from {{ ref('fct_order_lines') }}
-    where ordered_at > {{ as_of() }} - interval '30 days'
+    where ordered_at > {{ subtract_interval(as_of(), 30, 'days') }}
 
 ),
 
@@ -51,18 +51,17 @@ bestsellers as (
 
     select
         coalesce(
-            jsonb_agg(
-                jsonb_build_object(
+            {% call json_array_agg(order_by='sales_rank') %}
+                {% call json_object() %}
                     'product_id', product_id,
                     'name', product_name,
                     'price', price,
                     'currency', currency,
                     'url', url,
                     'image_url', image_url
-                )
-                order by sales_rank
-            ),
-            '[]'::jsonb
+                {% endcall %}
+            {% endcall %},
+            {{ empty_json_array() }}
         ) as products
 
     from ranked
@@ -76,12 +75,12 @@ final as (
         customers.customer_id as occurrence_key,
         customers.customer_id,
         customers.created_at as occurred_at,
-        customers.created_at + interval '7 days' as expires_at,
-        jsonb_build_object(
+        {{ add_interval('customers.created_at', 7, 'days') }} as expires_at,
+        {% call json_object() %}
             'created_at',
-            {{ iso_date('(customers.created_at at time zone customers.timezone)::date') }},
+            {{ iso_date(local_date('customers.created_at', 'customers.timezone')) }},
             'bestsellers', bestsellers.products
-        ) as context
+        {% endcall %} as context
 
     from customers
     cross join bestsellers

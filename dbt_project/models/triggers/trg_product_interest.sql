@@ -40,8 +40,9 @@ views as (
     where type = 'product_view'
         and customer_id is not null
         and product_id is not null
-        and occurred_at
-        >= {{ as_of() }} - interval '72 hours' - interval '30 days' - interval '72 hours'
+        and occurred_at >= {{ subtract_interval(
+            subtract_interval(subtract_interval(as_of(), 72, 'hours'), 30, 'days'), 72, 'hours'
+        ) }}
 
 ),
 
@@ -56,7 +57,7 @@ windowed as (
     window last_72_hours as (
         partition by customer_id, product_id
         order by occurred_at
-        range between interval '72 hours' preceding and current row
+        range between {{ interval(72, 'hours') }} preceding and current row
     )
 
 ),
@@ -64,16 +65,13 @@ windowed as (
 completions as (
 
     -- One per second: the occurrence key names the completion to the second.
-    select distinct on (customer_id, product_id, date_trunc('second', occurred_at))
-        customer_id,
-        product_id,
-        occurred_at,
-        views_in_window,
-        first_view_at
-
-    from windowed
-    where views_in_window >= 4
-    order by customer_id, product_id, date_trunc('second', occurred_at), occurred_at
+    {{ first_row_per(
+        'windowed',
+        partition_by='customer_id, product_id, ' ~ dbt.date_trunc('second', 'occurred_at'),
+        order_by='occurred_at',
+        columns='customer_id, product_id, occurred_at, views_in_window, first_view_at',
+        where='views_in_window >= 4',
+    ) }}
 
 ),
 
@@ -96,9 +94,9 @@ occurrences as (
     from sequenced
     where (
         previous_completion_at is null
-        or previous_completion_at < occurred_at - interval '30 days'
+        or previous_completion_at < {{ subtract_interval('occurred_at', 30, 'days') }}
     )
-    and occurred_at >= {{ as_of() }} - interval '72 hours'
+    and occurred_at >= {{ subtract_interval(as_of(), 72, 'hours') }}
     and not exists (
         select 1
         from order_lines
@@ -117,18 +115,18 @@ final as (
         || ':' || {{ compact_instant('occurrences.occurred_at') }} as occurrence_key,
         occurrences.customer_id,
         occurrences.occurred_at,
-        occurrences.occurred_at + interval '7 days' as expires_at,
-        jsonb_build_object(
-            'product', jsonb_build_object(
+        {{ add_interval('occurrences.occurred_at', 7, 'days') }} as expires_at,
+        {% call json_object() %}
+            'product', {% call json_object() %}
                 'product_id', products.product_id,
                 'name', products.product_name,
                 'price', products.price,
                 'currency', products.currency,
                 'url', products.url,
                 'image_url', products.image_url
-            ),
+            {% endcall %},
             'views', occurrences.views_in_window
-        ) as context
+        {% endcall %} as context
 
     from occurrences
     inner join products

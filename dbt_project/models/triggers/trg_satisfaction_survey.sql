@@ -13,15 +13,15 @@ final as (
     select
         vehicle_id as occurrence_key,
         customer_id,
-        {{ local_midnight('delivered_at + 7', 'timezone') }} as occurred_at,
-        {{ local_midnight('delivered_at + 14', 'timezone') }} as expires_at,
-        jsonb_build_object(
+        {{ local_midnight(add_days('delivered_at', 7), 'timezone') }} as occurred_at,
+        {{ local_midnight(add_days('delivered_at', 14), 'timezone') }} as expires_at,
+        {% call json_object() %}
             {{ vehicle_context_keys() }},
             'delivered_at', {{ iso_date('delivered_at') }}
-        ) as context
+        {% endcall %} as context
 
     from owned
-    where local_date between delivered_at + 7 and delivered_at + 13
+    where local_date between {{ add_days('delivered_at', 7) }} and {{ add_days('delivered_at', 13) }}
 
 )
 

@@ -23,18 +23,18 @@ final as (
     select
         vehicle_id || ':' || {{ iso_date('next_service_due_at') }} as occurrence_key,
         customer_id,
-        {{ local_midnight('next_service_due_at - 14', 'timezone') }} as occurred_at,
+        {{ local_midnight(add_days('next_service_due_at', -14), 'timezone') }} as occurred_at,
         -- The end of the trigger's own window, so data arriving late is still sent.
-        {{ local_midnight('next_service_due_at + 31', 'timezone') }} as expires_at,
-        jsonb_build_object(
+        {{ local_midnight(add_days('next_service_due_at', 31), 'timezone') }} as expires_at,
+        {% call json_object() %}
             {{ vehicle_context_keys() }},
             'due_date', {{ iso_date('next_service_due_at') }},
-            'overdue_days', greatest(local_date - next_service_due_at, 0)
-        ) as context
+            'overdue_days', greatest({{ days_between('next_service_due_at', 'local_date') }}, 0)
+        {% endcall %} as context
 
     from delivered
-    where next_service_due_at - local_date <= 14
-        and local_date - next_service_due_at <= 30
+    where {{ days_between('local_date', 'next_service_due_at') }} <= 14
+        and {{ days_between('next_service_due_at', 'local_date') }} <= 30
 
 )
 

@@ -18,19 +18,19 @@ final as (
         vehicle_id as occurrence_key,
         customer_id,
         {{ local_midnight('delivered_at', 'timezone') }} as occurred_at,
-        {{ local_midnight("(delivered_at + interval '3 years')::date + 31", 'timezone') }}
+        {{ local_midnight(add_days(shift_date('delivered_at', 3, 'years'), 31), 'timezone') }}
             as expires_at,
-        jsonb_build_object(
+        {% call json_object() %}
             {{ vehicle_context_keys() }},
             'delivered_at', {{ iso_date('delivered_at') }},
             'years', 3,
             'due_date', {{ iso_date('next_service_due_at') }},
-            'overdue_days', greatest(local_date - next_service_due_at, 0)
-        ) as context
+            'overdue_days', greatest({{ days_between('next_service_due_at', 'local_date') }}, 0)
+        {% endcall %} as context
 
     from owned
     where delivered_at <= local_date
-        and (delivered_at + interval '3 years')::date + 31 > local_date
+        and {{ add_days(shift_date('delivered_at', 3, 'years'), 31) }} > local_date
 
 )
 

@@ -12,7 +12,7 @@ anniversaries as (
 
     select
         owned.*,
-        (owned.delivered_at + interval '3 years')::date as anniversary
+        {{ shift_date('owned.delivered_at', 3, 'years') }} as anniversary
 
     from owned
 
@@ -24,15 +24,15 @@ final as (
         vehicle_id as occurrence_key,
         customer_id,
         {{ local_midnight('anniversary', 'timezone') }} as occurred_at,
-        {{ local_midnight('anniversary + 31', 'timezone') }} as expires_at,
-        jsonb_build_object(
+        {{ local_midnight(add_days('anniversary', 31), 'timezone') }} as expires_at,
+        {% call json_object() %}
             {{ vehicle_context_keys() }},
             'delivered_at', {{ iso_date('delivered_at') }},
             'years', 3
-        ) as context
+        {% endcall %} as context
 
     from anniversaries
-    where local_date between anniversary and anniversary + 30
+    where local_date between anniversary and {{ add_days('anniversary', 30) }}
 
 )
 

@@ -13,14 +13,14 @@ final as (
         vehicle_id as occurrence_key,
         customer_id,
         {{ local_midnight('delivered_at', 'timezone') }} as occurred_at,
-        {{ local_midnight('delivered_at + 7', 'timezone') }} as expires_at,
-        jsonb_build_object(
+        {{ local_midnight(add_days('delivered_at', 7), 'timezone') }} as expires_at,
+        {% call json_object() %}
             {{ vehicle_context_keys() }},
             'delivered_at', {{ iso_date('delivered_at') }}
-        ) as context
+        {% endcall %} as context
 
     from owned
-    where delivered_at > local_date - 7
+    where delivered_at > {{ add_days('local_date', -7) }}
         and delivered_at <= local_date
 
 )
