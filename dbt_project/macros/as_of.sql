@@ -1,5 +1,6 @@
 {#
-    The run's as-of instant (docs/architecture.md, The as-of instant) as a timestamptz SQL literal.
+    The run's as-of instant (docs/architecture.md, The as-of instant) as an instant SQL literal
+    (instant_literal, portable/time.sql).
 
     The orchestration always passes `--vars '{as_of: "<ISO 8601>"}'`, so a run, a replay of the
     past and a test all see one instant in every model. Only when the var is absent (a data
@@ -32,5 +33,5 @@
             {%- set instant = instant.replace(tzinfo=modules.pytz.utc) -%}
         {%- endif -%}
     {%- endif -%}
-    '{{ instant.isoformat() }}'::timestamptz
+    {{ instant_literal(instant.isoformat()) }}
 {%- endmacro %}

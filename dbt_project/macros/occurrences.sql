@@ -8,6 +8,7 @@
     Snapshots stamp exits (hard_deletes: invalidate) with snapshot_get_time(). dbt-postgres makes
     that the wall clock; here it is the run's as-of instant, so a member who leaves the segment is
     recorded as gone at the instant the run judged, and replays and tests are reproducible.
+    Another adapter needs the same override under its own prefix (docs/portability.md).
 #}
 {% macro postgres__snapshot_get_time() -%}
     {{ as_of() }}

@@ -15,8 +15,5 @@
 
 {# The context keys every vehicle template can count on (docs/triggers.md). #}
 {% macro vehicle_context_keys() -%}
-    'vehicle_id', vehicle_id,
-    'make', make,
-    'model', model,
-    'model_year', model_year
+    'vehicle_id', vehicle_id, 'make', make, 'model', model, 'model_year', model_year
 {%- endmacro %}

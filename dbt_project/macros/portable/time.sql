@@ -6,6 +6,15 @@
     hours.
 #}
 
+{# An instant given as ISO 8601 text with an offset, as an SQL literal. #}
+{% macro instant_literal(iso_text) -%}
+    {{ return(adapter.dispatch('instant_literal', 'touchpoint')(iso_text)) }}
+{%- endmacro %}
+
+{% macro postgres__instant_literal(iso_text) -%}
+    '{{ iso_text }}'::timestamptz
+{%- endmacro %}
+
 {# The wall-clock time of an instant in a time zone (an IANA name, as SQL). #}
 {% macro local_timestamp(instant, timezone) -%}
     {{ return(adapter.dispatch('local_timestamp', 'touchpoint')(instant, timezone)) }}

@@ -27,7 +27,8 @@ consent_events as (
             -- Only a permanent bounce says the address is gone; soft bounces are retried.
             or (
                 type = 'bounced'
-                and lower(coalesce({{ json_text('detail', 'bounce_type') }}, '')) in ('hard', 'permanent')
+                and lower(coalesce({{ json_text('detail', 'bounce_type') }}, ''))
+                in ('hard', 'permanent')
             )
         )
 

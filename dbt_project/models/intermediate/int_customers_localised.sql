@@ -16,10 +16,10 @@ country_timezones as (
 
 ),
 
+-- The server's tz database, read once; zone names match case-insensitively and resolve to
+-- their canonical spelling.
 known_timezones as (
 
-    -- The server's tz database, read once; zone names match case-insensitively and resolve to
-    -- their canonical spelling.
     {{ first_row_per(
         timezone_names(),
         partition_by='lower(name)',
@@ -66,7 +66,9 @@ final as (
         -- names no region (fr + BE → fr-BE); template lookup falls back fr-BE → fr → default.
         case
             when language is null then null
-            when {{ regex_matches('language', '-([A-Z]{2}|[0-9]{3})$') }} or country is null then language
+            when
+                {{ regex_matches('language', '-([A-Z]{2}|[0-9]{3})$') }} or country is null
+                then language
             else language || '-' || country
         end as locale,
         country,

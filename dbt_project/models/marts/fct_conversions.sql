@@ -89,9 +89,9 @@ candidates as (
 
 ),
 
+-- The voucher is the stronger evidence when an order is both.
 matched as (
 
-    -- The voucher is the stronger evidence when an order is both.
     {{ first_row_per(
         'candidates',
         partition_by='exposure_key, order_key',

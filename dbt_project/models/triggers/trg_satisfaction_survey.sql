@@ -16,12 +16,13 @@ final as (
         {{ local_midnight(add_days('delivered_at', 7), 'timezone') }} as occurred_at,
         {{ local_midnight(add_days('delivered_at', 14), 'timezone') }} as expires_at,
         {% call json_object() %}
-            {{ vehicle_context_keys() }},
-            'delivered_at', {{ iso_date('delivered_at') }}
+            'delivered_at', {{ iso_date('delivered_at') }},
+            {{ vehicle_context_keys() }}
         {% endcall %} as context
 
     from owned
-    where local_date between {{ add_days('delivered_at', 7) }} and {{ add_days('delivered_at', 13) }}
+    where local_date
+        between {{ add_days('delivered_at', 7) }} and {{ add_days('delivered_at', 13) }}
 
 )
 

@@ -27,9 +27,9 @@ final as (
         -- The end of the trigger's own window, so data arriving late is still sent.
         {{ local_midnight(add_days('next_service_due_at', 31), 'timezone') }} as expires_at,
         {% call json_object() %}
-            {{ vehicle_context_keys() }},
             'due_date', {{ iso_date('next_service_due_at') }},
-            'overdue_days', greatest({{ days_between('next_service_due_at', 'local_date') }}, 0)
+            'overdue_days', greatest({{ days_between('next_service_due_at', 'local_date') }}, 0),
+            {{ vehicle_context_keys() }}
         {% endcall %} as context
 
     from delivered

@@ -21,11 +21,11 @@ final as (
         {{ local_midnight(add_days(shift_date('delivered_at', 3, 'years'), 31), 'timezone') }}
             as expires_at,
         {% call json_object() %}
-            {{ vehicle_context_keys() }},
             'delivered_at', {{ iso_date('delivered_at') }},
             'years', 3,
             'due_date', {{ iso_date('next_service_due_at') }},
-            'overdue_days', greatest({{ days_between('next_service_due_at', 'local_date') }}, 0)
+            'overdue_days', greatest({{ days_between('next_service_due_at', 'local_date') }}, 0),
+            {{ vehicle_context_keys() }}
         {% endcall %} as context
 
     from owned

@@ -26,9 +26,9 @@ final as (
         {{ local_midnight('anniversary', 'timezone') }} as occurred_at,
         {{ local_midnight(add_days('anniversary', 31), 'timezone') }} as expires_at,
         {% call json_object() %}
-            {{ vehicle_context_keys() }},
             'delivered_at', {{ iso_date('delivered_at') }},
-            'years', 3
+            'years', 3,
+            {{ vehicle_context_keys() }}
         {% endcall %} as context
 
     from anniversaries

@@ -15,8 +15,8 @@ final as (
         {{ local_midnight('delivered_at', 'timezone') }} as occurred_at,
         {{ local_midnight(add_days('delivered_at', 7), 'timezone') }} as expires_at,
         {% call json_object() %}
-            {{ vehicle_context_keys() }},
-            'delivered_at', {{ iso_date('delivered_at') }}
+            'delivered_at', {{ iso_date('delivered_at') }},
+            {{ vehicle_context_keys() }}
         {% endcall %} as context
 
     from owned
