@@ -30,7 +30,7 @@
 {% macro to_timestamptz(column) -%}
     case
         when {{ has_offset(column) }}
-            then ({{ column }})::timestamptz
+            then {{ parse_instant(column) }}
         else {{ utc_instant(column) }}
     end
 {%- endmacro %}

@@ -15,6 +15,15 @@
     '{{ iso_text }}'::timestamptz
 {%- endmacro %}
 
+{# ISO 8601 text that carries an offset (or Z), as the instant it names. #}
+{% macro parse_instant(text) -%}
+    {{ return(adapter.dispatch('parse_instant', 'touchpoint')(text)) }}
+{%- endmacro %}
+
+{% macro postgres__parse_instant(text) -%}
+    ({{ text }})::timestamptz
+{%- endmacro %}
+
 {# The wall-clock time of an instant in a time zone (an IANA name, as SQL). #}
 {% macro local_timestamp(instant, timezone) -%}
     {{ return(adapter.dispatch('local_timestamp', 'touchpoint')(instant, timezone)) }}

@@ -23,7 +23,7 @@ renamed as (
     select
         {{ clean_text('event_id') }} as event_id,
         -- Always carries an offset (landing contract), so a plain cast is exact.
-        btrim(occurred_at)::timestamptz as occurred_at,
+        {{ parse_instant('btrim(occurred_at)') }} as occurred_at,
         {{ clean_text('anonymous_id') }} as anonymous_id,
         {{ clean_text('customer_id') }} as customer_id,
         btrim(type) as type,
