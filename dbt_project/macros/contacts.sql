@@ -13,7 +13,7 @@
     coalesce(
         {{ regex_matches(
             normalised_email,
-            "^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$",
+            "^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$",
         ) }},
         false
     )
@@ -33,5 +33,5 @@
 {%- endmacro %}
 
 {% macro phone_is_valid(normalised_phone) -%}
-    coalesce({{ regex_matches(normalised_phone, '^\+[1-9][0-9]{7,14}$') }}, false)
+    coalesce({{ regex_matches(normalised_phone, '^\\+[1-9][0-9]{7,14}$') }}, false)
 {%- endmacro %}

@@ -39,7 +39,7 @@
 {% macro has_offset(column) -%}
     {{ regex_matches(
         column,
-        '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*(z|[+-][0-9]{2}(:?[0-9]{2})?)$',
+        '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\\s*(z|[+-][0-9]{2}(:?[0-9]{2})?)$',
         case_insensitive=true,
     ) }}
 {%- endmacro %}
@@ -48,7 +48,7 @@
 {% macro safe_numeric(expression) -%}
     case
         when {{ regex_matches(
-            'btrim(' ~ expression ~ ')', '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$'
+            'btrim(' ~ expression ~ ')', '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$'
         ) }}
             then btrim({{ expression }})::numeric
     end

@@ -1,7 +1,8 @@
 {#
     Regular expressions, lists in text and text aggregates (docs/portability.md). Patterns are
-    POSIX regular expressions as PostgreSQL reads them, given as Jinja strings (a single quote
-    in a pattern is written once; the macro escapes it for SQL).
+    POSIX regular expressions as PostgreSQL reads them, given as Jinja strings: a backslash is
+    written twice (Jinja reads escapes in strings, `'\\.'` is `\.`), a single quote once (the
+    macro escapes it for SQL).
 #}
 
 {# Whether text matches a pattern (anywhere, unless anchored); NULL for NULL text. #}
