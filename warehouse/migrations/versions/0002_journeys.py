@@ -20,6 +20,14 @@ advance of 1 M enrolments). The engine keeps what they would guard by constructi
 a version before enrolling anyone in it, inserts each transition in the statement that moves its
 enrolment, and deletes neither versions nor enrolments.
 
+For the same reason no index of enrolments holds a column a move changes (the step, its times,
+the message keys): a move then rewrites the row on its own page without touching any index (a
+HOT update), if the page has room. Half of each page is kept free for it (``fillfactor``): the
+customers of a page enrolled together and tend to move together. The statements find a
+journey's enrolments through ``journey_enrolments_active_version`` and filter the step.
+Transitions have one index, their key ``(enrolment_id, transition_id)``: an enrolment's moves in
+order, as ``touchpoint journey show`` reads them.
+
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-30
@@ -61,24 +69,23 @@ create table messaging.journey_enrolments (
     enrolled_as_of timestamptz not null,
     recorded_at timestamptz not null default now(),
     unique (journey, entry_key)
-);
+) with (fillfactor = 50);
 create unique index journey_enrolments_one_active
     on messaging.journey_enrolments (journey, customer_id) where status = 'active';
-create index journey_enrolments_at_step
-    on messaging.journey_enrolments (journey, version, step) where status = 'active';
+create index journey_enrolments_active_version
+    on messaging.journey_enrolments (journey, version) where status = 'active';
 
 create table messaging.journey_transitions (
-    transition_id bigint generated always as identity primary key,
+    transition_id bigint generated always as identity,
     enrolment_id bigint not null,
     from_step text,
     to_step text,
     moved_at timestamptz not null,
     reason text,
     as_of timestamptz not null,
-    recorded_at timestamptz not null default now()
+    recorded_at timestamptz not null default now(),
+    primary key (enrolment_id, transition_id)
 );
-create index journey_transitions_of_enrolment
-    on messaging.journey_transitions (enrolment_id, transition_id);
 
 create table messaging.journey_experiment_winners (
     journey text not null,
