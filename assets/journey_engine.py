@@ -308,7 +308,8 @@ def _advance_steps(conn: psycopg.Connection, spec: JourneySpec, params: dict, re
 
 def _set_missing_due(conn: psycopg.Connection, params: dict, chains: Onward) -> None:
     """A move computes the end of the wait it arrives at; this computes it for an enrolment at
-    a wait without one (enrolled at it, or moved to the current version)."""
+    a wait without one (enrolled at it, or moved to the current version). An end that cannot be
+    computed yet (a context date missing) is not written."""
     conn.execute(
         sql.SQL(
             "update {enrolments} as e set due_at = {due} where e.journey = %(journey)s"

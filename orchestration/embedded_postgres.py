@@ -62,13 +62,9 @@ QUIET_LOG = (
 # For a datamart on a machine of its own rather than PostgreSQL's defaults for a small shared
 # one: a journey run moving a million enrolments writes about 1 GB of WAL in one transaction
 # (max_wal_size keeps a checkpoint from starting halfway, after which every page touched is
-# logged again in full), shared_buffers holds its enrolments and transitions, work_mem its hash
-# joins. Durability is untouched: fsync, full_page_writes and synchronous_commit stay on.
-SIZING = (
-    "shared_buffers=1GB",
-    "max_wal_size=4GB",
-    "work_mem=64MB",
-)
+# logged again in full) and shared_buffers holds its enrolments and transitions. Durability is
+# untouched: fsync, full_page_writes and synchronous_commit stay on.
+SIZING = ("shared_buffers=1GB", "max_wal_size=4GB")
 
 
 class EmbeddedPostgresError(RuntimeError):
