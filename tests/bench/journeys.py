@@ -10,11 +10,12 @@ autovacuum would have left it.
 
 The timed advance is the real step, ``run_journeys`` (advance, judge, render): every enrolment
 leaves the wait, goes through a 50/50 split and arrives at a seven-day wait, whose end is
-computed as it arrives: two moves, two writes and two transitions per enrolment. No message
-step: the figure is the engine's, not the judgement's or the renderer's (the campaigns section
-measures those). A second run an hour later, with every wait in the future, is the idle cost a
-journey of N customers in flight adds to every run; it comes after a vacuum, as autovacuum
-would have cleaned up the first run's old row versions by then.
+computed as it arrives: two moves and two transitions per enrolment, in one statement that
+writes each enrolment once. No message step: the figure is the engine's, not the judgement's or
+the renderer's (the campaigns section measures those). A second run an hour later, with every
+wait in the future, is the idle cost a journey of N customers in flight adds to every run; it
+comes after a vacuum, as autovacuum would have cleaned up the first run's old row versions by
+then.
 """
 
 from __future__ import annotations
