@@ -1,14 +1,16 @@
 """Advancing journeys at an as-of instant: enrol, end what has ended, then move every due
 enrolment on, step kind by step kind, until nothing moves (docs/journeys.md, "How journeys run").
 
-Each move is one statement over every enrolment it applies to (assets/journey_statements.py).
+Each move is one statement over every enrolment it applies to (assets/journey_statements.py),
+and goes on in it through the steps that take no time (assets/journey_chains.py): a customer is
+written once however many of them they pass.
 A message step stages its messages as candidates of the shared judgement
 (assets/occurrence_decisions.py), so consent, caps, send windows, holdout and the outbox are the
 campaigns' own; it runs inside that judgement's transaction, so a run killed half way leaves
 neither a customer moved past a message nor a message without its customer having moved.
 
-Loops are refused without a wait that takes time (models/journeys.py), so each round moves a
-customer through at most one pass of the graph, and rounds end once every wait is in the future.
+Loops are refused without a wait that takes time (models/journeys.py), so a customer goes round
+a loop only as often as its waits are over, and rounds end once every wait is in the future.
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from assets.journey_chains import Onward, onward
 from assets.journey_statements import (
     ENROLMENTS,
     asked_message,
     branch_arrival,
     branch_tests,
     shifted,
-    wait_due,
     weighted_choice,
 )
 from assets.occurrence_decisions import CampaignPolicy, stage_policy
@@ -37,9 +39,11 @@ from models.journeys import JourneySpec
 
 SEGMENT_ENTRY_LIFE = timedelta(days=7)
 NOTHING = sql.SQL("")
-NULL = sql.SQL("null")
+NULL_TEXT = sql.SQL("null::text")
+ACTIVE = sql.Literal("active")
 JUST_ENROLLED = sql.SQL(" and e.enrolled_as_of = %(as_of)s")
 MAX_ROUNDS = 10_000  # a guard: the loop checks make every round end; this names a bug if not
+CHAIN_LIMIT = 100  # moves one statement makes an enrolment at most; the next round goes on
 
 
 class JourneyStuck(RuntimeError):
@@ -269,108 +273,100 @@ def _end_early(
 ) -> None:
     """Exits on a goal reached, then expiry: the enrolment ends at the as-of, whatever step.
     `among` narrows the enrolments looked at (a condition on `e`, starting with `and`)."""
+    chains = onward(spec)
     for goal, condition in _exit_conditions(spec).items():
         reached = sql.SQL("{}{}").format(condition, among)
-        ended = _run_move(conn, params, None, reached, status="exited", reason=goal)
-        result.ended[f"exited: {goal}"] += ended
+        _run_move(
+            conn, params, None, reached, chains, result, status=sql.Literal("exited"), reason=goal
+        )
     expired = sql.SQL("{} <= %(as_of)s{}").format(
         shifted(sql.SQL("e.entered_at"), spec.expire_after), among
     )
-    result.ended["expired"] += _run_move(
-        conn, params, None, expired, status="expired", reason=f"expire_after {spec.expire_after}"
+    _run_move(
+        conn,
+        params,
+        None,
+        expired,
+        chains,
+        result,
+        status=sql.Literal("expired"),
+        reason=f"expire_after {spec.expire_after}",
     )
 
 
 def _advance_steps(conn: psycopg.Connection, spec: JourneySpec, params: dict, result) -> int:
-    due = _due_on_arrival(spec)
-    moved = 0
+    """One round: the steps that take no time in one statement, then each message and branch
+    step in the order written; every move goes on through the steps that take no time."""
+    chains = onward(spec)
+    _set_missing_due(conn, params, chains)
+    moved = _run_move(
+        conn,
+        params,
+        None,
+        chains.ready,
+        chains,
+        result,
+        target=chains.target,
+        status=chains.status,
+        reason_sql=chains.reason,
+        arrival=chains.arrival,
+        joins=chains.joins,
+    )
     for index, step in enumerate(spec.steps):
-        successors = spec.successors(index)
-        following = successors[0] if successors else None
-        moved += _advance_step(conn, spec, step, following, params, result, due)
+        if step.message is not None:
+            successors = spec.successors(index)
+            following = successors[0] if successors else None
+            moved += _send(conn, spec, step, following, params, result, chains)
+        elif step.branch is not None:
+            moved += _branch(conn, spec, step, params, result, chains)
     return moved
 
 
-def _advance_step(
-    conn: psycopg.Connection,
-    spec: JourneySpec,
-    step: Step,
-    following: str | None,
-    params: dict,
-    result: AdvanceResult,
-    due: sql.Composable,
-) -> int:
-    """`due`: the end of the wait a move arrives at (`_due_on_arrival`)."""
-    if step.wait is not None:
-        conn.execute(
-            sql.SQL(
-                "update {enrolments} as e set due_at = {due} where e.journey = %(journey)s"
-                " and e.version = %(version)s and e.step = {step} and e.status = 'active'"
-                " and e.due_at is null"
-            ).format(enrolments=ENROLMENTS, due=wait_due(step.wait), step=sql.Literal(step.id)),
-            params,
-        )
-        return _go_on(
-            conn,
-            params,
-            step,
-            following,
-            sql.SQL("e.due_at <= %(as_of)s"),
-            "waited",
-            result,
-            arrival=sql.SQL("e.due_at"),
-            due=due,
-        )
-    if step.message is not None:
-        return _send(conn, spec, step, following, params, result, due)
-    if step.branch is not None:
-        return _branch(conn, spec, step, params, result, due)
-    if step.split is not None:
-        return _split(conn, step, params, result, due)
-    assert step.exit is not None
-    status = "completed" if step.exit.reason == "completed" else "exited"
-    ended = _run_move(
-        conn, params, step.id, sql.SQL("true"), status=status, reason=step.exit.reason
+def _set_missing_due(conn: psycopg.Connection, params: dict, chains: Onward) -> None:
+    """A move computes the end of the wait it arrives at; this computes it for an enrolment at
+    a wait without one (enrolled at it, or moved to the current version). An end that cannot be
+    computed yet (a context date missing) is not written."""
+    conn.execute(
+        sql.SQL(
+            "update {enrolments} as e set due_at = {due} where e.journey = %(journey)s"
+            " and e.version = %(version)s and e.status = 'active' and e.due_at is null"
+            " and {due} is not null"
+        ).format(enrolments=ENROLMENTS, due=chains.due),
+        params,
     )
-    result.ended[status if status == "completed" else f"exited: {step.exit.reason}"] += ended
-    return ended
 
 
-def _due_on_arrival(spec: JourneySpec) -> sql.Composable:
-    """The end of the wait a move arrives at, set by the move itself (null at other steps): one
-    write of each row rather than a second statement's, which halves the cost of reaching a
-    wait. The wait's own statement still computes an end that is missing."""
-    waits = [
-        sql.SQL("when {} then {}").format(
-            sql.Literal(step.id), wait_due(step.wait, sql.SQL("r.arrival"))
-        )
-        for step in spec.steps
-        if step.wait is not None
-    ]
-    if not waits:
-        return NULL
-    return sql.SQL("(case r.target {} end)").format(sql.SQL(" ").join(waits))
-
-
-def _go_on(conn, params, step: Step, following, ready, reason, result, **options) -> int:
+def _go_on(conn, params, step: Step, following, ready, reason, result, chains, **options) -> int:
     """Move the customers at `step` for whom `ready` holds to `following`, or complete them."""
     if following is None:
-        count = _run_move(
-            conn, params, step.id, ready, status="completed", reason="completed", **options
+        return _run_move(
+            conn,
+            params,
+            step.id,
+            ready,
+            chains,
+            result,
+            status=sql.Literal("completed"),
+            reason="completed",
+            **options,
         )
-        result.ended["completed"] += count
-        result.moves[(step.id, "completed")] += count
-        return count
-    count = _run_move(
-        conn, params, step.id, ready, target=sql.Literal(following), reason=reason, **options
+    return _run_move(
+        conn,
+        params,
+        step.id,
+        ready,
+        chains,
+        result,
+        target=sql.Literal(following),
+        reason=reason,
+        **options,
     )
-    result.moves[(step.id, following)] += count
-    return count
 
 
-def _send(conn, spec: JourneySpec, step: Step, following, params, result, due) -> int:
+def _send(conn, spec: JourneySpec, step: Step, following, params, result, chains) -> int:
     """Stage the step's message as a candidate of the judgement and go on at once: what happens
-    to the message (sent, deferred, capped, …) is the judgement's, recorded in its outcome."""
+    to the message (sent, deferred, capped, …) is the judgement's, recorded in its outcome.
+    The message is staged from `r`, the enrolments as they were at the step."""
     message = step.message
     assert message is not None
     variant, channel = _variant(step, params)
@@ -384,7 +380,7 @@ def _send(conn, spec: JourneySpec, step: Step, following, params, result, due) -
         " select {campaign}, e.occurrence_key, e.customer_id, e.arrived_at, {expires},"
         " e.context || jsonb_build_object('journey', jsonb_build_object('name', %(journey)s,"
         " 'version', e.version, 'step', {step}, 'enrolment_id', e.enrolment_id,"
-        " 'variant', e.variant)), e.wanted_channel from moved as e"
+        " 'variant', e.variant)), e.wanted_channel from r as e"
     ).format(
         campaign=sql.Literal(spec.campaign_of(step)),
         expires=shifted(sql.SQL("e.arrived_at"), message.expiry),
@@ -398,10 +394,10 @@ def _send(conn, spec: JourneySpec, step: Step, following, params, result, due) -
         sql.SQL("true"),
         "sent on",
         result,
+        chains,
         extra={"occurrence_key": key, "variant": variant, "wanted_channel": channel},
         remember_message=True,
         after=staged,
-        due=due,
     )
     result.messages[step.id] += count
     return count
@@ -429,7 +425,7 @@ def _variant(step: Step, params: dict) -> tuple[sql.Composable, sql.Composable]:
     return variant, sql.SQL("(case {} {} end)").format(variant, sql.SQL(" ").join(channels))
 
 
-def _branch(conn, spec: JourneySpec, step: Step, params, result, due) -> int:
+def _branch(conn, spec: JourneySpec, step: Step, params, result, chains) -> int:
     branch = step.branch
     assert branch is not None
     condition = branch.if_
@@ -454,46 +450,19 @@ def _branch(conn, spec: JourneySpec, step: Step, params, result, due) -> int:
         ("then", branch.then, then_test, labels[0]),
         ("else", branch.else_, else_test, labels[1]),
     ):
-        count = _run_move(
+        moved += _run_move(
             conn,
             params,
             step.id,
             test,
+            chains,
+            result,
             target=sql.Literal(target),
             reason=label,
             joins=joins,
             arrival=branch_arrival(branch, taken),
-            due=due,
         )
-        result.moves[(step.id, target)] += count
-        moved += count
     return moved
-
-
-def _split(conn, step: Step, params, result, due) -> int:
-    split = step.split
-    assert split is not None
-    arm = weighted_choice(step.id, {name: a.weight for name, a in split.arms.items()})
-    target = sql.SQL("(case {} {} end)").format(
-        arm,
-        sql.SQL(" ").join(
-            sql.SQL("when {} then {}").format(sql.Literal(name), sql.Literal(a.next))
-            for name, a in split.arms.items()
-        ),
-    )
-    rows = _run_move(
-        conn,
-        params,
-        step.id,
-        sql.SQL("true"),
-        target=target,
-        reason_sql=sql.SQL("'arm ' || {}").format(arm),
-        count_by_target=True,
-        due=due,
-    )
-    for target_step, count in rows:
-        result.moves[(step.id, target_step)] += count
-    return sum(count for _, count in rows)
 
 
 def _run_move(
@@ -501,9 +470,11 @@ def _run_move(
     params: dict,
     step_id: str | None,
     ready: sql.Composable,
+    chains: Onward,
+    result: AdvanceResult,
     *,
-    target: sql.Composable | None = None,
-    status: str | None = None,
+    target: sql.Composable = NULL_TEXT,
+    status: sql.Composable = ACTIVE,
     reason: str | None = None,
     reason_sql: sql.Composable | None = None,
     arrival: sql.Composable | None = None,
@@ -511,15 +482,16 @@ def _run_move(
     extra: dict[str, sql.Composable] | None = None,
     remember_message: bool = False,
     after: sql.Composable | None = None,
-    count_by_target: bool = False,
-    due: sql.Composable = NULL,
-):
+) -> int:
     """One statement: the active enrolments (at `step_id`, if given) for which `ready` holds go
-    to `target` (where `due`, on `r`, is when the step they arrive at ends), or end with
-    `status`; each move is recorded with its reason.
+    to `target`, or end with `status` (when `target` is null); then on through the steps that
+    take no time (`chains`). Each enrolment is written once, where it stops, and each move is
+    recorded with its reason; `result` counts them. Returns how many enrolments moved.
 
-    Ending early (no `step_id`) happens at the as-of; a move at the step's own clock
-    (`arrival`, by default when the customer reached the step).
+    `r` holds the first moves; `path` every move, the first ones and those that follow (the
+    recursion adds a level a step, so the transitions of an enrolment are inserted in the order
+    it made them). Ending early (no `step_id`) happens at the as-of; a move at the step's own
+    clock (`arrival`, by default when the customer reached the step).
     """
     if arrival is None:
         arrival = sql.SQL("e.arrived_at") if step_id else sql.SQL("%(as_of)s::timestamptz")
@@ -528,36 +500,38 @@ def _run_move(
         sql.SQL(", {} as {}").format(value, sql.Identifier(name)) for name, value in extra.items()
     )
     at_step = sql.SQL(" and e.step = {}").format(sql.Literal(step_id)) if step_id else NOTHING
-    if target is not None:
-        changes = sql.SQL("step = r.target, arrived_at = r.arrival, due_at = {}").format(due)
-        to_step = sql.SQL("e.step")
-    else:
-        changes = sql.SQL(
-            "status = {}, reason = r.reason, ended_at = r.arrival, due_at = null"
-        ).format(sql.Literal(status))
-        to_step = sql.SQL("null::text")
+    carried = [*chains.carried, *(["occurrence_key"] if remember_message else [])]
+    keys = NOTHING
     if remember_message:
-        changes += sql.SQL(
-            ", message_keys = e.message_keys || jsonb_build_object({}, r.occurrence_key)"
+        keys = sql.SQL(
+            ", message_keys = t.message_keys || jsonb_build_object({}, e.occurrence_key)"
         ).format(sql.Literal(step_id))
-    returned = sql.SQL("").join(sql.SQL(", r.{}").format(sql.Identifier(n)) for n in extra)
+    goes_on = sql.SQL(
+        "coalesce(e.status = 'active' and e.depth < {limit} and ({ready}), false)"
+    ).format(limit=sql.Literal(CHAIN_LIMIT), ready=chains.ready)
     statement = sql.SQL(
-        "with r as (select e.enrolment_id, e.step as from_step, {target} as target,"
-        " {arrival} as arrival, {reason} as reason{columns}"
+        "with recursive r as (select e.enrolment_id, e.customer_id, e.time_zone, e.context,"
+        " e.version, e.arrived_at, e.step as from_step, {target}::text as target,"
+        " {status}::text as status, {arrival} as arrival, {reason}::text as reason{columns}"
         " from {enrolments} as e{joins}"
         " where e.journey = %(journey)s and e.version = %(version)s and e.status = 'active'"
         "{at_step} and ({ready})),"
-        " moved as (update {enrolments} as e set {changes} from r"
-        " where e.enrolment_id = r.enrolment_id"
-        " returning e.*, r.from_step, r.reason as move_reason{returned}),"
+        " path as ({first} union all {next}),"
+        " moved as (update {enrolments} as t set step = e.step, arrived_at = e.arrived_at,"
+        " due_at = e.due_at, status = e.status,"
+        " reason = case when e.status = 'active' then t.reason else e.reason end,"
+        " ended_at = case when e.status = 'active' then t.ended_at else e.moved_at end{keys}"
+        " from path as e where t.enrolment_id = e.enrolment_id and not {goes_on}),"
         " recorded as (insert into messaging.journey_transitions"
         " (enrolment_id, from_step, to_step, moved_at, reason, as_of)"
-        " select e.enrolment_id, e.from_step, {to_step},"
-        " coalesce(e.ended_at, e.arrived_at), e.move_reason, %(as_of)s from moved as e)"
+        " select e.enrolment_id, e.from_step, case when e.status = 'active' then e.step end,"
+        " e.moved_at, e.reason, %(as_of)s from path as e)"
         "{after}"
-        " select {grouping} count(*) from moved as e{group_by}"
+        " select e.from_step, case when e.status = 'active' then e.step end, e.status, e.reason,"
+        " count(*), count(*) filter (where e.depth = 1) from path as e group by 1, 2, 3, 4"
     ).format(
-        target=target if target is not None else sql.SQL("null::text"),
+        target=target,
+        status=status,
         arrival=arrival,
         reason=reason_sql if reason_sql is not None else sql.Literal(reason),
         columns=columns,
@@ -565,12 +539,69 @@ def _run_move(
         joins=joins,
         at_step=at_step,
         ready=ready,
-        changes=changes,
-        returned=returned,
-        to_step=to_step,
+        first=_path_rows(
+            "r",
+            sql.SQL("r"),
+            {
+                "depth": sql.SQL("1"),
+                "from_step": sql.SQL("r.from_step"),
+                "step": sql.SQL("coalesce(r.target, r.from_step)"),
+                "status": sql.SQL("r.status"),
+                "reason": sql.SQL("r.reason"),
+                "moved_at": sql.SQL("r.arrival"),
+                "arrived_at": sql.SQL(
+                    "case when r.target is null then r.arrived_at else r.arrival end"
+                ),
+            },
+            carried,
+            chains,
+        ),
+        next=_path_rows(
+            "e",
+            sql.SQL("path as e{} where {}").format(chains.joins, goes_on),
+            {
+                "depth": sql.SQL("e.depth + 1"),
+                "from_step": sql.SQL("e.step"),
+                "step": sql.SQL("coalesce({}, e.step)").format(chains.target),
+                "status": chains.status,
+                "reason": chains.reason,
+                "moved_at": chains.arrival,
+                "arrived_at": sql.SQL("case when {} is null then e.arrived_at else {} end").format(
+                    chains.target, chains.arrival
+                ),
+            },
+            carried,
+            chains,
+        ),
+        keys=keys,
+        goes_on=goes_on,
         after=sql.SQL(", staged as ({})").format(after) if after is not None else NOTHING,
-        grouping=sql.SQL("e.step,") if count_by_target else NOTHING,
-        group_by=sql.SQL(" group by e.step") if count_by_target else NOTHING,
     )
-    rows = conn.execute(statement, params).fetchall()
-    return rows if count_by_target else rows[0][0]
+    moved = 0
+    for from_step, to_step, ended, why, count, first in conn.execute(statement, params):
+        moved += first
+        if to_step is not None:
+            result.moves[(from_step, to_step)] += count
+            continue
+        result.ended[f"exited: {why}" if ended == "exited" else ended] += count
+        if ended == "completed" and from_step not in chains.exits:
+            result.moves[(from_step, "completed")] += count
+    return moved
+
+
+def _path_rows(
+    alias: str,
+    source: sql.Composable,
+    values: dict[str, sql.Composable],
+    carried: list[str],
+    chains: Onward,
+) -> sql.Composed:
+    """The rows of a move's path from `source` (`alias`): where each enrolment stands after
+    the move, with the end of the wait it arrived at (`chains.due`, on the row as `e`)."""
+    kept = ["enrolment_id", "customer_id", "time_zone", *carried]
+    fields = [sql.Identifier(alias, name) for name in kept]
+    fields += [sql.SQL("{} as {}").format(v, sql.Identifier(n)) for n, v in values.items()]
+    return sql.SQL(
+        "select e.*, (case when e.status = 'active' then {due} end)::timestamptz as due_at"
+        " from (select {fields} from {source}) as e"
+    ).format(due=chains.due, fields=sql.SQL(", ").join(fields), source=source)

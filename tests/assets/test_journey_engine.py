@@ -514,3 +514,106 @@ def test_a_loop_reminds_once_per_due_date_follows_the_date_the_source_moves_and_
         "select campaign, marketing from messaging.occurrences order by campaign"
     ).fetchall()
     assert sorted(set(marketing)) == [("servicing.offer", True), ("servicing.reminder", False)]
+
+
+CHAIN = """
+name: chain_test
+description: A day's wait, then half to a week's wait and half to the end.
+entry: {trigger: trg_signup}
+priority: 50
+conversion: {goal: order, window_days: 7}
+steps:
+  - id: a_day
+    wait: {for: 1d}
+  - id: which_way
+    split:
+      arms:
+        left: {weight: 1, next: a_week}
+        right: {weight: 1, next: done}
+  - id: a_week
+    wait: {for: 7d}
+  - id: done
+    exit: {reason: done}
+"""
+
+
+def test_a_wait_that_is_over_leads_through_the_split_in_one_run_each_move_on_the_journeys_clock(
+    conn, tmp_path
+):
+    spec = write_journey(tmp_path, CHAIN, {})
+    entered = AS_OF - timedelta(days=2)
+    for i in range(20):
+        add_customer(conn, f"c{i}", timezone="UTC")
+        add_entry(conn, f"k{i}", f"c{i}", entered)
+
+    result = advance(conn, tmp_path, [spec], AS_OF).advance
+
+    waited = entered + timedelta(days=1)
+    left = [
+        (None, "a_day", "entered", entered),
+        ("a_day", "which_way", "waited", waited),
+        ("which_way", "a_week", "arm left", waited),
+    ]
+    right = [*left[:2], ("which_way", "done", "arm right", waited), ("done", None, "done", waited)]
+    ways = {"a_week": left, "done": right}
+    enrolments = conn.execute(
+        "select enrolment_id, status, step, arrived_at, due_at from messaging.journey_enrolments"
+    ).fetchall()
+    for enrolment_id, status, step, arrived_at, due_at in enrolments:
+        moves = conn.execute(
+            "select from_step, to_step, reason, moved_at from messaging.journey_transitions"
+            " where enrolment_id = %s order by transition_id",
+            (enrolment_id,),
+        ).fetchall()
+        assert moves == ways[step]
+        assert arrived_at == waited
+        assert (status, due_at) in {
+            ("active", waited + timedelta(days=7)),
+            ("exited", None),
+        }
+    went_left = result.moves[("which_way", "a_week")]
+    assert 0 < went_left < 20
+    assert result.moves[("a_day", "which_way")] == 20
+    assert result.moves[("which_way", "done")] == result.ended["exited: done"] == 20 - went_left
+
+
+LOOP = """
+name: ticking
+description: Every day a coin is tossed, and the customer waits for the next day.
+entry: {trigger: trg_signup}
+priority: 50
+conversion: {goal: order, window_days: 7}
+steps:
+  - id: a_day
+    wait: {for: 1d}
+  - id: toss
+    split:
+      arms:
+        heads: {weight: 1, next: a_day}
+        tails: {weight: 1, next: a_day}
+"""
+
+
+def test_a_loop_advanced_late_goes_round_once_for_each_wait_that_is_over_in_one_run(conn, tmp_path):
+    spec = write_journey(tmp_path, LOOP, {})
+    add_customer(conn, "ada", timezone="UTC")
+    entered = AS_OF - timedelta(days=80, hours=1)
+    conn.execute(
+        "insert into triggers.trg_signup values ('signup:ada', 'ada', %s, %s, '{}')",
+        (entered, AS_OF + timedelta(days=1)),
+    )
+
+    result = advance(conn, tmp_path, [spec], AS_OF).advance
+
+    days = [entered + timedelta(days=day) for day in range(1, 81)]
+    waited = conn.execute(
+        "select moved_at from messaging.journey_transitions where reason = 'waited'"
+        " order by transition_id"
+    ).fetchall()
+    assert waited == [(day,) for day in days]  # 160 moves, more than one statement makes
+    assert result.moves[("a_day", "toss")] == 80
+    assert step_of(conn, "ada", "ticking") == ("active", "a_day")
+    arrived_at, due_at = conn.execute(
+        "select arrived_at, due_at from messaging.journey_enrolments"
+    ).fetchone()
+    assert (arrived_at, due_at) == (days[-1], days[-1] + timedelta(days=1))

@@ -183,7 +183,8 @@ class StagingCast:
 
 
 def _timestamp(source: LandingSource, column: str, written: str) -> StagingCast:
-    # to_timestamptz casts a value with an offset as it is; the rules accept no other.
+    # to_timestamptz and parse_instant cast a value with an offset as it is; the rules accept no
+    # other.
     read = "nullif(btrim({}), '')" if "nullif" in written else "btrim({})"
     return StagingCast(source, column, written, TIMESTAMPS, macro_cast=f"{read}::timestamptz")
 
@@ -204,9 +205,15 @@ CASTS = (
         INTEGERS,
     ),
     StagingCast(CATALOG_PRODUCTS, "price", "nullif(btrim(price), '')::numeric", DECIMALS),
-    _timestamp(WEB_EVENTS, "occurred_at", "btrim(occurred_at)::timestamptz"),
+    _timestamp(WEB_EVENTS, "occurred_at", "parse_instant('btrim(occurred_at)')"),
     StagingCast(WEB_EVENTS, "revenue", "nullif(btrim(revenue), '')::numeric", DECIMALS),
-    StagingCast(WEB_EVENTS, "properties", "nullif(btrim(properties), '')::jsonb", JSON_TEXTS),
+    StagingCast(
+        WEB_EVENTS,
+        "properties",
+        """parse_json("nullif(btrim(properties), '')")""",
+        JSON_TEXTS,
+        macro_cast="nullif(btrim({}), '')::jsonb",
+    ),
     StagingCast(POS_TRANSACTIONS, "line_number", "btrim(line_number)::numeric::integer", INTEGERS),
     StagingCast(
         POS_TRANSACTIONS,
@@ -222,12 +229,16 @@ CAST_IDS = [f"{c.source.name}.{c.column}" for c in CASTS]
 _RAW_COLUMN = re.compile(r"btrim\((\w+)\)")
 
 
+# How a staging model spells a cast: PostgreSQL's ``::``, or a macro that casts.
+_CASTING = ("::", "to_timestamptz", "parse_instant", "parse_json")
+
+
 def _cast_columns(model: str) -> set[str]:
-    """The raw columns a staging model casts: those on a line with ``::`` or ``to_timestamptz``."""
+    """The raw columns a staging model casts: those on a line that casts (``_CASTING``)."""
     return {
         column
         for line in model.splitlines()
-        if "::" in line or "to_timestamptz" in line
+        if any(spelling in line for spelling in _CASTING)
         for column in _RAW_COLUMN.findall(line)
     }
 
