@@ -1,9 +1,10 @@
 """Row rules per landing source: what makes a landed row loadable.
 
 Each rule is a SQL predicate over the batch being loaded (true when the row breaks it) and a
-message naming the column, the value and what was expected. The same rules feed the Great
-Expectations suite (the evidence shown as asset checks) and the set-based split into
-``raw.<table>`` and ``raw.<table>_rejects``, so the two always agree.
+message naming the column, the value and what was expected. The set-based split into
+``raw.<table>`` and ``raw.<table>_rejects`` judges every row by each rule once, and counts the rows
+breaking each; the Great Expectations suite (the evidence shown as asset checks) is validated on
+those counts, so the two always agree.
 
 A typed column's rule accepts exactly the values of the contract's shape that its dbt staging
 cast accepts (``::date``, ``::timestamptz``, ``::integer``, ``::numeric``, ``::jsonb``), so a
@@ -24,6 +25,7 @@ from models.landing import (
     POS_TRANSACTIONS,
     WEB_EVENT_TYPES,
     WEB_EVENTS,
+    FileFormat,
     LandingSource,
 )
 
@@ -242,5 +244,34 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
 }
 
 
+# A JSON line is judged as a line before its values are: over ``_json_type``, the JSON type of
+# the line as the server parsed it (NULL when it cannot read it as JSON that ``jsonb`` stores),
+# and ``_raw``, the line as it landed. A line that breaks one of these is rejected for that alone;
+# its values, which it has none of, are not judged.
+JSON_LINE_RULES: tuple[RowRule, ...] = (
+    RowRule(
+        name="line_is_json",
+        expectation="the line is JSON PostgreSQL can store",
+        predicate="_json_type is null",
+        message=(
+            "case when raw.is_valid(_raw, 'json') then 'the line is JSON PostgreSQL cannot store'"
+            " else 'the line is not valid JSON' end"
+            " || ' (' || raw.input_error(_raw, 'jsonb') || ')'"
+        ),
+    ),
+    RowRule(
+        name="line_is_object",
+        expectation="the line is a JSON object",
+        predicate="_json_type <> 'object'",
+        message="'the line is JSON but not an object'",
+    ),
+)
+
+
 def rules_for(source: LandingSource) -> tuple[RowRule, ...]:
     return ROW_RULES[source.name]
+
+
+def line_rules_for(source: LandingSource) -> tuple[RowRule, ...]:
+    """The rules a landed line of ``source`` meets before its values are judged."""
+    return JSON_LINE_RULES if source.file_format is FileFormat.JSONL else ()
