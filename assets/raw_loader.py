@@ -105,6 +105,8 @@ def split_batch(
     conn: psycopg.Connection, source: LandingSource, batch: StagedBatch, source_label: str
 ) -> LoadCounts:
     """Load the batch's good rows and reject the others. Run inside a transaction."""
+    # Room for a chunk's judged rows in memory rather than in a temporary file.
+    conn.execute("set local work_mem = '64MB'")
     loaded, rejected, judged, *broken = conn.execute(
         split_sql(source, batch.rows, source_label)
     ).fetchone()
