@@ -78,10 +78,34 @@ def one_of_required(*columns: str) -> RowRule:
 
 
 def _cast_valid(column: str, shape: str, type_name: str) -> str:
-    """True when the value has the contract's ``shape`` and the staging cast to ``type_name``
-    accepts it: the server's own parser answers (``raw.is_valid``, which never raises), so the
-    rule is exactly as strict as the cast, at the cost of one parse, not one regex."""
-    return f"({column} ~ '{shape}' and raw.is_valid({column}, '{type_name}'))"
+    """True when the value has the contract's ``shape`` (a SQL condition) and the staging cast
+    to ``type_name`` accepts it: the server's own parser answers (``raw.is_valid``, which never
+    raises), so the rule is exactly as strict as the cast, at the cost of one parse."""
+    return f"({shape} and raw.is_valid({column}, '{type_name}'))"
+
+
+def _matches(column: str, pattern: str) -> str:
+    return f"{column} ~ '{pattern}'"
+
+
+def timestamp_shape(column: str) -> str:
+    """Whether the value has the contract's timestamp shape, as far as the timestamptz cast
+    leaves it to the shape. The commonest spelling, ``2026-03-01T09:30:00+01:00``, is told
+    without the regex, which costs twice as much (PostgreSQL's regex engine sets up afresh for
+    every value): its separators in their places, its 18 other characters digits, the hour
+    below 24 and the second below 60 (the cast reads 24:00:00 and a 60th second; a 13th month or
+    a 60th minute it refuses itself). Any other spelling goes to the regex. With the cast, the
+    two judge alike, value by value (tests/warehouse/test_row_rules_match_casts.py)."""
+    digits = column
+    for separator in "-:T+":
+        digits = f"replace({digits}, '{separator}', '')"
+    common = (
+        f"({column} like '____-__-__T__:__:__+__:__' or {column} like '____-__-__T__:__:__-__:__')"
+        f" and octet_length({digits}) = 18 and ltrim({digits}, '0123456789') = ''"
+        f" and substr({column}, 12, 2) collate \"C\" < '24'"
+        f" and substr({column}, 18, 2) collate \"C\" < '60'"
+    )
+    return f"(({common}) or {_matches(column, _ISO_TIMESTAMP)})"
 
 
 def timestamp(column: str) -> RowRule:
@@ -89,7 +113,8 @@ def timestamp(column: str) -> RowRule:
         name=f"{column}_is_timestamp",
         expectation=f"{column} is an ISO 8601 timestamp with a UTC offset",
         predicate=(
-            f"{column} is not null and not {_cast_valid(column, _ISO_TIMESTAMP, 'timestamptz')}"
+            f"{column} is not null "
+            f"and not {_cast_valid(column, timestamp_shape(column), 'timestamptz')}"
         ),
         message=(
             f"'{column} ' || {_quoted(column)} || "
@@ -103,7 +128,10 @@ def date(column: str) -> RowRule:
     return RowRule(
         name=f"{column}_is_date",
         expectation=f"{column} is a date (YYYY-MM-DD)",
-        predicate=(f"{column} is not null and not {_cast_valid(column, _ISO_DATE, 'date')}"),
+        predicate=(
+            f"{column} is not null "
+            f"and not {_cast_valid(column, _matches(column, _ISO_DATE), 'date')}"
+        ),
         message=f"'{column} ' || {_quoted(column)} || ' is not a date (YYYY-MM-DD)'",
     )
 
@@ -112,7 +140,10 @@ def decimal(column: str) -> RowRule:
     return RowRule(
         name=f"{column}_is_decimal",
         expectation=f"{column} is a decimal number",
-        predicate=(f"{column} is not null and not {_cast_valid(column, _DECIMAL, 'numeric')}"),
+        predicate=(
+            f"{column} is not null "
+            f"and not {_cast_valid(column, _matches(column, _DECIMAL), 'numeric')}"
+        ),
         message=f"'{column} ' || {_quoted(column)} || ' is not a decimal number (e.g. 79.90)'",
     )
 
@@ -121,7 +152,10 @@ def integer(column: str) -> RowRule:
     return RowRule(
         name=f"{column}_is_integer",
         expectation=f"{column} is a whole number within PostgreSQL's integer range",
-        predicate=(f"{column} is not null and not {_cast_valid(column, _INTEGER, 'integer')}"),
+        predicate=(
+            f"{column} is not null "
+            f"and not {_cast_valid(column, _matches(column, _INTEGER), 'integer')}"
+        ),
         message=(
             f"'{column} ' || {_quoted(column)} || "
             "' is not a whole number from -2147483648 to 2147483647'"
