@@ -107,7 +107,11 @@ def build_ingest_asset(source: LandingSource) -> AssetsDefinition:
             f"raw.{source.raw_table}; bad rows to raw.{source.rejects_table} with their reason."
         ),
         check_specs=[
-            AssetCheckSpec(EXPECTATIONS_CHECK, asset=key, description="Great Expectations suite"),
+            AssetCheckSpec(
+                EXPECTATIONS_CHECK,
+                asset=key,
+                description="Great Expectations suite on the rows each row rule rejected",
+            ),
             AssetCheckSpec(RECONCILE_CHECK, asset=key, description="read = loaded + rejected"),
         ],
     )
