@@ -242,7 +242,9 @@ def _create_lines_table(conn, table: str, first_line: int) -> None:
     )
 
 
-def _stage_lines(conn, table: str, chunk: bytes, first_line: int) -> tuple[int, list]:
+def _stage_lines(
+    conn, table: str, chunk: bytes, first_line: int
+) -> tuple[int, list[StructuralReject]]:
     """The chunk's lines as rows of ``table``: how many lines the chunk holds, and those that
     cannot be stored as text. A chunk COPY refuses (a NUL byte, a byte that is not UTF-8, a
     stray carriage return) takes the slow path, in which Python rejects the lines that hold such
@@ -282,7 +284,12 @@ def _copy_lines(conn, table: str, chunk: bytes) -> int:
     return cursor.rowcount
 
 
-def _stage_lines_one_by_one(conn, table: str, chunk: bytes, first_line: int):
+def _stage_lines_one_by_one(
+    conn, table: str, chunk: bytes, first_line: int
+) -> tuple[int, list[StructuralReject]]:
+    """The slow path: each line checked for bytes text cannot hold, the others copied one by
+    one (a trailing carriage return dropped, as COPY drops it); the lines counted, blank ones
+    too, and the rejects."""
     lines = chunk.split(b"\n")
     if lines[-1] == b"":  # what follows the chunk's last newline
         lines.pop()

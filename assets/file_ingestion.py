@@ -100,8 +100,12 @@ def _ingest_file(conn, staging, zone, source, file, checksum, expectations, resu
     loaded."""
     counts = LoadCounts()
     try:
-        with conn.transaction(), opened(zone, file) as stream:
-            for batch in staged_ahead(staging, source, stream):
+        with (
+            conn.transaction(),
+            opened(zone, file) as stream,
+            staged_ahead(staging, source, stream) as batches,
+        ):
+            for batch in batches:
                 counts.add(split_batch(conn, source, batch, file.path))
                 drop_batch(conn, batch)
             rules = line_rules_for(source) + rules_for(source)

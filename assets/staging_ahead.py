@@ -12,6 +12,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 import psycopg
@@ -22,11 +23,14 @@ from models.landing import LandingSource
 _DONE = object()
 
 
+@contextmanager
 def staged_ahead(
     staging: psycopg.Connection, source: LandingSource, stream: BinaryIO
-) -> Iterator[StagedBatch]:
-    """``stage_stream`` on ``staging`` (autocommit), at most one batch ahead of the caller. An
-    error of the staging (a file that cannot be read, a lost connection) is raised here."""
+) -> Iterator[Iterator[StagedBatch]]:
+    """The batches of ``stage_stream`` on ``staging`` (autocommit), staged at most one ahead
+    of the caller. An error of the staging (a file that cannot be read, a lost connection) is
+    raised where the caller takes the next batch; leaving the block stops the staging and
+    waits for it, so the stream may be closed after."""
     handed: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
 
@@ -49,13 +53,16 @@ def staged_ahead(
         else:
             hand_over(_DONE)
 
-    thread = threading.Thread(target=stage, name=f"stage {source.name}", daemon=True)
-    thread.start()
-    try:
+    def batches() -> Iterator[StagedBatch]:
         while (item := handed.get()) is not _DONE:
             if isinstance(item, BaseException):
                 raise item
             yield item
+
+    thread = threading.Thread(target=stage, name=f"stage {source.name}", daemon=True)
+    thread.start()
+    try:
+        yield batches()
     finally:
         stop.set()
         thread.join()
