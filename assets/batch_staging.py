@@ -34,9 +34,10 @@ from assets.unstorable_rows import (
 from models.landing import FileFormat, LandingSource
 
 COPY_BLOCK = 1 << 20
-# JSON lines are staged and split a chunk at a time: memory stays bounded, and a chunk that
-# needs the slow path or a second look costs that chunk alone.
-JSON_CHUNK_BYTES = 32 << 20
+# JSON lines are staged and split a chunk at a time: memory stays bounded, a chunk that needs
+# the slow path or a second look costs that chunk alone, and the split of a chunk overlaps the
+# staging of the next (small chunks keep short the start and end, when only one side works).
+JSON_CHUNK_BYTES = 8 << 20
 # COPY's CSV format with delimiter and quote bytes that JSON never holds outside a broken line
 # (a control character is not allowed in a JSON string): each line arrives as one text value.
 _LINES_FORMAT = "format csv, delimiter e'\\x1f', quote e'\\x1e'"
