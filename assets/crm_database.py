@@ -19,7 +19,7 @@ from assets.batch_staging import stage_rows
 from assets.expectations import BatchExpectations, ExpectationOutcome
 from assets.raw_loader import LoadCounts, drop_batch, split_batch
 from models.landing import CRM_CUSTOMERS, CRM_VEHICLES, LandingSource
-from warehouse.row_rules import rules_for
+from warehouse.row_rules import judged_rules
 
 CRM_TABLES: dict[str, str] = {CRM_CUSTOMERS.name: "customers", CRM_VEHICLES.name: "vehicles"}
 
@@ -63,7 +63,7 @@ def extract_crm_table(
     with conn.transaction():
         batch = stage_rows(conn, source, staged)
         counts = split_batch(conn, source, batch, f"crm_db:{table_name}")
-        outcomes = expectations.validate(rules_for(source), counts.broken)
+        outcomes = expectations.validate(judged_rules(source), counts.broken)
         if high is not None:
             _save_watermark(conn, source, high)
         drop_batch(conn, batch)

@@ -19,7 +19,7 @@ from assets.landing_zone import LandingFile, LandingZone, opened
 from assets.raw_loader import LoadCounts, drop_batch, split_batch
 from assets.staging_ahead import staged_ahead
 from models.landing import LandingSource
-from warehouse.row_rules import line_rules_for, rules_for
+from warehouse.row_rules import judged_rules
 
 
 @dataclass
@@ -108,8 +108,7 @@ def _ingest_file(conn, staging, zone, source, file, checksum, expectations, resu
             for batch in batches:
                 counts.add(split_batch(conn, source, batch, file.path))
                 drop_batch(conn, batch)
-            rules = line_rules_for(source) + rules_for(source)
-            outcomes = expectations.validate(rules, counts.broken)
+            outcomes = expectations.validate(judged_rules(source), counts.broken)
             _register(conn, source, file, checksum, "loaded", counts, None)
     except FileRejected as problem:
         _quarantine(conn, zone, source, file, checksum, str(problem), result)

@@ -18,7 +18,7 @@ from psycopg import sql
 
 from assets.batch_staging import StagedBatch
 from models.landing import LandingSource
-from warehouse.row_rules import RowRule, line_rules_for, rules_for
+from warehouse.row_rules import RowRule, judged_rules, line_rules_for, rules_for
 
 
 @dataclass
@@ -73,11 +73,11 @@ def _reasons(rules: tuple[RowRule, ...], flags: list[str]) -> str:
     return f"concat_ws('; ', {cases})"
 
 
-def split_sql(source: LandingSource, rows: sql.Composable, source_label: str) -> sql.Composed:
+def _split_sql(source: LandingSource, rows: sql.Composable, source_label: str) -> sql.Composed:
     """The statement splitting ``rows`` (see ``StagedBatch.rows``). A row breaking a line rule
     is rejected for the line alone: its values are neither reasons nor counted."""
     line_rules, value_rules = line_rules_for(source), rules_for(source)
-    rules = line_rules + value_rules
+    rules = judged_rules(source)
     flags = [f"_breaks_{i}" for i in range(len(rules))]
     line_flags, value_flags = flags[: len(line_rules)], flags[len(line_rules) :]
     line_broken = _any(line_flags)
@@ -108,16 +108,15 @@ def split_batch(
     # Room for a chunk's judged rows in memory rather than in a temporary file.
     conn.execute("set local work_mem = '64MB'")
     loaded, rejected, judged, *broken = conn.execute(
-        split_sql(source, batch.rows, source_label)
+        _split_sql(source, batch.rows, source_label)
     ).fetchone()
     structural = _insert_structural_rejects(conn, source, batch, source_label)
-    rules = line_rules_for(source) + rules_for(source)
     return LoadCounts(
         rows_read=judged + structural,
         rows_loaded=loaded,
         rows_rejected=rejected + structural,
         structural_reasons=Counter(r.reason for r in batch.structural_rejects),
-        broken=Counter(dict(zip(rules, broken, strict=True))),
+        broken=Counter(dict(zip(judged_rules(source), broken, strict=True))),
     )
 
 

@@ -281,7 +281,8 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
 # A JSON line is judged as a line before its values are: over ``_json_type``, the JSON type of
 # the line as the server parsed it (NULL when it cannot read it as JSON that ``jsonb`` stores),
 # and ``_raw``, the line as it landed. A line that breaks one of these is rejected for that alone;
-# its values, which it has none of, are not judged.
+# its values, which it has none of, are not judged. The reason quotes the server's own words
+# (``Token "not" is invalid.``), cut at 200 characters.
 JSON_LINE_RULES: tuple[RowRule, ...] = (
     RowRule(
         name="line_is_json",
@@ -290,7 +291,7 @@ JSON_LINE_RULES: tuple[RowRule, ...] = (
         message=(
             "case when raw.is_valid(_raw, 'json') then 'the line is JSON PostgreSQL cannot store'"
             " else 'the line is not valid JSON' end"
-            " || ' (' || raw.input_error(_raw, 'jsonb') || ')'"
+            " || ' (' || left(raw.input_error(_raw, 'jsonb'), 200) || ')'"
         ),
     ),
     RowRule(
@@ -309,3 +310,8 @@ def rules_for(source: LandingSource) -> tuple[RowRule, ...]:
 def line_rules_for(source: LandingSource) -> tuple[RowRule, ...]:
     """The rules a landed line of ``source`` meets before its values are judged."""
     return JSON_LINE_RULES if source.file_format is FileFormat.JSONL else ()
+
+
+def judged_rules(source: LandingSource) -> tuple[RowRule, ...]:
+    """Every rule a staged row of ``source`` is judged by, the line rules first."""
+    return line_rules_for(source) + rules_for(source)
