@@ -1,13 +1,16 @@
-"""Stage one landed file into the server as a batch table, as fast as a plain ``COPY``.
+"""Stage one landed file into the server as batch tables, as fast as a plain ``COPY``.
 
 CSV files are copied as they are; only when that hits a problem in a row (the wrong number of
 fields, a NUL byte, bytes that are not UTF-8) does the file take the slow path, in which Python
 finds the broken rows, keeps them as rejects with their reason, and copies the rest. JSON lines
-are parsed by Python while the server copies (see ``_stage_jsonl``). Either way a bad row costs
-that row alone: only a file whose header cannot be read is refused as a whole.
+are copied as they are too, a chunk at a time and one line a text value, and the server parses
+them (``_json_rows``): Python never parses JSON. Either way a bad row costs that row alone: only
+a file whose header cannot be read is refused as a whole.
 
-Every staged batch is exposed as the view ``raw._batch_<source>_rows`` with the contract's columns,
-trimmed, empty as NULL, plus ``_row_number`` and ``_raw``; that view is what validation reads.
+Each staged batch comes with ``rows``, a query reading it as the contract's rows: the columns
+trimmed, empty as NULL, plus ``_row_number`` and ``_raw``; for JSON lines also ``_json_type``,
+which the JSON line rules judge. That query is what the split into raw and rejects reads
+(``assets.raw_loader``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-import orjson
 import psycopg
 from psycopg import errors, sql
 
@@ -27,15 +29,30 @@ from assets.unstorable_rows import (
     nul_problem,
     printable,
     printable_line,
-    undecodable_json_line,
+    unstorable_line,
 )
 from models.landing import FileFormat, LandingSource
 
 COPY_BLOCK = 1 << 20
+# JSON lines are staged and split a chunk at a time: memory stays bounded, a chunk that needs
+# the slow path or a second look costs that chunk alone, and the split of a chunk overlaps the
+# staging of the next (small chunks keep short the start and end, when only one side works).
+JSON_CHUNK_BYTES = 8 << 20
+# COPY's CSV format with delimiter and quote bytes that JSON never holds outside a broken line
+# (a control character is not allowed in a JSON string): each line arrives as one text value.
+_LINES_FORMAT = "format csv, delimiter e'\\x1f', quote e'\\x1e'"
+# What Python's bytes.strip() removes: a line of only these is blank, neither read nor numbered
+# apart (its number is skipped).
+_BLANK = "e' \\t\\n\\r\\x0b\\f'"
 
 
 class FileRejected(Exception):
     """The file as a whole cannot be loaded (wrong or unreadable header, empty): quarantine it."""
+
+
+class _LinesMisread(Exception):
+    """COPY made a different number of rows than the chunk has lines: a stray quote byte joined
+    two lines, or a line ``\\.`` ended the data early (servers before PostgreSQL 18)."""
 
 
 @dataclass(frozen=True)
@@ -48,26 +65,30 @@ class StructuralReject:
 @dataclass
 class StagedBatch:
     table: str
-    view: str
+    rows: sql.Composable
     structural_rejects: list[StructuralReject] = field(default_factory=list)
 
 
-def batch_names(source: LandingSource) -> tuple[str, str]:
-    return f"_batch_{source.name}", f"_batch_{source.name}_rows"
+def batch_table(source: LandingSource) -> str:
+    return f"_batch_{source.name}"
 
 
-def stage_stream(conn: psycopg.Connection, source: LandingSource, stream: BinaryIO) -> StagedBatch:
-    """Load ``stream`` into the batch table of ``source`` (replacing any earlier batch)."""
+def stage_stream(
+    conn: psycopg.Connection, source: LandingSource, stream: BinaryIO
+) -> Iterator[StagedBatch]:
+    """Stage ``stream`` as one batch (CSV) or one batch a chunk of lines (JSON lines), each
+    replacing any earlier batch of the same name. Run inside the caller's transaction."""
     if source.file_format is FileFormat.CSV:
-        return _stage_csv(conn, source, stream)
-    return _stage_jsonl(conn, source, stream)
+        yield _stage_csv(conn, source, stream)
+    else:
+        yield from _stage_jsonl(conn, source, stream)
 
 
 def stage_rows(
     conn: psycopg.Connection, source: LandingSource, rows: Iterable[tuple[str | None, ...]]
 ) -> StagedBatch:
     """Stage rows already split into the contract's columns (the CRM database extract)."""
-    table, view = batch_names(source)
+    table = batch_table(source)
     columns = list(source.columns)
     _create_batch_table(conn, table, columns)
     rejects: list[StructuralReject] = []
@@ -79,8 +100,7 @@ def stage_rows(
                 rejects.append(StructuralReject(number, problem, raw))
             else:
                 copy.write_row((number, *row))
-    _create_view(conn, source, table, view, {c: c for c in columns}, raw_expression="null")
-    return StagedBatch(table, view, rejects)
+    return StagedBatch(table, _column_rows(source, table, {c: c for c in columns}), rejects)
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -116,7 +136,7 @@ def _check_header(source: LandingSource, header: list[str]) -> None:
 def _stage_csv(conn: psycopg.Connection, source: LandingSource, stream: BinaryIO) -> StagedBatch:
     header, _ = _read_header(stream)
     _check_header(source, header)
-    table, view = batch_names(source)
+    table = batch_table(source)
     file_columns = [f"c{i}" for i in range(len(header))]
     mapping = {name: column for name, column in zip(header, file_columns, strict=True)}
     body = stream.read()
@@ -128,8 +148,7 @@ def _stage_csv(conn: psycopg.Connection, source: LandingSource, stream: BinaryIO
     except errors.DataError:
         # A wrong field count, a NUL byte, a byte that is not UTF-8: somewhere a row is bad.
         rejects = _stage_csv_row_by_row(conn, table, file_columns, body)
-    _create_view(conn, source, table, view, mapping, raw_expression="null")
-    return StagedBatch(table, view, rejects)
+    return StagedBatch(table, _column_rows(source, table, mapping), rejects)
 
 
 def _copy_csv_bytes(conn, table: str, columns: list[str], body: bytes) -> None:
@@ -180,74 +199,162 @@ def _csv_records(text: str, width: int) -> Iterator[tuple[int, list[str], str | 
 # --- JSON lines ------------------------------------------------------------------------------
 
 
-def _json_text(value) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, dict | list):
-        return orjson.dumps(value).decode()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def _stage_jsonl(
+    conn: psycopg.Connection, source: LandingSource, stream: BinaryIO
+) -> Iterator[StagedBatch]:
+    """Each chunk of whole lines copied into a table of its own, a line a row numbered as the
+    file numbers its lines, then parsed by the server into the batch table of the chunk."""
+    first_line = 1
+    for index, chunk in enumerate(_line_chunks(stream)):
+        table = f"{batch_table(source)}_{index}"
+        lines_table = f"{table}_lines"
+        lines, rejects = _stage_lines(conn, lines_table, chunk, first_line)
+        _parse_lines(conn, source, lines_table, table)
+        rows = sql.SQL("select * from raw.{}").format(sql.Identifier(table))
+        yield StagedBatch(table, rows, rejects)
+        first_line += lines
 
 
-def _json_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    """Non-blank lines with their 1-based line numbers, read in blocks."""
-    number, pending = 0, b""
+def _line_chunks(stream: BinaryIO) -> Iterator[bytes]:
+    """The stream in chunks of about ``JSON_CHUNK_BYTES``, each ending at the end of a line (the
+    last one at the end of the stream)."""
+    blocks: list[bytes] = []
+    size = 0
     while block := stream.read(COPY_BLOCK):
-        lines = (pending + block).split(b"\n")
-        pending = lines.pop()
-        for line in lines:
-            number += 1
-            if line.strip():
-                yield number, line
-    if pending.strip():
-        yield number + 1, pending
+        blocks.append(block)
+        size += len(block)
+        if size >= JSON_CHUNK_BYTES:
+            data = b"".join(blocks)
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield data[:cut]
+                blocks, size = [data[cut:]], len(data) - cut
+    if rest := b"".join(blocks):
+        yield rest
 
 
-def _stage_jsonl(conn: psycopg.Connection, source: LandingSource, stream: BinaryIO) -> StagedBatch:
-    """Python parses each line (orjson) while the server copies the previous block: the two
-    cores work side by side, the server never parses JSON, and a broken line costs one reject
-    instead of a second pass over the file."""
-    table, view = batch_names(source)
-    columns = list(source.columns)
-    rejects: list[StructuralReject] = []
-    target = sql.SQL("copy raw.{} (_row_number, {}) from stdin (format csv)").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+def _create_lines_table(conn, table: str, first_line: int) -> None:
+    conn.execute(sql.SQL("drop table if exists raw.{}").format(sql.Identifier(table)))
+    conn.execute(
+        sql.SQL(
+            "create unlogged table raw.{} (_row_number bigint generated by default as identity "
+            "(start with {}), line text)"
+        ).format(sql.Identifier(table), sql.Literal(first_line))
     )
-    with conn.transaction():
-        _create_batch_table(conn, table, columns)
-        with conn.cursor().copy(target) as copy:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            for number, line in _json_lines(stream):
-                values, problem = _json_row(line, columns)
-                if problem:
-                    rejects.append(StructuralReject(number, problem, printable_line(line)))
-                    continue
-                writer.writerow([number, *values])
-                if buffer.tell() > COPY_BLOCK:
-                    copy.write(buffer.getvalue())
-                    buffer.seek(0)
-                    buffer.truncate()
-            copy.write(buffer.getvalue())
-    _create_view(conn, source, table, view, {c: c for c in columns}, raw_expression="null")
-    return StagedBatch(table, view, rejects)
 
 
-def _json_row(line: bytes, columns: list[str]) -> tuple[list[str | None], str | None]:
-    """The line's values in ``columns`` order, or why the line cannot be loaded."""
+def _stage_lines(
+    conn, table: str, chunk: bytes, first_line: int
+) -> tuple[int, list[StructuralReject]]:
+    """The chunk's lines as rows of ``table``: how many lines the chunk holds, and those that
+    cannot be stored as text. A chunk COPY refuses (a NUL byte, a byte that is not UTF-8, a
+    stray carriage return) takes the slow path, in which Python rejects the lines that hold such
+    bytes and copies the others one by one."""
     try:
-        document = orjson.loads(line)
-    except orjson.JSONDecodeError as error:
-        return [], undecodable_json_line(line, error)
-    if not isinstance(document, dict):
-        return [], "the line is JSON but not an object"
-    values = [_json_text(document.get(c)) for c in columns]
-    # orjson reads \u0000 as U+0000, which no PostgreSQL text holds; objects keep it escaped
-    # for the jsonb rule to judge.
-    if b"\\u0000" in line:
-        return values, nul_problem(columns, values)
-    return values, None
+        with conn.transaction():
+            _create_lines_table(conn, table, first_line)
+            rows = _copy_lines(conn, table, chunk)
+            if _may_be_misread(chunk) and rows != _line_count(chunk):
+                raise _LinesMisread
+        return rows, []
+    except (errors.DataError, _LinesMisread):
+        return _stage_lines_one_by_one(conn, table, chunk, first_line)
+
+
+def _may_be_misread(chunk: bytes) -> bool:
+    """Whether the chunk holds what can make COPY read its lines otherwise than one a row: the
+    quote byte of the format, or a ``\\.`` (an end of data before PostgreSQL 18). Much cheaper
+    to look for than counting the lines."""
+    return b"\x1e" in chunk or b"\\." in chunk
+
+
+def _line_count(chunk: bytes) -> int:
+    return chunk.count(b"\n") + (not chunk.endswith(b"\n"))
+
+
+def _copy_lines(conn, table: str, chunk: bytes) -> int:
+    """COPY the lines as they are, frozen (the table is new in this transaction, so no later
+    scan has to set hint bits); the number of rows made."""
+    target = sql.SQL("copy raw.{} (line) from stdin ({}, freeze)").format(
+        sql.Identifier(table), sql.SQL(_LINES_FORMAT)
+    )
+    cursor = conn.cursor()
+    with cursor.copy(target) as copy:
+        for start in range(0, len(chunk), COPY_BLOCK):
+            copy.write(chunk[start : start + COPY_BLOCK])
+    return cursor.rowcount
+
+
+def _stage_lines_one_by_one(
+    conn, table: str, chunk: bytes, first_line: int
+) -> tuple[int, list[StructuralReject]]:
+    """The slow path: each line checked for bytes text cannot hold, the others copied one by
+    one (a trailing carriage return dropped, as COPY drops it); the lines counted, blank ones
+    too, and the rejects."""
+    lines = chunk.split(b"\n")
+    if lines[-1] == b"":  # what follows the chunk's last newline
+        lines.pop()
+    rejects: list[StructuralReject] = []
+    target = sql.SQL("copy raw.{} (_row_number, line) from stdin").format(sql.Identifier(table))
+    with conn.transaction():
+        _create_lines_table(conn, table, first_line)
+        with conn.cursor().copy(target) as copy:
+            for number, line in enumerate(lines, start=first_line):
+                line = line.removesuffix(b"\r")
+                if not line.strip():
+                    continue
+                if problem := unstorable_line(line):
+                    rejects.append(StructuralReject(number, problem, printable_line(line)))
+                else:
+                    copy.write_row((number, line.decode("utf-8")))
+    return len(lines), rejects
+
+
+def _parse_lines(conn, source: LandingSource, lines_table: str, table: str) -> None:
+    """The lines parsed into ``table`` (see ``_json_rows``). The cheap screen first: a line that
+    json reads but jsonb refuses (``\\u0000``, a lone surrogate, a number beyond ``numeric``)
+    makes the cast raise, and the chunk is parsed again behind jsonb's own, dearer, check."""
+    for screen in ("json", "jsonb"):
+        try:
+            with conn.transaction():
+                conn.execute(sql.SQL("drop table if exists raw.{}").format(sql.Identifier(table)))
+                conn.execute(
+                    sql.SQL("create unlogged table raw.{} as {}").format(
+                        sql.Identifier(table), _json_rows(source, lines_table, screen)
+                    )
+                )
+                conn.execute(sql.SQL("drop table raw.{}").format(sql.Identifier(lines_table)))
+            return
+        except errors.DataError:
+            if screen == "jsonb":
+                raise
+
+
+def _json_rows(source: LandingSource, lines_table: str, screen: str) -> sql.Composed:
+    """The lines as the contract's rows: each line parsed once, its values read from it as text
+    (a value that is an object or an array reads as its JSON text), blank lines left out.
+    ``_json_type`` is the line's JSON type, NULL when the server cannot read it as JSON that
+    jsonb stores; ``_raw`` keeps the lines that are not JSON objects, for their reject."""
+    values = sql.SQL(", ").join(
+        sql.SQL("nullif(btrim(_document ->> {}), '') as {}").format(
+            sql.Literal(column), sql.Identifier(column)
+        )
+        for column in source.columns
+    )
+    return sql.SQL(
+        "select _row_number, "
+        "case when jsonb_typeof(_document) is distinct from 'object' then line end as _raw, "
+        "jsonb_typeof(_document) as _json_type, {values} from ("
+        "select _row_number, line, "
+        "case when raw.is_valid(line, {screen}) then line::jsonb end as _document "
+        "from raw.{table} offset 0) as lines "
+        "where _document is not null or btrim(line, {blank}) <> ''"
+    ).format(
+        values=values,
+        screen=sql.Literal(screen),
+        table=sql.Identifier(lines_table),
+        blank=sql.SQL(_BLANK),
+    )
 
 
 # --- shared ----------------------------------------------------------------------------------
@@ -270,27 +377,16 @@ def _create_batch_table(conn, table: str, columns: list[str]) -> None:
     )
 
 
-def _column_expressions(source: LandingSource, mapping: dict[str, str]) -> Iterator[sql.Composable]:
+def _column_rows(source: LandingSource, table: str, mapping: dict[str, str]) -> sql.Composed:
+    """The batch table of a CSV file or CRM extract as the contract's rows."""
+    values = []
     for name in source.columns:
-        if name in mapping:
-            value = sql.SQL("nullif(btrim({}), '')").format(sql.Identifier(mapping[name]))
-        else:
-            value = sql.SQL("null::text")
-        yield sql.SQL("{} as {}").format(value, sql.Identifier(name))
-
-
-def _create_view(
-    conn,
-    source: LandingSource,
-    table: str,
-    view: str,
-    mapping: dict[str, str],
-    raw_expression: str,
-) -> None:
-    columns = sql.SQL(", ").join(_column_expressions(source, mapping))
-    with conn.transaction():
-        conn.execute(
-            sql.SQL(
-                "create or replace view raw.{} as select _row_number, {} as _raw, {} from raw.{}"
-            ).format(sql.Identifier(view), sql.SQL(raw_expression), columns, sql.Identifier(table))
+        value = (
+            sql.SQL("nullif(btrim({}), '')").format(sql.Identifier(mapping[name]))
+            if name in mapping
+            else sql.SQL("null::text")
         )
+        values.append(sql.SQL("{} as {}").format(value, sql.Identifier(name)))
+    return sql.SQL("select _row_number, null::text as _raw, {} from raw.{}").format(
+        sql.SQL(", ").join(values), sql.Identifier(table)
+    )

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 
 from assets.batch_staging import stage_rows
 from assets.expectations import BatchExpectations, ExpectationOutcome
-from assets.raw_loader import LoadCounts, drop_batch, merge_batch
+from assets.raw_loader import LoadCounts, drop_batch, split_batch
 from models.landing import CRM_CUSTOMERS, CRM_VEHICLES, LandingSource
-from warehouse.row_rules import rules_for
+from warehouse.row_rules import judged_rules
 
 CRM_TABLES: dict[str, str] = {CRM_CUSTOMERS.name: "customers", CRM_VEHICLES.name: "vehicles"}
 
@@ -60,13 +60,13 @@ def extract_crm_table(
             stamp = row["updated_at"]
             stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
             high = stamp if high is None or stamp > high else high
-    batch = stage_rows(conn, source, staged)
-    outcomes = expectations.validate(batch.view, rules_for(source))
     with conn.transaction():
-        counts = merge_batch(conn, source, batch, f"crm_db:{table_name}")
+        batch = stage_rows(conn, source, staged)
+        counts = split_batch(conn, source, batch, f"crm_db:{table_name}")
+        outcomes = expectations.validate(judged_rules(source), counts.broken)
         if high is not None:
             _save_watermark(conn, source, high)
-    drop_batch(conn, batch)
+        drop_batch(conn, batch)
     return counts, outcomes
 
 

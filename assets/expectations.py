@@ -1,13 +1,19 @@
-"""Great Expectations over a staged batch: the evidence behind the ingest asset checks.
+"""Great Expectations over a loaded batch: the evidence behind the ingest asset checks.
 
-Each row rule becomes an ``UnexpectedRowsExpectation`` run by GX against the batch view in
-PostgreSQL, so the counts a marketer sees in the asset check are GX's own. Great Expectations
-takes seconds to import, so it is imported here, on first use, and only by ingestion.
+The split into raw and rejects (``assets.raw_loader``) judges every row of a batch by each rule
+once and counts the rows breaking each. GX is validated on those counts, not on a second pass
+over the rows: a one-row frame with a column per rule holding the batch's count, and per rule
+the expectation that its maximum is 0. Each result's observed value is therefore the number of
+rows of this batch that broke the rule, the very rows that went to the rejects table for it.
+
+Great Expectations takes seconds to import, so it is imported here, on first use, and only by
+ingestion.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -23,13 +29,10 @@ class ExpectationOutcome:
 
 
 class BatchExpectations:
-    """One ephemeral GX context per database, reused for every batch a run validates."""
-
-    def __init__(self, database_url: str):
-        self.database_url = database_url
+    """One ephemeral GX context, reused for every batch a run validates."""
 
     @cached_property
-    def _datasource(self):
+    def _batch_definition(self):
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -37,37 +40,30 @@ class BatchExpectations:
         context = gx.get_context(mode="ephemeral")
         # Metric progress bars would flood the run's console and Dagster's compute logs.
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        url = self.database_url.replace("postgresql://", "postgresql+psycopg2://", 1)
-        url += ("&" if "?" in url else "?") + "options=-csearch_path%3Draw"
-        return context.data_sources.add_postgres("touchpoint_raw", connection_string=url)
+        asset = context.data_sources.add_pandas("touchpoint_split").add_dataframe_asset("rules")
+        return asset.add_batch_definition_whole_dataframe("batch")
 
-    def validate(self, view: str, rules: tuple[RowRule, ...]) -> list[ExpectationOutcome]:
+    def validate(
+        self, rules: tuple[RowRule, ...], broken: Mapping[RowRule, int]
+    ) -> list[ExpectationOutcome]:
+        """Each rule's expectation judged on the rows of the batch that broke it."""
         import great_expectations as gx
         import great_expectations.expectations as gxe
+        import pandas as pd
 
-        batch_definition = self._batch_definition(view)
-        suite = gx.ExpectationSuite(name=view)
+        batch_definition = self._batch_definition  # GX makes its context here, first
+        counts = pd.DataFrame([{rule.name: broken.get(rule, 0) for rule in rules}])
+        suite = gx.ExpectationSuite(name="row_rules")
         for rule in rules:
-            predicate = rule.predicate.replace("{", "{{").replace("}", "}}")
             suite.add_expectation(
-                gxe.UnexpectedRowsExpectation(
-                    unexpected_rows_query=f"select _row_number from {{batch}} where {predicate}",
-                    description=rule.expectation,
+                gxe.ExpectColumnMaxToBeBetween(
+                    column=rule.name, min_value=0, max_value=0, description=rule.expectation
                 )
             )
-        batch = batch_definition.get_batch()
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": counts})
         result = batch.validate(suite, result_format={"result_format": "BASIC"})
-        return [_outcome(rule, r) for rule, r in zip(rules, result.results, strict=True)]
-
-    def _batch_definition(self, view: str):
-        try:
-            asset = self._datasource.get_asset(view)
-        except LookupError:
-            asset = self._datasource.add_table_asset(view, table_name=view)
-        try:
-            return asset.get_batch_definition("whole")
-        except KeyError:
-            return asset.add_batch_definition_whole_table("whole")
+        by_rule = {r.expectation_config.kwargs["column"]: r for r in result.results}
+        return [_outcome(rule, by_rule[rule.name]) for rule in rules]
 
 
 def _raised(exception_info: dict) -> str | None:

@@ -8,18 +8,18 @@ session-level advisory lock per source keeps two runs from loading the same sour
 from __future__ import annotations
 
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import psycopg
 
-from assets.batch_staging import FileRejected, stage_stream
+from assets.batch_staging import FileRejected
 from assets.expectations import BatchExpectations, ExpectationOutcome
 from assets.landing_zone import LandingFile, LandingZone, opened
-from assets.raw_loader import LoadCounts, drop_batch, merge_batch
+from assets.raw_loader import LoadCounts, drop_batch, split_batch
+from assets.staging_ahead import staged_ahead
 from models.landing import LandingSource
-from warehouse.row_rules import rules_for
+from warehouse.row_rules import judged_rules
 
 
 @dataclass
@@ -60,10 +60,13 @@ class source_lock:
 
 def ingest_landing_source(
     conn: psycopg.Connection,
+    staging: psycopg.Connection,
     zone: LandingZone,
     source: LandingSource,
     expectations: BatchExpectations,
 ) -> SourceIngestion:
+    """Load the new files of ``source``; ``staging``, a second connection to the same database
+    (autocommit), stages each file while ``conn`` splits it (``assets.staging_ahead``)."""
     result = SourceIngestion(source)
     with source_lock(conn, source):
         for file in zone.list_files(source):
@@ -71,7 +74,7 @@ def ingest_landing_source(
             if checksum is None:
                 result.skipped_files += 1
                 continue
-            _ingest_file(conn, zone, source, file, checksum, expectations, result)
+            _ingest_file(conn, staging, zone, source, file, checksum, expectations, result)
     return result
 
 
@@ -91,22 +94,26 @@ def _unregistered_checksum(conn, zone: LandingZone, file: LandingFile) -> str | 
     return None if known else checksum
 
 
-def _ingest_file(conn, zone, source, file, checksum, expectations, result) -> None:
+def _ingest_file(conn, staging, zone, source, file, checksum, expectations, result) -> None:
+    """Split and register the file in one transaction, as it is staged; its expectations are
+    validated on the split's counts before it commits, so a batch GX cannot judge is not
+    loaded."""
+    counts = LoadCounts()
     try:
-        with opened(zone, file) as stream:
-            batch = stage_stream(conn, source, stream)
+        with (
+            conn.transaction(),
+            opened(zone, file) as stream,
+            staged_ahead(staging, source, stream) as batches,
+        ):
+            for batch in batches:
+                counts.add(split_batch(conn, source, batch, file.path))
+                drop_batch(conn, batch)
+            outcomes = expectations.validate(judged_rules(source), counts.broken)
+            _register(conn, source, file, checksum, "loaded", counts, None)
     except FileRejected as problem:
         _quarantine(conn, zone, source, file, checksum, str(problem), result)
         return
-    # Great Expectations reads the batch on its own connection while this one splits it: the
-    # evidence and the load cost one pass of wall time, not two. The batch goes once both are done.
-    with ThreadPoolExecutor(max_workers=1) as evidence:
-        outcomes = evidence.submit(expectations.validate, batch.view, rules_for(source))
-        with conn.transaction():
-            counts = merge_batch(conn, source, batch, file.path)
-            _register(conn, source, file, checksum, "loaded", counts, None)
-        result.record_expectations(outcomes.result())
-    drop_batch(conn, batch)
+    result.record_expectations(outcomes)
     result.counts.add(counts)
     result.loaded_files.append(file.path)
 

@@ -34,10 +34,10 @@ def ingest(
     warehouse: Warehouse, landing: LandingZoneResource, crm: CrmDatabase, source: LandingSource
 ) -> SourceIngestion:
     """Everything one materialization does, without Dagster: files first, then the CRM database."""
-    expectations = BatchExpectations(warehouse.url)
-    with warehouse.connect() as conn:
+    expectations = BatchExpectations()
+    with warehouse.connect() as conn, warehouse.connect() as staging:
         ensure_raw_schema(conn)
-        result = ingest_landing_source(conn, landing.zone(), source, expectations)
+        result = ingest_landing_source(conn, staging, landing.zone(), source, expectations)
         if crm.configured and source.name in CRM_TABLES:
             engine = sa.create_engine(crm.url)
             try:
@@ -107,7 +107,11 @@ def build_ingest_asset(source: LandingSource) -> AssetsDefinition:
             f"raw.{source.raw_table}; bad rows to raw.{source.rejects_table} with their reason."
         ),
         check_specs=[
-            AssetCheckSpec(EXPECTATIONS_CHECK, asset=key, description="Great Expectations suite"),
+            AssetCheckSpec(
+                EXPECTATIONS_CHECK,
+                asset=key,
+                description="Great Expectations suite on the rows each row rule rejected",
+            ),
             AssetCheckSpec(RECONCILE_CHECK, asset=key, description="read = loaded + rejected"),
         ],
     )

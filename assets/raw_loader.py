@@ -1,4 +1,8 @@
-"""Merge a validated batch into ``raw.<table>`` and ``raw.<table>_rejects`` in one set-based pass.
+"""Split a staged batch into ``raw.<table>`` and ``raw.<table>_rejects`` in one set-based pass.
+
+One statement judges every row by each rule once (a flag a rule), inserts the rows that break no
+rule into the raw table and the others into the rejects table with every reason that applies,
+and counts the rows breaking each rule: the counts the Great Expectations suite is validated on.
 
 The caller holds the transaction, so the rows, the rejects and the registry entry (or CRM
 watermark) that says the batch is done commit together or not at all.
@@ -14,7 +18,7 @@ from psycopg import sql
 
 from assets.batch_staging import StagedBatch
 from models.landing import LandingSource
-from warehouse.row_rules import rules_for
+from warehouse.row_rules import RowRule, judged_rules, line_rules_for, rules_for
 
 
 @dataclass
@@ -23,74 +27,96 @@ class LoadCounts:
     rows_loaded: int = 0
     rows_rejected: int = 0
     structural_reasons: Counter = field(default_factory=Counter)
+    # Rows breaking each rule (structural rejects aside): what the expectations are judged on.
+    broken: Counter[RowRule] = field(default_factory=Counter)
 
     def add(self, other: LoadCounts) -> None:
         self.rows_read += other.rows_read
         self.rows_loaded += other.rows_loaded
         self.rows_rejected += other.rows_rejected
         self.structural_reasons.update(other.structural_reasons)
+        self.broken.update(other.broken)
 
     @property
     def reconciles(self) -> bool:
         return self.rows_read == self.rows_loaded + self.rows_rejected
 
 
-def _bad_rows_query(source: LandingSource, view: str) -> sql.Composed:
-    rules = rules_for(source)
-    reasons = ", ".join(
-        f"case when coalesce({r.predicate}, false) then {r.message} end" for r in rules
+_SPLIT = """
+with judged as materialized (
+    select _row_number, _raw, {columns}, {flags}
+    from (select * from ({rows}) as rows offset 0) as batch  -- each value read once, not per rule
+),
+rejected as (
+    insert into raw.{rejects} ({columns}, _source, _row_number, _reject_reason, _raw)
+    select {columns}, {label}, _row_number, {reason}, _raw from judged where {broken}
+    returning 1
+),
+loaded as (
+    insert into raw.{table} ({columns}, _source, _row_number)
+    select {columns}, {label}, _row_number from judged where not ({broken})
+    returning 1
+)
+select (select count(*) from loaded), (select count(*) from rejected), count(*), {counts}
+from judged
+"""
+
+
+def _any(flags: list[str]) -> str:
+    return " or ".join(flags) or "false"
+
+
+def _reasons(rules: tuple[RowRule, ...], flags: list[str]) -> str:
+    cases = ", ".join(
+        f"case when {flag} then {rule.message} end" for rule, flag in zip(rules, flags, strict=True)
     )
-    broken = " or ".join(f"coalesce({r.predicate}, false)" for r in rules)
-    return sql.SQL(
-        "create temp table _bad_rows on commit drop as "
-        "select _row_number, concat_ws('; ', {reasons}) as reason from raw.{view} where {broken}"
-    ).format(reasons=sql.SQL(reasons), view=sql.Identifier(view), broken=sql.SQL(broken))
+    return f"concat_ws('; ', {cases})"
 
 
-def merge_batch(
+def _split_sql(source: LandingSource, rows: sql.Composable, source_label: str) -> sql.Composed:
+    """The statement splitting ``rows`` (see ``StagedBatch.rows``). A row breaking a line rule
+    is rejected for the line alone: its values are neither reasons nor counted."""
+    line_rules, value_rules = line_rules_for(source), rules_for(source)
+    rules = judged_rules(source)
+    flags = [f"_breaks_{i}" for i in range(len(rules))]
+    line_flags, value_flags = flags[: len(line_rules)], flags[len(line_rules) :]
+    line_broken = _any(line_flags)
+    reason = _reasons(value_rules, value_flags)
+    if line_rules:
+        line_reason = _reasons(line_rules, line_flags)
+        reason = f"case when {line_broken} then {line_reason} else {reason} end"
+    judged = [f"coalesce({r.predicate}, false) as {f}" for r, f in zip(rules, flags, strict=True)]
+    counts = [f"count(*) filter (where {flag})" for flag in line_flags]
+    counts += [f"count(*) filter (where {flag} and not ({line_broken}))" for flag in value_flags]
+    return sql.SQL(_SPLIT).format(
+        columns=sql.SQL(", ").join(map(sql.Identifier, source.columns)),
+        flags=sql.SQL(", ".join(judged)),
+        rows=rows,
+        rejects=sql.Identifier(source.rejects_table),
+        table=sql.Identifier(source.raw_table),
+        label=sql.Literal(source_label),
+        reason=sql.SQL(reason),
+        broken=sql.SQL(_any(flags)),
+        counts=sql.SQL(", ".join(counts)),
+    )
+
+
+def split_batch(
     conn: psycopg.Connection, source: LandingSource, batch: StagedBatch, source_label: str
 ) -> LoadCounts:
-    """Split the batch into loaded rows and rejects. Run inside a transaction."""
-    columns = sql.SQL(", ").join(map(sql.Identifier, source.columns))
-    view_columns = sql.SQL(", ").join(sql.Identifier("v", c) for c in source.columns)
-    label = sql.Literal(source_label)
-    staged = conn.execute(
-        sql.SQL("select count(*) from raw.{}").format(sql.Identifier(batch.view))
-    ).fetchone()[0]
-    conn.execute(_bad_rows_query(source, batch.view))
-    rejected = conn.execute(
-        sql.SQL(
-            "insert into raw.{rejects} ({columns}, _source, _row_number, _reject_reason, _raw) "
-            "select {view_columns}, {label}, v._row_number, b.reason, v._raw "
-            "from raw.{view} v join _bad_rows b using (_row_number)"
-        ).format(
-            rejects=sql.Identifier(source.rejects_table),
-            columns=columns,
-            view_columns=view_columns,
-            label=label,
-            view=sql.Identifier(batch.view),
-        )
-    ).rowcount
-    loaded = conn.execute(
-        sql.SQL(
-            "insert into raw.{table} ({columns}, _source, _row_number) "
-            "select {view_columns}, {label}, v._row_number from raw.{view} v "
-            "where not exists (select from _bad_rows b where b._row_number = v._row_number)"
-        ).format(
-            table=sql.Identifier(source.raw_table),
-            columns=columns,
-            view_columns=view_columns,
-            label=label,
-            view=sql.Identifier(batch.view),
-        )
-    ).rowcount
+    """Load the batch's good rows and reject the others. Run inside a transaction."""
+    # Room for a chunk's judged rows in memory rather than in a temporary file.
+    conn.execute("set local work_mem = '64MB'")
+    loaded, rejected, judged, *broken = conn.execute(
+        _split_sql(source, batch.rows, source_label)
+    ).fetchone()
     structural = _insert_structural_rejects(conn, source, batch, source_label)
-    conn.execute("drop table _bad_rows")
     return LoadCounts(
-        rows_read=staged + structural,
+        rows_read=judged + structural,
         rows_loaded=loaded,
         rows_rejected=rejected + structural,
         structural_reasons=Counter(r.reason for r in batch.structural_rejects),
+        broken=Counter(dict(zip(judged_rules(source), broken, strict=True))),
     )
 
 

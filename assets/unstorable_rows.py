@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import orjson
-
 NUL_SHOWN_AS = "\u2400"
 
 
@@ -44,8 +42,9 @@ def csv_row_problem(fields: list[str], width: int) -> str | None:
     return None
 
 
-def undecodable_json_line(line: bytes, error: orjson.JSONDecodeError) -> str:
-    """Why a JSON line could not be parsed, naming a NUL or a byte that is not UTF-8 first."""
+def unstorable_line(line: bytes) -> str | None:
+    """Why a landed line cannot be stored as text (a NUL, a byte that is not UTF-8), else None.
+    Whether it is JSON is for the server to say."""
     if b"\x00" in line:
         return "the line holds a NUL byte, which PostgreSQL text cannot store"
     try:
@@ -53,7 +52,7 @@ def undecodable_json_line(line: bytes, error: orjson.JSONDecodeError) -> str:
     except UnicodeDecodeError as bad:
         byte = line[bad.start]
         return f"the line is not UTF-8: byte 0x{byte:02X} (latin-1 or another encoding?)"
-    return f"the line is not valid JSON ({error.msg})"
+    return None
 
 
 def printable_line(line: bytes) -> str:

@@ -55,12 +55,35 @@ $$ begin
         when 'timestamptz' then perform value::timestamptz;
         when 'integer' then perform value::integer;
         when 'numeric' then perform value::numeric;
+        when 'json' then perform value::json;
         when 'jsonb' then perform value::jsonb;
         else execute format('select %L::%s', value, type_name);
     end case;
     return true;
 exception when data_exception then
     return false;
+end $$;
+"""
+
+# Why the text is not valid input for the type, in the server's own words (the detail when there
+# is one: `Token "not" is invalid.`), NULL when it is. Asked only of rows already rejected.
+INPUT_ERROR_FUNCTION = """
+create or replace function raw.input_error(value text, type_name text) returns text
+language sql stable parallel safe as
+$$ select coalesce(e.detail, e.message) from pg_input_error_info(value, type_name) as e $$;
+"""
+INPUT_ERROR_FUNCTION_BEFORE_16 = """
+create or replace function raw.input_error(value text, type_name text) returns text
+language plpgsql stable parallel safe as
+$$ declare
+    message text;
+    detail text;
+begin
+    execute format('select %L::%s', value, type_name);
+    return null;
+exception when data_exception then
+    get stacked diagnostics message = message_text, detail = pg_exception_detail;
+    return coalesce(nullif(detail, ''), message);
 end $$;
 """
 
@@ -86,6 +109,7 @@ def ensure_raw_schema(conn: psycopg.Connection) -> None:
         conn.execute(_REGISTRY_DDL)
         modern = conn.info.server_version >= 160000
         conn.execute(VALIDITY_FUNCTION if modern else VALIDITY_FUNCTION_BEFORE_16)
+        conn.execute(INPUT_ERROR_FUNCTION if modern else INPUT_ERROR_FUNCTION_BEFORE_16)
         for source in LANDING_SOURCES:
             conn.execute(source_table_ddl(source, source.raw_table))
             conn.execute(

@@ -145,10 +145,16 @@ def test_bad_bytes_and_escapes_in_json_lines_each_reject_their_line(database_url
     assert bad[2][0] == "the line is not UTF-8: byte 0xE9 (latin-1 or another encoding?)"
     assert bad[3][0] == "the line holds a NUL byte, which PostgreSQL text cannot store"
     assert "anon-\u24001" in bad[3][1]
-    assert bad[4][0] == "url holds a NUL character (\\u0000), which PostgreSQL text cannot store"
-    assert bad[5][0].startswith('properties E\'{"note":"a\\\\u0000b"}\' is not JSON PostgreSQL')
-    assert bad[6][0] == "the line is not valid JSON (no low surrogate in string)"
-    assert bad[7][0] == "the line is not valid JSON (invalid high surrogate in string)"
+    assert bad[4][0] == (
+        "the line is JSON PostgreSQL cannot store (\\u0000 cannot be converted to text.)"
+    )
+    assert bad[5][0] == bad[4][0]
+    assert '"url": "https://x.example/\\u0000"' in bad[4][1], "the line as it landed"
+    assert bad[6][0] == (
+        "the line is JSON PostgreSQL cannot store "
+        "(Unicode low surrogate must follow a high surrogate.)"
+    )
+    assert bad[7][0] == bad[6][0]
 
 
 def test_a_nul_in_a_crm_database_value_rejects_that_row_alone(database_url, tmp_path):

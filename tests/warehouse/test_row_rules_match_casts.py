@@ -28,7 +28,7 @@ from models.landing import (
     LandingSource,
 )
 from warehouse.raw_schema import VALIDITY_FUNCTION_BEFORE_16, ensure_raw_schema
-from warehouse.row_rules import RowRule, rules_for
+from warehouse.row_rules import _ISO_TIMESTAMP, RowRule, rules_for, timestamp_shape
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 STAGING = DBT_PROJECT_DIR / "models" / "staging"
@@ -320,6 +320,49 @@ def test_within_the_contract_shape_a_rule_refuses_exactly_what_its_cast_refuses(
         for value in cast.values
         if (accepted := _rule_accepts(conn, rules, cast.column, value))
         != _cast_accepts(conn, cast.promised, value)
+    ]
+    assert disagreements == []
+
+
+# Values spelled like 2026-03-01T09:30:00+01:00, with every field or separator wrong in turn.
+COMMON_TIMESTAMP_SPELLINGS = (
+    "2026-11-20T10:00:00+01:00",
+    "2026-11-20T10:00:00-05:30",
+    "2026-12-31T23:59:59+00:00",
+    "0000-01-01T00:00:00+99:99",
+    "2026-11-20T24:00:00+00:00",
+    "2026-11-20T10:60:00+00:00",
+    "2026-11-20T10:00:60+00:00",
+    "2026-13-20T10:00:00+00:00",
+    "2026-00-20T10:00:00+00:00",
+    "2026-11-00T10:00:00+00:00",
+    "2026-11-32T10:00:00+00:00",
+    " 026-11-20T10:00:00+00:00",
+    "+026-11-20T10:00:00+00:00",
+    "2026-1--20T10:00:00+00:00",
+    "2026-11-20TT0:00:00+00:00",
+    "2026-11-20T10:00:0:+00:00",
+    "2026-11-20T10:00:0.+00:00",
+    "2026-11-20T10:00:00++0:00",
+    "2026-11-20T10:00:00+0-:00",
+    "2026-11-20T10:00:00+00:0T",
+    "2026-11-20T10:00:00+0a:00",
+    "\uff12026-11-20T10:00:00+00:00",
+    "\u0661\u0662\u0663\u0664-11-20T10:00:00+00:00",
+    "2026-11-20t10:00:00+00:00",
+)
+
+
+def test_the_common_timestamp_spelling_is_judged_as_the_regex_judges_it(conn):
+    valid = "raw.is_valid(v, 'timestamptz')"
+    query = (
+        f"select {timestamp_shape('v')} and {valid}, v ~ '{_ISO_TIMESTAMP}' and {valid} "
+        "from (select %s::text as v) as value"
+    )
+    disagreements = [
+        value
+        for value in COMMON_TIMESTAMP_SPELLINGS
+        if len(set(conn.execute(query, (value,)).fetchone())) > 1
     ]
     assert disagreements == []
 
