@@ -37,10 +37,13 @@ def datamart(pg_server, tmp_path_factory, planted) -> CraftedDatamart:
     datamart = CraftedDatamart(
         pg_server, "synthetic_new_customers", tmp_path_factory.mktemp("new_customers")
     )
-    zone, expectations = FolderLandingZone(planted[2]), BatchExpectations(datamart.url)
-    with psycopg.connect(datamart.url, autocommit=True) as conn:
+    zone, expectations = FolderLandingZone(planted[2]), BatchExpectations()
+    with (
+        psycopg.connect(datamart.url, autocommit=True) as conn,
+        psycopg.connect(datamart.url, autocommit=True) as staging,
+    ):
         for source in LANDING_SOURCES:
-            ingest_landing_source(conn, zone, source, expectations)
+            ingest_landing_source(conn, staging, zone, source, expectations)
     return datamart
 
 
