@@ -130,8 +130,8 @@ def bench_ingest(server: EmbeddedPostgres, events: int) -> None:
 
 
 def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> str:
-    from assets.datamart import dbt_build_args
-    from assets.dbt_project import DBT_PROJECT, dbt_executable
+    from assets.datamart import DBT_BUILD_ARGS
+    from assets.dbt_project import AS_OF_VARIABLE, DBT_PROJECT, dbt_executable
     from assets.ingest import ingest
     from assets.resources import CrmDatabase, LandingZoneResource, Warehouse, dbt_env_for
     from models.landing import LANDING_SOURCES
@@ -152,15 +152,14 @@ def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> str:
     subprocess.run(
         [
             dbt_executable(),
-            "build",
+            *DBT_BUILD_ARGS,
             "--quiet",
-            *dbt_build_args(AS_OF.isoformat())[1:],
             "--project-dir",
             str(DBT_PROJECT.project_dir),
             "--profiles-dir",
             str(DBT_PROJECT.profiles_dir),
         ],
-        env={**os.environ, **dbt_env_for(url)},
+        env={**os.environ, **dbt_env_for(url), AS_OF_VARIABLE: AS_OF.isoformat()},
         check=True,
     )
     built = time.perf_counter() - started
