@@ -53,6 +53,7 @@ TOUCHPOINT = Path(sys.executable).with_name("touchpoint")
 CAMPAIGN = "product_interest"
 HOLDOUT = 0.1  # campaigns/product_interest.yml
 BEHAVIOUR_JOB = "act_on_new_behaviour"
+BEHAVIOUR_SENSOR = "new_behaviour_sensor"
 VIEWS_BEFORE_POST = (180, 120, 60, 1)  # seconds: four views of one product within 72 h
 SEED = 7
 IN_PROGRESS = [
@@ -312,7 +313,13 @@ def run_marks(instance: DagsterInstance, run, posted: float, sent: float) -> lis
     """The moments that cut the time from the POST to the send, from the run's own records."""
     logs = instance.all_logs(run.run_id, of_type=set(RUN_MARKS))
     when = {entry.dagster_event.event_type: entry.timestamp for entry in logs}
-    marks = [("sensor: posted → run queued", posted)]
+    created = instance.get_run_record_by_id(run.run_id).create_timestamp.timestamp()
+    marks = [
+        ("sensor: posted → its tick", posted),
+        ("sensor tick: look, create the run", sensor_tick_of(instance, run.run_id, posted)),
+        # one "planned" event per asset and per asset check (dbt test) of the run
+        ("run created → queued", created),
+    ]
     marks += [(name, when.get(event)) for event, name in RUN_MARKS.items()]
     steps = sorted(
         (s for s in instance.get_run_step_stats(run.run_id) if s.start_time),
@@ -325,6 +332,15 @@ def run_marks(instance: DagsterInstance, run, posted: float, sent: float) -> lis
             kept.append((name, moment))
             latest = moment
     return kept
+
+
+def sensor_tick_of(instance: DagsterInstance, run_id: str, posted: float) -> float | None:
+    """When the tick of the new-behaviour sensor that created the run began."""
+    for state in instance.all_instigator_state():
+        if state.instigator_name == BEHAVIOUR_SENSOR:
+            ticks = instance.get_ticks(state.instigator_origin_id, state.selector_id, after=posted)
+            return next((tick.timestamp for tick in ticks if run_id in tick.run_ids), None)
+    return None
 
 
 def wait_until_quiet(instance: DagsterInstance, timeout: float, behaviour_runs: int = 0) -> None:
