@@ -13,10 +13,11 @@ The latency is `messaging.outbox.sent_at` of that customer's SMS minus the momen
 made. The next event waits for every run to finish, then for a random pause, so posts fall
 anywhere in the sensor's cycle.
 
-Where the time goes comes from Dagster's own records of the run the sensor launched: when it
-was created (the sensor's tick), launched (the run queue), started (a new process that loads the
-code location) and each step's start, up to the send. What the run rebuilds comes from its
-materializations and dbt's `run_results.json`.
+Where the time goes comes from Dagster's own records of the run the sensor launched: the tick
+of the sensor that created it, its creation (which writes one "planned" event per asset and per
+asset check, i.e. dbt test, of the run), its launch from the run queue, its start (a new process
+that loads the code location) and each step's start, up to the send. What the run rebuilds comes
+from its materializations and dbt's `run_results.json`.
 """
 
 from __future__ import annotations
@@ -86,55 +87,42 @@ def bench_latency(
         "TOUCHPOINT_SMS_SENDER": "file",
         "TOUCHPOINT_SECRET": secret,
     }
-    build_datamart(settings, customers, home)
+    build_datamart(settings, customers, home.parent)
     load_before = os.getloadavg()
     with TrackingService(url, secret, work_dir / "latency-serve.log") as service:
         env = os.environ | settings | {"TOUCHPOINT_TRACKING_URL": service.base_url}
         with DagsterUi(env, work_dir / "latency-ui.log"):
             instance = DagsterInstance.from_ref(InstanceRef.from_dir(str(home / "dagster")))
             try:
-                started = time.monotonic()
-                wait_until_quiet(instance, timeout, behaviour_runs=1)
-                print(f"  the daemon acted on the landed behaviour in {_since(started)}")
-                recipients = sms_recipients(url, events)
-                if len(recipients) < events:
-                    print(f"  only {len(recipients)} customers may get the SMS at this hour")
                 measure = EventMeasure(instance, url, service.base_url, secret, timeout)
-                rng = random.Random(SEED)
-                samples = []
-                for customer_id, product_id in recipients:
-                    samples.append(measure.one(customer_id, product_id))
-                    time.sleep(rng.uniform(0, pause))
+                samples = measure.spaced(events, pause)
                 rebuilt = Rebuild.of(instance, samples)
             finally:
                 instance.dispose()
-    load_after = os.getloadavg()
-    report(samples, rebuilt, customers, pause, load_before, load_after)
+    report(samples, rebuilt, customers, pause, load_before, os.getloadavg())
 
 
 # ---------------------------------------------------------------- the datamart beforehand
 
 
-def build_datamart(settings: dict[str, str], customers: int, home: Path) -> None:
-    """`touchpoint generate` as of now, then one `touchpoint run` (its output in a log)."""
+def build_datamart(settings: dict[str, str], customers: int, logs: Path) -> None:
+    """`touchpoint generate` as of now, then one `touchpoint run` (their output in logs)."""
     landing = Path(settings["TOUCHPOINT_LANDING"])
     shutil.rmtree(landing, ignore_errors=True)
-    env = os.environ | settings
-    for what, argv in (
-        ("generate", ["generate", "--out", str(landing), "--customers", str(customers)]),
-        ("run", ["run"]),
-    ):
-        if what == "generate":
-            argv += ["--seed", str(SEED)]
-        log = home.parent / f"latency-{what}.log"
+    generate = ["generate", "--out", str(landing), "--customers", str(customers)]
+    for argv in (generate + ["--seed", str(SEED)], ["run"]):
+        log = logs / f"latency-{argv[0]}.log"
         started = time.monotonic()
         with log.open("wb") as out:
             done = subprocess.run(
-                [str(TOUCHPOINT), *argv], stdout=out, stderr=subprocess.STDOUT, env=env
+                [str(TOUCHPOINT), *argv],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=os.environ | settings,
             )
         if done.returncode != 0:
-            raise RuntimeError(f"touchpoint {what} failed ({done.returncode}): see {log}")
-        print(f"  touchpoint {what} ({customers:,} customers): {_since(started)}")
+            raise RuntimeError(f"touchpoint {argv[0]} failed ({done.returncode}): see {log}")
+        print(f"  touchpoint {argv[0]} ({customers:,} customers): {_since(started)}")
 
 
 # ---------------------------------------------------------------- who gets the SMS
@@ -220,6 +208,22 @@ class EventMeasure:
         self.base_url = base_url
         self.secret = secret
         self.timeout = timeout
+
+    def spaced(self, events: int, pause: float) -> list[Sample]:
+        """Once the daemon has acted on the landed behaviour, one event at a time, each once
+        every run has finished, after a random pause of up to ``pause`` seconds."""
+        started = time.monotonic()
+        wait_until_quiet(self.instance, self.timeout, behaviour_runs=1)
+        print(f"  the daemon acted on the landed behaviour in {_since(started)}")
+        recipients = sms_recipients(self.url, events)
+        if len(recipients) < events:
+            print(f"  only {len(recipients)} customers may get the SMS at this hour")
+        rng = random.Random(SEED)
+        samples = []
+        for customer_id, product_id in recipients:
+            time.sleep(rng.uniform(0, pause))
+            samples.append(self.one(customer_id, product_id))
+        return samples
 
     def one(self, customer_id: str, product_id: str) -> Sample:
         posted = self.post_views(customer_id, product_id)
