@@ -27,6 +27,7 @@ import os
 import random
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -34,6 +35,8 @@ import time
 import urllib.request
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
@@ -66,6 +69,22 @@ IN_PROGRESS = [
 ]
 
 
+@contextmanager
+def stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM ends the bench as Ctrl-C does, through the ``with`` blocks that stop the
+    processes it started (Python's default for SIGTERM is to exit at once, leaving them)."""
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+@stopped_by_sigterm()
 def bench_latency(
     server: EmbeddedPostgres,
     work_dir: Path,
