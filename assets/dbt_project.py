@@ -19,6 +19,10 @@ DBT_PROJECT = DbtProject(
     target_path=os.environ.get("DBT_TARGET_PATH") or "target",
 )
 
+# The run's as-of instant reaches dbt's as_of() macro in this environment variable, not in
+# --vars: dbt parses the whole project again whenever the vars change (macros/as_of.sql).
+AS_OF_VARIABLE = "TOUCHPOINT_AS_OF"
+
 
 def dbt_executable() -> str:
     """dbt from the running interpreter's environment, so no PATH setup is needed."""

@@ -1,4 +1,5 @@
-"""Dagster's home under ``$TOUCHPOINT_HOME/dagster``: storage, telemetry off, no welcome dialog."""
+"""Dagster's home under ``$TOUCHPOINT_HOME/dagster``: storage, telemetry off, a run queue looked at
+every second, no welcome dialog."""
 
 from __future__ import annotations
 
@@ -10,7 +11,18 @@ from orchestration.settings import Settings
 DAGSTER_YAML = """# Written by touchpoint. Storage defaults to SQLite files in this folder.
 telemetry:
   enabled: false
+# A run a sensor or schedule creates waits in the queue until the daemon next looks (every 5 s
+# by default): seconds between a web event and its message.
+run_queue:
+  dequeue_interval_seconds: 1
 """
+# What earlier versions wrote: replaced by the above while nobody has edited it.
+_EARLIER_DAGSTER_YAML = (
+    """# Written by touchpoint. Storage defaults to SQLite files in this folder.
+telemetry:
+  enabled: false
+""",
+)
 
 
 def prepare_process_environment(settings: Settings) -> Path:
@@ -18,7 +30,7 @@ def prepare_process_environment(settings: Settings) -> Path:
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or config.read_text() in _EARLIER_DAGSTER_YAML:
         config.write_text(DAGSTER_YAML)
     nux = home / ".nux" / "nux.yaml"
     if not nux.exists():

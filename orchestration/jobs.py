@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from dagster import AssetKey, AssetSelection, define_asset_job, in_process_executor
 
 from assets.dispatch_assets import DISPATCH_GROUP
+from assets.ingest import raw_asset_key
 from assets.response_assets import RESPONSES_GROUP
+from models.landing import POS_TRANSACTIONS, WEB_EVENTS
 
 # Every job that renders messages sends them in the same run: an event becomes a send without
 # waiting for another sensor tick.
@@ -30,12 +32,24 @@ NEW_FILES_JOB = define_asset_job(
 )
 
 
+# What the new-behaviour sensor watches: web and store events, whatever loaded them.
+BEHAVIOUR_SOURCES = AssetSelection.assets(
+    raw_asset_key(WEB_EVENTS), raw_asset_key(POS_TRANSACTIONS)
+)
+
+
 def behaviour_job(campaign_keys: Sequence[AssetKey]):
-    """The behavioural campaigns and every dbt model they stand on, without re-ingesting."""
+    """The behavioural campaigns and journeys, and of the dbt models they stand on only those new
+    web or store events can change: the facts, the orders, the customer dimension that counts
+    them, the triggers. The catalogue, the CRM and the seeds change only by ingest, whose job
+    rebuilds what depends on them; the response measurements behind ``favoured_channel`` are
+    refreshed by the daily build; consent is a view, read as it is when a campaign judges.
+    Without re-ingesting."""
     upstream = AssetSelection.assets(*campaign_keys).upstream()
+    changed_by_events = BEHAVIOUR_SOURCES.downstream() - AssetSelection.groups("ingest")
     return define_asset_job(
         "act_on_new_behaviour",
-        selection=(upstream - AssetSelection.groups("ingest")).materializable() | DISPATCH,
+        selection=(upstream & changed_by_events).materializable() | DISPATCH,
         executor_def=in_process_executor,
         description="Rebuild the behaviour facts and triggers, then judge, render and send.",
     )

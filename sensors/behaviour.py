@@ -25,8 +25,10 @@ from dagster import (
 from assets.resources import Warehouse
 from models.as_of import as_of_tags
 
-# Dagster's floor is 5 s; 15 s keeps a dbt build of the behavioural slice inside a minute.
-BEHAVIOUR_SENSOR_INTERVAL_SECONDS = 15
+# Dagster's floor, and its daemon's own loop: an event waits for the next look, half of this on
+# average, before the run that acts on it is even created. Each look reads only the newest blocks
+# (orchestration/behaviour_watermark.py).
+BEHAVIOUR_SENSOR_INTERVAL_SECONDS = 5
 
 
 def behaviour_request(
@@ -40,7 +42,12 @@ def behaviour_request(
     return RunRequest(run_key=f"behaviour-{watermark}", tags=as_of_tags(now))
 
 
-def build_behaviour_sensor(job: JobDefinition, read_watermark: Callable[[Warehouse], str | None]):
+def build_behaviour_sensor(
+    job: JobDefinition, read_watermark: Callable[[Warehouse, str | None], str | None]
+):
+    """``read_watermark(warehouse, cursor)``: the latest load after the cursor, the cursor when
+    there is none, None before any load."""
+
     @sensor(
         name="new_behaviour_sensor",
         job=job,
@@ -50,7 +57,7 @@ def build_behaviour_sensor(job: JobDefinition, read_watermark: Callable[[Warehou
         "in-store cross-sell.",
     )
     def new_behaviour_sensor(context: SensorEvaluationContext, warehouse: Warehouse):
-        watermark = read_watermark(warehouse)
+        watermark = read_watermark(warehouse, context.cursor)
         decision = behaviour_request(watermark, context.cursor, datetime.now(UTC))
         if isinstance(decision, SkipReason):
             return SensorResult(skip_reason=decision)

@@ -9,9 +9,14 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from models.landing import LANDING_SOURCES, LandingSource
+from models.landing import LANDING_SOURCES, POS_TRANSACTIONS, WEB_EVENTS, LandingSource
 
 RAW_SCHEMA = "raw"
+# The new-behaviour sensor looks for rows of these loaded since its last look every few seconds
+# (orchestration/behaviour_watermark.py). Rows are appended, so `_loaded_at` follows the blocks:
+# a BRIN index (a few bytes per megabyte of table, nothing to speak of at load) leads it to the
+# newest blocks, where the table alone would be read whole, millions of rows, at every look.
+LOADED_AT_INDEXED = (WEB_EVENTS, POS_TRANSACTIONS)
 
 _REGISTRY_DDL = """
 create table if not exists raw._landing_files (
@@ -115,3 +120,18 @@ def ensure_raw_schema(conn: psycopg.Connection) -> None:
             conn.execute(
                 source_table_ddl(source, source.rejects_table, extra=("_reject_reason", "_raw"))
             )
+        for source in LOADED_AT_INDEXED:
+            _ensure_loaded_at_index(conn, source)
+
+
+def _ensure_loaded_at_index(conn: psycopg.Connection, source: LandingSource) -> None:
+    """Only when missing: even `create index if not exists` locks the table against writes
+    first, and would queue behind an ingest's open transaction, and the collector behind it."""
+    name = f"{source.raw_table}_loaded_at"
+    if conn.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{name}",)).fetchone()[0]:
+        return
+    conn.execute(
+        sql.SQL(
+            "create index {} on {}.{} using brin (_loaded_at) with (autosummarize = on)"
+        ).format(sql.Identifier(name), sql.Identifier(RAW_SCHEMA), sql.Identifier(source.raw_table))
+    )

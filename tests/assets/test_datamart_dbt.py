@@ -30,3 +30,31 @@ def test_dbt_reaches_the_warehouse_it_is_given_and_leaves_the_environment_alone(
 
     assert (reached, missed) == (True, False)
     assert dict(os.environ) == before
+
+
+def test_each_run_s_instant_reaches_dbt_without_parsing_the_project_again(database_url, tmp_path):
+    """The instant changes at every run; passed in --vars it would cost a full parse each time."""
+    target = tmp_path / "target"
+    compiled = (
+        target / "compiled" / "touchpoint" / "models" / "triggers" / "trg_product_interest.sql"
+    )
+
+    def compile_as_of(instant: str):
+        invocation = datamart_dbt(database_url).cli(
+            ["compile", "--select", "trg_product_interest"],
+            as_of=instant,
+            raise_on_error=False,
+            target_path=target,
+        )
+        invocation.wait()
+        assert invocation.is_successful(), (target / "dbt.log").read_text()[-3000:]
+        return invocation, compiled.read_text()
+
+    _, first = compile_as_of("2026-11-23T12:00:00+00:00")
+    (target / "dbt.log").unlink()
+    invocation, second = compile_as_of("2026-11-24T08:30:00Z")
+
+    assert "'2026-11-23T12:00:00+00:00'::timestamptz" in first
+    assert "'2026-11-24T08:30:00+00:00'::timestamptz" in second and "2026-11-23" not in second
+    assert "Unable to do partial parsing" not in (target / "dbt.log").read_text()
+    assert invocation.adapter is None  # dbt ran in its own process only

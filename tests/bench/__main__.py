@@ -21,6 +21,10 @@ redirect of ``touchpoint serve`` under wrk, with 1 and 2 workers, and the events
 Scale: see ``tests.bench.scale`` (the daily pass, ``touchpoint run``, at 1 M customers: each
 stage's wall time and each process's peak memory). Long: not in the default sections.
 
+Latency: see ``tests.bench.latency`` (product views posted to the collector until the
+product-interest SMS is sent, with the UI's daemon running the sensors). Long: not in the default
+sections.
+
 ``--only SECTION`` (repeatable) runs some sections; the default runs them all.
 """
 
@@ -39,6 +43,7 @@ from orchestration.embedded_postgres import EmbeddedPostgres
 from tests.bench.database import fresh_database
 from tests.bench.dispatch import bench_dispatch
 from tests.bench.journeys import bench_journeys
+from tests.bench.latency import bench_latency
 from tests.bench.scale import bench_scale
 from tests.bench.tracking import bench_tracking
 
@@ -47,7 +52,7 @@ TOOLS = BENCH_HOME.parent / "tools"
 AS_OF = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 # The campaign step runs on the datamart built, so it is part of that section.
 SECTIONS = ("ingest", "datamart", "dispatch", "tracking", "journeys")
-LONG_SECTIONS = ("scale",)  # run only when asked for with --only
+LONG_SECTIONS = ("scale", "latency")  # run only when asked for with --only
 
 
 def landing_for(customers: int, seed: int = 7) -> Path:
@@ -125,8 +130,8 @@ def bench_ingest(server: EmbeddedPostgres, events: int) -> None:
 
 
 def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> str:
-    from assets.datamart import dbt_build_args
-    from assets.dbt_project import DBT_PROJECT, dbt_executable
+    from assets.datamart import DBT_BUILD_ARGS
+    from assets.dbt_project import AS_OF_VARIABLE, DBT_PROJECT, dbt_executable
     from assets.ingest import ingest
     from assets.resources import CrmDatabase, LandingZoneResource, Warehouse, dbt_env_for
     from models.landing import LANDING_SOURCES
@@ -147,15 +152,14 @@ def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> str:
     subprocess.run(
         [
             dbt_executable(),
-            "build",
+            *DBT_BUILD_ARGS,
             "--quiet",
-            *dbt_build_args(AS_OF.isoformat())[1:],
             "--project-dir",
             str(DBT_PROJECT.project_dir),
             "--profiles-dir",
             str(DBT_PROJECT.profiles_dir),
         ],
-        env={**os.environ, **dbt_env_for(url)},
+        env={**os.environ, **dbt_env_for(url), AS_OF_VARIABLE: AS_OF.isoformat()},
         check=True,
     )
     built = time.perf_counter() - started
@@ -247,6 +251,14 @@ def main() -> None:
         help="web sessions a customer, relative to the generator's default (1.3: 10 M+ events "
         "at 1 M customers)",
     )
+    parser.add_argument("--latency-events", type=int, default=10)
+    parser.add_argument("--latency-customers", type=int, default=2_000)
+    parser.add_argument(
+        "--latency-pause",
+        type=float,
+        default=20,
+        help="most seconds of the random pause between one event's runs and the next event",
+    )
     parser.add_argument(
         "--only",
         choices=SECTIONS + LONG_SECTIONS,
@@ -287,6 +299,10 @@ def main() -> None:
             bench_journeys(server, args.enrolments, AS_OF)
         if "scale" in sections:
             bench_scale(server, TOOLS, BENCH_HOME, args.scale_customers, args.scale_visits)
+        if "latency" in sections:
+            bench_latency(
+                server, BENCH_HOME, args.latency_events, args.latency_customers, args.latency_pause
+            )
 
 
 if __name__ == "__main__":

@@ -104,14 +104,22 @@ class TrackingService:
             self._process = subprocess.Popen(
                 argv, stdout=out, stderr=subprocess.STDOUT, env=os.environ | self._settings
             )
-        self._wait_until_healthy()
+        try:
+            self._wait_until_healthy()
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         """SIGTERM: uvicorn stops accepting, finishes the requests in flight, then exits."""
         if self._process is not None:
             self._process.terminate()
-            self._process.wait(timeout=30)
+            try:
+                self._process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
 
     def _wait_until_healthy(self) -> None:
         deadline = time.monotonic() + 30

@@ -107,6 +107,39 @@ def test_sensors_and_schedules_react_to_behaviour_segments_and_the_clock(definit
     )  # none by date, no re-ingest
 
 
+def test_the_behaviour_job_rebuilds_only_what_new_events_can_change(definitions):
+    graph = definitions.resolve_asset_graph()
+    selected = definitions.resolve_job_def("act_on_new_behaviour").asset_layer.selected_asset_keys
+    events = {AssetKey(["raw", "web_events"]), AssetKey(["raw", "pos_transactions"])}
+    changed_by_events = _downstream(graph, events) - events
+    acting = {key for key in selected if key.path[0] in ("campaigns", "journeys")}
+    models = {key for key in selected if key.path[0] not in ("campaigns", "journeys", "dispatch")}
+    between = (_upstream(graph, acting) - acting) & changed_by_events
+    names = {key.path[-1] for key in models}
+
+    assert models == between  # all the events can change on the way to the campaigns, only that
+    assert {"stg_web__events", "fct_orders", "dim_customers", "trg_product_interest"} <= names
+    assert not {"dim_products", "stg_crm__customers", "fct_messages", "country_timezones"} & names
+
+
+def _downstream(graph, keys: set[AssetKey]) -> set[AssetKey]:
+    return _closure(keys, lambda key: graph.get(key).child_keys)
+
+
+def _upstream(graph, keys: set[AssetKey]) -> set[AssetKey]:
+    return _closure(keys, lambda key: graph.get(key).parent_keys)
+
+
+def _closure(keys: set[AssetKey], next_keys) -> set[AssetKey]:
+    found, frontier = set(keys), list(keys)
+    while frontier:
+        for key in next_keys(frontier.pop()):
+            if key not in found:
+                found.add(key)
+                frontier.append(key)
+    return found
+
+
 def test_segment_campaigns_are_automated_and_the_automation_sensor_runs_from_the_start(
     definitions,
 ):

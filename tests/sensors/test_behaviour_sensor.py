@@ -8,7 +8,7 @@ import psycopg
 from dagster import RunRequest, SkipReason, build_sensor_context
 
 from assets.resources import Warehouse
-from orchestration.behaviour_watermark import behaviour_watermark
+from orchestration.behaviour_watermark import WATERMARK_SQL, behaviour_watermark
 from orchestration.jobs import NEW_FILES_JOB
 from sensors.behaviour import behaviour_request, build_behaviour_sensor
 from warehouse.raw_schema import ensure_raw_schema
@@ -52,6 +52,17 @@ def test_the_sensor_moves_its_cursor_and_then_skips_until_more_behaviour_is_load
     assert len(first.run_requests) == 1 and first.cursor is not None
     assert second.run_requests == [] and "since" in second.skip_message
     assert len(third.run_requests) == 1 and third.cursor > first.cursor
+
+
+def test_each_look_reads_only_the_newest_blocks_not_every_event(database_url):
+    load_web_event(database_url, "2026-11-23T12:00:10+00:00")
+    with psycopg.connect(database_url) as conn:
+        conn.execute("set enable_seqscan = off")  # a tiny table: reading it whole is cheaper
+        since = {"since": "2026-11-23T12:00:00+00:00"}
+        plan = "\n".join(line for (line,) in conn.execute(f"explain {WATERMARK_SQL}", since))
+
+    assert "Seq Scan" not in plan, plan
+    assert "web_events_loaded_at" in plan and "pos_transactions_loaded_at" in plan, plan
 
 
 def load_web_event(database_url: str, loaded_at: str) -> None:

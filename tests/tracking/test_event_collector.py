@@ -32,7 +32,7 @@ def product_viewed(**overrides) -> dict:
 
 def test_a_track_call_becomes_a_raw_web_event_the_behaviour_sensor_notices(client, conn, datamart):
     warehouse = Warehouse(url=datamart)
-    before = behaviour_watermark(warehouse)
+    before = behaviour_watermark(warehouse, None)
 
     answer = post_signed(client, "/v1/track", product_viewed())
 
@@ -44,7 +44,7 @@ def test_a_track_call_becomes_a_raw_web_event_the_behaviour_sensor_notices(clien
     assert row["occurred_at"] == "2026-11-24T10:15:00.123Z"
     assert row["url"] == "https://shop.example/p/42"
     assert row["_source"] == COLLECTOR_SOURCE
-    assert behaviour_watermark(warehouse) not in (None, before)
+    assert behaviour_watermark(warehouse, before) not in (None, before)
 
 
 def test_segment_names_and_contract_names_both_map_to_the_contract_types(client, conn):
