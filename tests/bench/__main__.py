@@ -251,6 +251,12 @@ def main() -> None:
         help="web sessions a customer, relative to the generator's default (1.3: 10 M+ events "
         "at 1 M customers)",
     )
+    parser.add_argument(
+        "--scale-as-of",
+        type=datetime.fromisoformat,
+        help="instant of the first daily pass of --only scale (default: this hour; a past one "
+        "reuses the landing zone generated for it)",
+    )
     parser.add_argument("--latency-events", type=int, default=10)
     parser.add_argument("--latency-customers", type=int, default=2_000)
     parser.add_argument(
@@ -298,7 +304,14 @@ def main() -> None:
         if "journeys" in sections:
             bench_journeys(server, args.enrolments, AS_OF)
         if "scale" in sections:
-            bench_scale(server, TOOLS, BENCH_HOME, args.scale_customers, args.scale_visits)
+            bench_scale(
+                server,
+                TOOLS,
+                BENCH_HOME,
+                args.scale_customers,
+                args.scale_visits,
+                args.scale_as_of,
+            )
         if "latency" in sections:
             bench_latency(
                 server, BENCH_HOME, args.latency_events, args.latency_customers, args.latency_pause
