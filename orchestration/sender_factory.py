@@ -45,12 +45,6 @@ class Senders(ConfigurableResource):
     sms_max_segments: str | None = None
     home: str | None = None
 
-    def __reduce__(self) -> tuple:
-        """A dispatch step with several workers hands the resource to processes of its own
-        (``assets.dispatch_pool``). Dagster's resource objects do not pickle; their fields,
-        plain text with any ``EnvVar`` already read, do, and make the same resource again."""
-        return (_senders_from, (self.model_dump(),))
-
     def open(self, channel: str) -> AbstractContextManager[Sender]:
         """The sender of ``channel`` for one dispatch step (a ``Sender`` is a context manager)."""
         settings = settings_from(self.model_dump(exclude_none=True))
@@ -59,10 +53,6 @@ class Senders(ConfigurableResource):
         if channel == "sms":
             return _sms_sender(settings)
         raise ValueError(f"no sender for channel {channel!r}")
-
-
-def _senders_from(fields: dict) -> Senders:
-    return Senders(**fields)
 
 
 def email_composer(settings: Settings) -> EmailComposer:
