@@ -5,8 +5,8 @@ server when that is unset), ``ses`` or ``file``; ``TOUCHPOINT_SMS_SENDER`` is ``
 ``file``. The ``file`` senders write under ``$TOUCHPOINT_HOME/outbox``. AWS clients take their
 endpoint, region and credentials from boto3's own environment variables.
 
-Each dispatch step opens one sender and closes it (and the local mailbox server, if it started
-one) when the step is done.
+Each partition step of dispatch opens one sender and closes it (and the local mailbox server,
+if it started one) when the step is done.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Senders(ConfigurableResource):
     home: str | None = None
 
     def open(self, channel: str) -> AbstractContextManager[Sender]:
-        """The sender of ``channel`` for one dispatch step (a ``Sender`` is a context manager)."""
+        """The sender of ``channel`` for one partition step (a ``Sender`` is a context manager)."""
         settings = settings_from(self.model_dump(exclude_none=True))
         if channel == "email":
             return _email_sender(settings)
