@@ -10,7 +10,8 @@ Datamart: the wall time of the full ``dbt build`` at 100 k customers, after inge
 then the campaign step on it.
 
 Dispatch: see ``tests.bench.dispatch`` (email to postfix's smtp-sink beside a bare smtplib loop,
-in rounds, with 1 and 2 workers; memory over 50 k messages; SMS to moto's SNS).
+in rounds, in process and as the dispatch job with 1 and 2 partition steps; memory over 50 k
+messages; SMS to moto's SNS).
 
 Journeys: see ``tests.bench.journeys`` (one journeys step moving 1 M enrolments from a wait
 that is over through a split to the next wait, and the cost of a run with nothing due).
@@ -225,11 +226,12 @@ def main() -> None:
     parser.add_argument("--emails", type=int, default=20_000)
     parser.add_argument("--email-rounds", type=int, default=3)
     parser.add_argument(
-        "--dispatch-workers",
+        "--dispatch-partitions",
         type=int,
         nargs="+",
         default=[1, 2],
-        help="dispatchers draining the outbox together, one figure each (default: 1 and 2)",
+        help="partition steps of the dispatch job draining the outbox together, one figure each "
+        "(default: 1 and 2)",
     )
     parser.add_argument("--memory-messages", type=int, default=50_000)
     parser.add_argument("--sms", type=int, default=2_000)
@@ -288,7 +290,7 @@ def main() -> None:
                 TOOLS,
                 args.emails,
                 args.email_rounds,
-                args.dispatch_workers,
+                args.dispatch_partitions,
                 args.memory_messages,
                 args.sms,
             )
