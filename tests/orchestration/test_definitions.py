@@ -123,6 +123,20 @@ def test_the_behaviour_job_rebuilds_only_what_new_events_can_change(definitions)
     assert not {"dim_products", "stg_crm__customers", "fct_messages", "country_timezones"} & names
 
 
+def test_the_behaviour_job_runs_the_dbt_tests_of_its_triggers_and_no_others(definitions):
+    job = definitions.resolve_job_def("act_on_new_behaviour")
+    checks = job.asset_layer.asset_graph.asset_check_keys
+    triggers = {key for key in job.asset_layer.selected_asset_keys if key.path[0] == "triggers"}
+    every_trigger_check = {
+        check
+        for check in definitions.resolve_asset_graph().asset_check_keys
+        if check.asset_key in triggers
+    }
+
+    assert checks == every_trigger_check
+    assert {check.asset_key for check in checks} == triggers
+
+
 def _downstream(graph, keys: set[AssetKey]) -> set[AssetKey]:
     return _closure(keys, lambda key: graph.get(key).child_keys)
 
