@@ -44,6 +44,9 @@ ACTIVE = sql.Literal("active")
 JUST_ENROLLED = sql.SQL(" and e.enrolled_as_of = %(as_of)s")
 MAX_ROUNDS = 10_000  # a guard: the loop checks make every round end; this names a bug if not
 CHAIN_LIMIT = 100  # moves one statement makes an enrolment at most; the next round goes on
+# Rows this transaction may write before the planner's statistics of the tables a move joins are
+# refreshed (see _refresh_statistics).
+STALE_AFTER = 1_000
 
 
 class JourneyStuck(RuntimeError):
@@ -91,17 +94,36 @@ def advance_journey(
         _end_early(conn, current, params, result, JUST_ENROLLED)
         if result.ended.total() == exits_before:
             break
+    _refresh_statistics(conn, result.entered)
     for _ in range(MAX_ROUNDS):
         staged = sum(result.messages.values())
         moved = sum(
             _advance_steps(conn, spec, {**params, "version": version}, result)
             for version, spec in versions.items()
         )
-        if sum(result.messages.values()) > staged:
+        newly_staged = sum(result.messages.values()) - staged
+        if newly_staged:
             decide()
         if not moved:
             return result
+        _refresh_statistics(conn, moved + newly_staged)
     raise JourneyStuck(f"journey {current.name!r}: still moving after {MAX_ROUNDS} rounds")
+
+
+def _refresh_statistics(conn: psycopg.Connection, written: int) -> None:
+    """ANALYZE the tables a move joins once this transaction has written many of their rows.
+
+    The planner sizes a join from the tables' statistics, which autovacuum gathers only from
+    committed rows and long after. Enrolling an installed base or staging its messages in the
+    transaction leaves them saying "a few rows" where there are a hundred thousand, and a move
+    planned on that looks up a branch's message by scanning every message of its campaign for
+    each enrolment (measured: a branch of 14 k enrolments still running after 5 minutes; with
+    fresh statistics, under a second). ANALYZE sees the transaction's own rows and samples a
+    bounded number of them. The outbox is left out: a step's messages are rendered into it
+    after the moves, so it holds none of this run's yet.
+    """
+    if written >= STALE_AFTER:
+        conn.execute("analyze messaging.journey_enrolments, messaging.occurrences")
 
 
 def record_version(conn: psycopg.Connection, spec: JourneySpec) -> None:

@@ -22,6 +22,7 @@ from orchestration.jobs import (
     behaviour_job,
     carry_on_job,
     date_triggers_job,
+    dispatch_job,
     journeys_job,
 )
 from orchestration.journey_watch import journey_progress
@@ -88,7 +89,14 @@ def build_definitions(settings: Settings) -> Definitions:
             *measurement,
             *responses.assets,
         ],
-        jobs=[DAILY_JOB, NEW_FILES_JOB, DUE_MESSAGES_JOB, *jobs.values(), *responses.jobs],
+        jobs=[
+            DAILY_JOB,
+            NEW_FILES_JOB,
+            DUE_MESSAGES_JOB,
+            dispatch_job(),
+            *jobs.values(),
+            *responses.jobs,
+        ],
         sensors=[
             carry_on,
             build_landing_sensor(NEW_FILES_JOB, landing_fingerprints),

@@ -3,7 +3,7 @@
 With ``TOUCHPOINT_SMTP_URL`` unset, email goes here: the dispatcher speaks SMTP
 to it exactly as to a relay, and each accepted mail lands in ``$TOUCHPOINT_HOME/mailbox`` as
 ``<X-Touchpoint-Message-Id>.eml`` — open it in any mail program. The server lives as long as
-one dispatch step; nothing else needs to be running.
+one partition step of dispatch; nothing else needs to be running.
 """
 
 from __future__ import annotations

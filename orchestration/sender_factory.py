@@ -5,8 +5,8 @@ server when that is unset), ``ses`` or ``file``; ``TOUCHPOINT_SMS_SENDER`` is ``
 ``file``. The ``file`` senders write under ``$TOUCHPOINT_HOME/outbox``. AWS clients take their
 endpoint, region and credentials from boto3's own environment variables.
 
-Each dispatch step opens one sender and closes it (and the local mailbox server, if it started
-one) when the step is done.
+Each partition step of dispatch opens one sender and closes it (and the local mailbox server,
+if it started one) when the step is done.
 """
 
 from __future__ import annotations
@@ -45,14 +45,8 @@ class Senders(ConfigurableResource):
     sms_max_segments: str | None = None
     home: str | None = None
 
-    def __reduce__(self) -> tuple:
-        """A dispatch step with several workers hands the resource to processes of its own
-        (``assets.dispatch_pool``). Dagster's resource objects do not pickle; their fields,
-        plain text with any ``EnvVar`` already read, do, and make the same resource again."""
-        return (_senders_from, (self.model_dump(),))
-
     def open(self, channel: str) -> AbstractContextManager[Sender]:
-        """The sender of ``channel`` for one dispatch step (a ``Sender`` is a context manager)."""
+        """The sender of ``channel`` for one partition step (a ``Sender`` is a context manager)."""
         settings = settings_from(self.model_dump(exclude_none=True))
         if channel == "email":
             return _email_sender(settings)
@@ -64,10 +58,6 @@ class Senders(ConfigurableResource):
         """The composer every email sender of these settings uses: rendering composes mails
         ahead with it (``assets.outbox_rendering``)."""
         return email_composer(settings_from(self.model_dump(exclude_none=True)))
-
-
-def _senders_from(fields: dict) -> Senders:
-    return Senders(**fields)
 
 
 def email_composer(settings: Settings) -> EmailComposer:

@@ -477,42 +477,6 @@ def test_the_dispatch_assets_drain_each_channel_downstream_of_the_campaigns(
         assert spec.group_name == "dispatch"
 
 
-def test_a_dispatch_step_with_two_workers_sends_every_row_once_from_processes_of_their_own(
-    conn, database_url, tmp_path
-):
-    from dagster import materialize
-
-    from assets.dispatch_assets import build_dispatch_assets
-    from assets.resources import Warehouse
-    from orchestration.sender_factory import Senders
-
-    ids = add_messages(conn, 40)
-    email = build_dispatch_assets([])[0]
-    senders = Senders(
-        email_sender="file",
-        home=str(tmp_path),
-        from_email=FROM,
-        tracking_url=TRACKING_URL,
-        secret=SECRET,
-    )
-
-    result = materialize(
-        [email],
-        resources={"warehouse": Warehouse(url=database_url), "senders": senders},
-        run_config={"ops": {"dispatch__email": {"config": {"workers": 2, "in_flight": 8}}}},
-    )
-
-    assert result.success
-    [event] = result.get_asset_materialization_events()
-    assert event.materialization.metadata["sent"].value == 40
-    written = sorted(path.name for path in (tmp_path / "outbox").iterdir())
-    assert written == sorted(f"{message_id}.eml" for message_id in ids)
-    assert statuses(conn) == {"sent": 40}
-    # Which of the two claimed what is a race; neither ran in this process.
-    workers = {row[0] for row in conn.execute("select claimed_by from messaging.outbox")}
-    assert all(worker.rsplit("/", 1)[1] != str(os.getpid()) for worker in workers)
-
-
 def test_the_rate_limit_paces_every_send(conn, composer, tmp_path):
     from senders.rate_limit import TokenBucket
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 
+from assets.journey_engine import STALE_AFTER
 from orchestration.journey_explain import explain
 from orchestration.journey_history import read_history
 from tests.assets.journey_datamart import (
@@ -617,3 +618,33 @@ def test_a_loop_advanced_late_goes_round_once_for_each_wait_that_is_over_in_one_
         "select arrived_at, due_at from messaging.journey_enrolments"
     ).fetchone()
     assert (arrived_at, due_at) == (days[-1], days[-1] + timedelta(days=1))
+
+
+def test_a_run_enrolling_many_leaves_the_planner_counting_its_enrolments_and_messages(
+    conn, tmp_path, onboarding
+):
+    """A run that enrols an installed base refreshes the statistics its later moves are planned
+    on (a stale "empty table" made a branch scan every message of its campaign per enrolment)."""
+    many = STALE_AFTER + 200
+    conn.execute(
+        "insert into marts.dim_customers (customer_id, timezone, can_email, can_sms, locale,"
+        " language, country, email) select 'c' || n, 'Europe/Paris', true, true, 'en', 'en',"
+        " 'FR', 'c' || n || '@example.com' from generate_series(1, %s) as n",
+        (many,),
+    )
+    conn.execute(
+        "insert into triggers.trg_signup select 'signup:c' || n, 'c' || n, %s, %s, '{}'"
+        " from generate_series(1, %s) as n",
+        (AS_OF - timedelta(hours=1), AS_OF + timedelta(days=6), many),
+    )
+
+    result = advance(conn, tmp_path, [onboarding], AS_OF)
+
+    assert result.advance.entered == many
+    counted = dict(
+        conn.execute(
+            "select relname, reltuples from pg_class where relnamespace = 'messaging'::regnamespace"
+            " and relname in ('journey_enrolments', 'occurrences')"
+        ).fetchall()
+    )
+    assert counted == {"journey_enrolments": many, "occurrences": many}

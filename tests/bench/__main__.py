@@ -10,7 +10,8 @@ Datamart: the wall time of the full ``dbt build`` at 100 k customers, after inge
 then the campaign step on it.
 
 Dispatch: see ``tests.bench.dispatch`` (email to postfix's smtp-sink beside a bare smtplib loop,
-in rounds, with 1 and 2 workers; memory over 50 k messages; SMS to moto's SNS).
+in rounds, in process and as the dispatch job with 1 and 2 partition steps; memory over 50 k
+messages; SMS to moto's SNS).
 
 Journeys: see ``tests.bench.journeys`` (one journeys step moving 1 M enrolments from a wait
 that is over through a split to the next wait, and the cost of a run with nothing due).
@@ -225,11 +226,12 @@ def main() -> None:
     parser.add_argument("--emails", type=int, default=20_000)
     parser.add_argument("--email-rounds", type=int, default=3)
     parser.add_argument(
-        "--dispatch-workers",
+        "--dispatch-partitions",
         type=int,
         nargs="+",
         default=[1, 2],
-        help="dispatchers draining the outbox together, one figure each (default: 1 and 2)",
+        help="partition steps of the dispatch job draining the outbox together, one figure each "
+        "(default: 1 and 2)",
     )
     parser.add_argument(
         "--composed-at-send",
@@ -255,6 +257,12 @@ def main() -> None:
         default=1.3,
         help="web sessions a customer, relative to the generator's default (1.3: 10 M+ events "
         "at 1 M customers)",
+    )
+    parser.add_argument(
+        "--scale-as-of",
+        type=datetime.fromisoformat,
+        help="instant of the first daily pass of --only scale (default: this hour; a past one "
+        "reuses the landing zone generated for it)",
     )
     parser.add_argument("--latency-events", type=int, default=10)
     parser.add_argument("--latency-customers", type=int, default=2_000)
@@ -287,7 +295,7 @@ def main() -> None:
                 TOOLS,
                 args.emails,
                 args.email_rounds,
-                args.dispatch_workers,
+                args.dispatch_partitions,
                 args.memory_messages,
                 args.sms,
                 args.composed_at_send,
@@ -304,7 +312,14 @@ def main() -> None:
         if "journeys" in sections:
             bench_journeys(server, args.enrolments, AS_OF)
         if "scale" in sections:
-            bench_scale(server, TOOLS, BENCH_HOME, args.scale_customers, args.scale_visits)
+            bench_scale(
+                server,
+                TOOLS,
+                BENCH_HOME,
+                args.scale_customers,
+                args.scale_visits,
+                args.scale_as_of,
+            )
         if "latency" in sections:
             bench_latency(
                 server, BENCH_HOME, args.latency_events, args.latency_customers, args.latency_pause

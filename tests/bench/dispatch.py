@@ -6,8 +6,11 @@ Email: messages/s to postfix's smtp-sink, beside a bare loop of the same compose
 one reused ``smtplib`` connection to the same sink. The ratio is the figure (aim ≥ 0.8). The
 bare loop and dispatch take turns for ``--email-rounds`` rounds on fresh rows, so a neighbour's
 load on a shared machine falls on both, and the rounds' spread and the load average are
-printed with it. Dispatch runs with one worker, and with each number of workers a dispatch
-step can run side by side (``--dispatch-workers``, default 1 and 2). Dispatch pipelines its
+printed with it. Dispatch runs in this process (the loop alone, one dispatcher), then as the
+Dagster job ``dispatch_outbox`` with each number of partition steps (``--dispatch-partitions``,
+default 1 and 2) side by side under the multiprocess executor: its rate over the partition
+steps, from the first one's start to the last one's end, and over the whole run, start-up
+included (the forkserver importing the code location, each step's process). Dispatch pipelines its
 SMTP commands (the sink offers PIPELINING); ``smtplib.sendmail`` in the bare loop cannot.
 Read the ratio with the load average: on a virtual machine the bare loop's four round trips a
 mail each wait for the sink's process to be scheduled, and on an otherwise idle machine that
@@ -26,7 +29,6 @@ the figure is moto's as much as ours.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import smtplib
 import statistics
@@ -39,10 +41,10 @@ from pathlib import Path
 from unittest.mock import patch
 
 import psycopg
+from dagster import DagsterInstance, instance_for_test
 from psycopg.rows import dict_row
 
 from assets.dispatch import dispatch_channel
-from assets.dispatch_pool import dispatch_as_worker
 from assets.outbox_queue import Claim
 from models.messages import OutboundMessage, SendResult
 from models.tracking import TrackingLinks
@@ -53,10 +55,13 @@ from senders.retry_policy import RetryPolicy
 from senders.smtp import SmtpSender
 from tests.bench.database import fresh_database
 from tests.bench.smtp_sink import SmtpSink, SmtpSinkMissing, smtp_sink_binary
+from tests.orchestration.dispatch_steps import dispatched
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
 from tests.senders.smtp_server import free_port
 from warehouse.messaging_schema import migrate_messaging
 
+# One name, so the URL the job's steps read stays the same from round to round.
+EMAIL_DATABASE = "bench_dispatch_email"
 SUBJECT = "Happy birthday, {name}: 20 % off everything until Sunday"
 BODY_TEXT = (
     "Hello {name},\n\nHappy birthday from all of us at the shop! To celebrate, here is 20 % off "
@@ -174,40 +179,53 @@ def dispatch_seconds(url: str, sender: Sender, channel: str) -> tuple[float, Cou
         return time.perf_counter() - started, counts
 
 
-def parallel_dispatch_seconds(url: str, smtp_url: str, workers: int) -> tuple[float, Counter]:
-    """A dispatch step's ``workers`` dispatchers (``assets.dispatch_pool``), each a process of
-    its own; timed from when all have started (a step pays about two seconds more to start them)."""
-    context = multiprocessing.get_context("spawn")
-    ready, results = context.Barrier(workers + 1), context.Queue()
-    processes = [
-        context.Process(target=_dispatch_share, args=(url, smtp_url, number, ready, results))
-        for number in range(workers)
-    ]
-    for process in processes:
-        process.start()
-    ready.wait(timeout=120)
-    started = time.perf_counter()
-    counts = sum((results.get(timeout=600) for _ in processes), Counter())
-    elapsed = time.perf_counter() - started
-    for process in processes:
-        process.join(timeout=60)
-    return elapsed, counts
-
-
-def _dispatch_share(url: str, smtp_url: str, number: int, ready, results) -> None:
-    claim, senders = Claim(worker="bench", channel="email"), SinkSenders(smtp_url)
-    ready.wait(timeout=120)
-    results.put(dispatch_as_worker(url, senders, claim, number, RetryPolicy(), None))
-
-
 @dataclass(frozen=True)
-class SinkSenders:
-    """The ``senders`` resource of the bench: email over SMTP to the sink."""
+class JobRun:
+    """One run of the dispatch job: its wall time, the partition steps' span, what it did."""
 
-    smtp_url: str
+    seconds: float
+    steps_seconds: float
+    counts: Counter
 
-    def open(self, channel: str) -> Sender:
-        return SmtpSender(self.smtp_url, composer())
+
+def dispatch_job_run(instance: DagsterInstance, partitions: int) -> JobRun:
+    """The dispatch job on the email outbox, ``partitions`` steps side by side. The settings
+    (``bench_environment``) name the outbox's database and the sink."""
+    started = time.perf_counter()
+    with dispatched(instance, partitions, ["email"]) as result:
+        seconds = time.perf_counter() - started
+        if not result.success:
+            raise RuntimeError(f"the dispatch job failed: run {result.run_id}")
+        [materialization] = result.get_asset_materialization_events()
+        metadata = materialization.materialization.metadata
+        counts = Counter({name: entry.value for name, entry in metadata.items() if entry.value})
+        steps = [
+            record
+            for record in instance.all_logs(result.run_id)
+            if record.step_key
+            and "_partition[" in record.step_key
+            and record.dagster_event
+            and (record.dagster_event.is_step_start or record.dagster_event.is_step_success)
+        ]
+    span = max(r.timestamp for r in steps) - min(r.timestamp for r in steps)
+    return JobRun(seconds, span, counts)
+
+
+@contextmanager
+def bench_environment(url: str, smtp_url: str, home: Path) -> Iterator[None]:
+    """The settings the job's steps read. Set once for every run of the bench: the executor's
+    forkserver keeps the environment it started with."""
+    settings = {
+        "DATABASE_URL": url,
+        "EMAIL_SENDER": "smtp",
+        "SMTP_URL": smtp_url,
+        "FROM_EMAIL": FROM,
+        "TRACKING_URL": TRACKING_URL,
+        "SECRET": SECRET,
+        "HOME": str(home),
+    }
+    with patch.dict(os.environ, {f"TOUCHPOINT_{name}": v for name, v in settings.items()}):
+        yield
 
 
 def composer() -> EmailComposer:
@@ -216,10 +234,12 @@ def composer() -> EmailComposer:
 
 @dataclass(frozen=True)
 class EmailRound:
-    """One round on fresh rows: the bare loop, then dispatch with each number of workers."""
+    """One round on fresh rows: the bare loop, dispatch in this process, then the dispatch job
+    with each number of partition steps."""
 
     bare_seconds: float
-    dispatch_seconds: dict[int, float]
+    dispatch_seconds: float
+    jobs: dict[int, JobRun]
     outcomes: Counter
     mail_bytes: float  # the mean size of a mail
 
@@ -229,14 +249,18 @@ def bench_dispatch_email(
     sink: SmtpSink,
     count: int,
     rounds: int,
-    workers: Sequence[int],
+    partitions: Sequence[int],
     ahead: EmailComposer | None,
 ) -> None:
     """The bare loop and dispatch take turns, ``rounds`` times, so a neighbour's load on a
     shared machine falls on both; the rounds' ratios show the spread. ``ahead`` composes the
     mails ahead, as rendering does."""
     load_before = os.getloadavg()[0]
-    results = [_email_round(server, sink, count, workers, ahead) for _ in range(rounds)]
+    url = server.url(EMAIL_DATABASE)
+    with bench_environment(url, sink.url, server.root.parent), instance_for_test() as instance:
+        results = [
+            _email_round(server, sink, instance, count, partitions, ahead) for _ in range(rounds)
+        ]
     load_after = os.getloadavg()[0]
     size = results[0].mail_bytes / 1e3
     composed = "composed ahead" if ahead else "composed at send"
@@ -245,52 +269,62 @@ def bench_dispatch_email(
         f"{rounds} rounds (load average {load_before:.2f} before, {load_after:.2f} after)"
     )
     for number, result in enumerate(results, 1):
-        ours = "  ".join(
-            f"{_workers(n)} {count / seconds:,.0f}/s ({result.bare_seconds / seconds:.2f})"
-            for n, seconds in result.dispatch_seconds.items()
+        jobs = "  ".join(
+            f"{_steps(n)} {count / job.steps_seconds:,.0f}/s ({count / job.seconds:,.0f}/s run)"
+            for n, job in result.jobs.items()
         )
-        print(f"  round {number}: bare loop {count / result.bare_seconds:,.0f}/s; dispatch, {ours}")
-    print(f"  bare smtplib loop       : {_spread([count / r.bare_seconds for r in results])}")
-    for n in workers:
-        rates = [count / r.dispatch_seconds[n] for r in results]
-        ratios = sorted(r.bare_seconds / r.dispatch_seconds[n] for r in results)
-        print(f"  touchpoint dispatch, {_workers(n):<9}: {_spread(rates)}")
         print(
-            f"  ratio, {_workers(n):<18}: median {statistics.median(ratios):.2f}, "
-            f"range {ratios[0]:.2f}–{ratios[-1]:.2f}"
+            f"  round {number}: bare loop {count / result.bare_seconds:,.0f}/s; in process "
+            f"{count / result.dispatch_seconds:,.0f}/s; job, {jobs}"
         )
+    print(f"  bare smtplib loop       : {_spread([count / r.bare_seconds for r in results])}")
+    print(f"  dispatch, in process    : {_spread([count / r.dispatch_seconds for r in results])}")
+    ratios = sorted(r.bare_seconds / r.dispatch_seconds for r in results)
+    print(f"  ratio, in process       : {_median_range(ratios)}")
+    for n in partitions:
+        jobs = [r.jobs[n] for r in results]
+        print(f"  job, {_steps(n):<19}: {_spread([count / j.steps_seconds for j in jobs])}")
+        print(f"    over the whole run    : {_spread([count / j.seconds for j in jobs])}")
+        ratios = sorted(r.bare_seconds / r.jobs[n].steps_seconds for r in results)
+        print(f"    ratio over the steps  : {_median_range(ratios)}")
     print(f"  ({_outcomes(sum((r.outcomes for r in results), Counter()))})")
 
 
 def _email_round(
     server: EmbeddedPostgres,
     sink: SmtpSink,
+    instance: DagsterInstance,
     count: int,
-    workers: Sequence[int],
+    partitions: Sequence[int],
     ahead: EmailComposer | None,
 ) -> EmailRound:
-    url = outbox_database(server, count, "email", composer=ahead)
+    url = outbox_database(server, count, "email", EMAIL_DATABASE, composer=ahead)
     mails = composed_mails(url, composer())
     received = sink.received()
     bare = bare_smtp_seconds(sink, mails)
     _check_received(sink, received, count)
-    seconds, outcomes = {}, Counter()
-    for n in workers:
-        url = outbox_database(server, count, "email", composer=ahead)
+    url = outbox_database(server, count, "email", EMAIL_DATABASE, composer=ahead)
+    received = sink.received()
+    with SmtpSender(sink.url, composer()) as sender:
+        seconds, outcomes = dispatch_seconds(url, sender, "email")
+    _check_received(sink, received, count)
+    jobs = {}
+    for n in partitions:
+        outbox_database(server, count, "email", EMAIL_DATABASE, composer=ahead)
         received = sink.received()
-        if n == 1:
-            with SmtpSender(sink.url, composer()) as sender:
-                seconds[n], counts = dispatch_seconds(url, sender, "email")
-        else:
-            seconds[n], counts = parallel_dispatch_seconds(url, sink.url, n)
+        jobs[n] = dispatch_job_run(instance, n)
         _check_received(sink, received, count)
-        outcomes += counts
+        outcomes += jobs[n].counts
     size = sum(len(mail.data) for mail in mails) / len(mails)
-    return EmailRound(bare, seconds, outcomes, size)
+    return EmailRound(bare, seconds, jobs, outcomes, size)
 
 
-def _workers(n: int) -> str:
-    return f"{n} worker{'s' if n > 1 else ''}"
+def _steps(n: int) -> str:
+    return f"{n} partition step{'s' if n > 1 else ''}"
+
+
+def _median_range(ratios: list[float]) -> str:
+    return f"median {statistics.median(ratios):.2f}, range {ratios[0]:.2f}–{ratios[-1]:.2f}"
 
 
 def _spread(rates: list[float]) -> str:
@@ -336,7 +370,7 @@ def bench_dispatch(
     tools: Path,
     emails: int,
     rounds: int,
-    workers: Sequence[int],
+    partitions: Sequence[int],
     memory_messages: int,
     sms: int,
     composed_at_send: bool = False,
@@ -345,7 +379,7 @@ def bench_dispatch(
     try:
         binary = smtp_sink_binary(tools)
         with SmtpSink(binary, tools / "smtp-sink.log") as sink:
-            bench_dispatch_email(server, sink, emails, rounds, workers, ahead)
+            bench_dispatch_email(server, sink, emails, rounds, partitions, ahead)
             bench_dispatch_memory(server, sink, memory_messages, ahead)
     except SmtpSinkMissing as missing:
         print(f"email dispatch: no figure, postfix's smtp-sink is not available: {missing}")

@@ -49,14 +49,21 @@ SERVER_ROLES = ("postgres: a connection", "postgres: autovacuum worker", "postgr
 
 
 def bench_scale(
-    server: EmbeddedPostgres, tools: Path, work_dir: Path, sizes: list[int], visits: float
+    server: EmbeddedPostgres,
+    tools: Path,
+    work_dir: Path,
+    sizes: list[int],
+    visits: float,
+    as_of: datetime | None = None,
 ) -> None:
+    """One daily pass at each size and a second a day later; ``as_of`` (default: this hour)
+    names the first pass's instant — give a past one to reuse a landing zone generated then."""
     try:
         sink_binary = smtp_sink_binary(tools)
     except SmtpSinkMissing as missing:
         print(f"scale: no figure, smtp-sink (the mail sink) is not available: {missing}")
         return
-    as_of = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    as_of = as_of or datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     for customers in sizes:
         landing = scale_landing(work_dir, customers, visits, as_of)
         url = fresh_database(server, f"bench_scale_{customers}")

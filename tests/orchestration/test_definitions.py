@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from dagster import AssetKey
 
 from models.landing import LANDING_SOURCES
@@ -122,6 +123,20 @@ def test_the_behaviour_job_rebuilds_only_what_new_events_can_change(definitions)
     assert not {"dim_products", "stg_crm__customers", "fct_messages", "country_timezones"} & names
 
 
+def test_the_behaviour_job_runs_the_dbt_tests_of_its_triggers_and_no_others(definitions):
+    job = definitions.resolve_job_def("act_on_new_behaviour")
+    checks = job.asset_layer.asset_graph.asset_check_keys
+    triggers = {key for key in job.asset_layer.selected_asset_keys if key.path[0] == "triggers"}
+    every_trigger_check = {
+        check
+        for check in definitions.resolve_asset_graph().asset_check_keys
+        if check.asset_key in triggers
+    }
+
+    assert checks == every_trigger_check
+    assert {check.asset_key for check in checks} == triggers
+
+
 def _downstream(graph, keys: set[AssetKey]) -> set[AssetKey]:
     return _closure(keys, lambda key: graph.get(key).child_keys)
 
@@ -183,6 +198,24 @@ def test_due_messages_have_a_sensor_and_a_job_that_only_dispatches(definitions):
 
     assert {key.path[0] for key in job.asset_layer.selected_asset_keys} == {"dispatch"}
     assert sensor.minimum_interval_seconds <= 60
+
+
+def test_the_dispatch_job_runs_each_partition_of_the_outbox_in_a_process_of_its_own(definitions):
+    """The jobs that do more than dispatch run in process; dispatch_outbox fans out."""
+    job = definitions.resolve_job_def("dispatch_outbox")
+
+    assert {key.path[0] for key in job.asset_layer.selected_asset_keys} == {"dispatch"}
+    assert job.executor_def.name == "multiprocess"
+    assert job.run_config["execution"]["config"] == {
+        "max_concurrent": 2,
+        "start_method": {"forkserver": {"preload_modules": ["orchestration.definitions"]}},
+    }
+    [location] = yaml.safe_load((ROOT / "workspace.yaml").read_text())["load_from"]
+    assert location["python_module"]["module_name"] == "orchestration.definitions"
+    partitions = {name: ops["config"]["partitions"] for name, ops in job.run_config["ops"].items()}
+    assert partitions == {"dispatch__email": 2, "dispatch__sms": 2}
+    for name in ("touchpoint_daily", "send_due_messages", "act_on_new_behaviour"):
+        assert definitions.resolve_job_def(name).executor_def.name == "in_process", name
 
 
 def test_the_campaign_report_follows_the_report_models_and_the_catalog_feeds_them(definitions):
