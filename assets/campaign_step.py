@@ -19,6 +19,7 @@ from assets.outbox_rendering import VoucherTermsOf, render_pending
 from assets.rendering import TemplateRenderer
 from assets.vouchers import voucher_terms
 from models.campaigns import CampaignSpec
+from senders.email_composition import EmailComposer
 from senders.sms_composition import DEFAULT_MAX_SEGMENTS
 
 
@@ -62,8 +63,10 @@ def run_campaigns(
     as_of: datetime,
     max_per_week: int = DEFAULT_MAX_PER_WEEK,
     sms_max_segments: int = DEFAULT_MAX_SEGMENTS,
+    composer: EmailComposer | None = None,
 ) -> dict[str, CampaignResult]:
-    """Judge and render; returns a result per campaign name."""
+    """Judge and render (mails composed with ``composer`` when given); returns a result per
+    campaign name."""
     judged = decide_occurrences(conn, [policy_for(spec) for spec in specs], as_of, max_per_week)
     renderer = TemplateRenderer(
         campaigns_dir, {spec.name: spec for spec in specs}, sms_max_segments
@@ -71,7 +74,7 @@ def run_campaigns(
     results = {}
     voucher_terms = campaign_voucher_terms(specs)
     for spec in specs:
-        counts = render_pending(conn, [spec.name], renderer.render, voucher_terms)
+        counts = render_pending(conn, [spec.name], renderer.render, voucher_terms, composer)
         results[spec.name] = CampaignResult(
             judged=judged[spec.name],
             rendered=counts["rendered"],

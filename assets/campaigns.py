@@ -12,6 +12,7 @@ from dagster import (
     AssetSpec,
     MaterializeResult,
     MetadataValue,
+    ResourceParam,
     multi_asset,
 )
 from dagster_dbt import get_asset_key_for_model
@@ -19,6 +20,7 @@ from dagster_dbt import get_asset_key_for_model
 from assets.as_of import run_as_of
 from assets.campaign_step import CampaignResult, run_campaigns
 from assets.datamart import datamart
+from assets.outbox_rendering import MailComposers
 from assets.resources import Warehouse
 from models.campaigns import CampaignSpec
 from models.markdown_text import markdown_literal
@@ -56,14 +58,25 @@ def build_campaigns_asset(
     by_key = {campaign_asset_key(spec.name): spec for spec in specs}
 
     @multi_asset(name=CAMPAIGNS_STEP, specs=[_asset_spec(s) for s in specs], can_subset=True)
-    def campaigns(context: AssetExecutionContext, warehouse: Warehouse) -> Iterator:
-        """Judge each selected campaign's new occurrences and render what is to be sent."""
+    def campaigns(
+        context: AssetExecutionContext,
+        warehouse: Warehouse,
+        senders: ResourceParam[MailComposers],
+    ) -> Iterator:
+        """Judge each selected campaign's new occurrences and render what is to be sent, each
+        mail composed with the composer dispatch sends with."""
         selected = [by_key[key] for key in sorted(context.selected_asset_keys) if key in by_key]
         as_of = run_as_of(context)
         context.log.info(f"judging {', '.join(s.name for s in selected)} as of {as_of}")
         with warehouse.connect() as conn:
             results = run_campaigns(
-                conn, selected, campaigns_dir, as_of, max_per_week, sms_max_segments
+                conn,
+                selected,
+                campaigns_dir,
+                as_of,
+                max_per_week,
+                sms_max_segments,
+                senders.email_composer(),
             )
         for spec in selected:
             yield MaterializeResult(

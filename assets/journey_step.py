@@ -22,6 +22,7 @@ from assets.journey_rendering import JourneyRenderer, journey_voucher_terms
 from assets.occurrence_decisions import DEFAULT_MAX_PER_WEEK, judge
 from assets.outbox_rendering import render_pending
 from models.journeys import JourneySpec
+from senders.email_composition import EmailComposer
 from senders.sms_composition import DEFAULT_MAX_SEGMENTS
 
 
@@ -44,9 +45,10 @@ def run_journeys(
     as_of: datetime,
     max_per_week: int = DEFAULT_MAX_PER_WEEK,
     sms_max_segments: int = DEFAULT_MAX_SEGMENTS,
+    composer: EmailComposer | None = None,
 ) -> dict[str, JourneyResult]:
     """Settle experiments whose result is in, then advance, judge and render these journeys as
-    of `as_of`; a result per journey."""
+    of `as_of` (mails composed with ``composer`` when given); a result per journey."""
     advances: dict[str, AdvanceResult] = {}
     with conn.transaction():
         for spec in specs:
@@ -65,7 +67,7 @@ def run_journeys(
     results = {}
     for spec in specs:
         campaigns = {spec.campaign_of(step): step.id for step in spec.message_steps}
-        counts = render_pending(conn, list(campaigns), renderer.render, voucher_terms)
+        counts = render_pending(conn, list(campaigns), renderer.render, voucher_terms, composer)
         results[spec.name] = JourneyResult(
             advance=advances[spec.name],
             judged={step: outcomes[c] for c, step in campaigns.items() if c in outcomes},

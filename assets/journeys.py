@@ -16,6 +16,7 @@ from dagster import (
     AssetSpec,
     MaterializeResult,
     MetadataValue,
+    ResourceParam,
     multi_asset,
 )
 from dagster_dbt import get_asset_key_for_model
@@ -23,6 +24,7 @@ from dagster_dbt import get_asset_key_for_model
 from assets.as_of import run_as_of
 from assets.datamart import datamart
 from assets.journey_step import JourneyResult, funnel_rows, run_journeys
+from assets.outbox_rendering import MailComposers
 from assets.resources import Warehouse
 from models.journeys import JourneySpec
 from models.markdown_text import markdown_literal
@@ -62,14 +64,24 @@ def build_journeys_asset(
     by_key = {journey_asset_key(spec.name): spec for spec in specs}
 
     @multi_asset(name=JOURNEYS_STEP, specs=[_asset_spec(s) for s in specs], can_subset=True)
-    def journeys(context: AssetExecutionContext, warehouse: Warehouse) -> Iterator:
+    def journeys(
+        context: AssetExecutionContext,
+        warehouse: Warehouse,
+        senders: ResourceParam[MailComposers],
+    ) -> Iterator:
         """Enrol, end and move every enrolment that is due; judge and render their messages."""
         selected = [by_key[key] for key in sorted(context.selected_asset_keys) if key in by_key]
         as_of = run_as_of(context)
         context.log.info(f"advancing {', '.join(s.name for s in selected)} as of {as_of}")
         with warehouse.connect() as conn:
             results = run_journeys(
-                conn, selected, journeys_dir, as_of, max_per_week, sms_max_segments
+                conn,
+                selected,
+                journeys_dir,
+                as_of,
+                max_per_week,
+                sms_max_segments,
+                senders.email_composer(),
             )
         for spec in selected:
             yield MaterializeResult(

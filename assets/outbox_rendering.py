@@ -6,6 +6,11 @@ sandbox, see assets/rendering.py) and written in one transaction: the outbox row
 ``ON CONFLICT DO NOTHING`` on (campaign, occurrence key), then the voucher of each row that
 went in. A template that fails records the occurrence ``failed`` with the reason; the rest of
 the chunk goes on.
+
+Given the dispatcher's ``EmailComposer``, an email's mail is composed here too, all but its
+``Date`` (senders/email_composition.py), and stored with the row, so dispatch only adds the
+``Date`` and sends. A row no mail can be made of (a malformed address, say) is stored without
+one: dispatch composes it again and records why it cannot be sent, as it always did.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -22,6 +28,8 @@ from psycopg.types.json import Jsonb
 
 from assets.rendering import RenderedMessage, RenderError
 from assets.vouchers import Voucher, VoucherTerms, issue_voucher
+from models.messages import OutboundMessage
+from senders.email_composition import CompositionError, EmailComposer
 
 CHUNK_SIZE = 500
 
@@ -50,11 +58,12 @@ _INSERT_OUTBOX = """
 insert into messaging.outbox (
     message_id, campaign, occurrence_key, customer_id, channel, recipient, locale,
     subject, body_text, body_html, sms_text, headers, send_after, expires_at,
-    time_zone, window_start, window_end
+    time_zone, window_start, window_end, composed_mail, composed_by
 ) values (
     %(message_id)s, %(campaign)s, %(occurrence_key)s, %(customer_id)s, %(channel)s,
     %(recipient)s, %(locale)s, %(subject)s, %(body_text)s, %(body_html)s, %(sms_text)s,
-    %(headers)s, %(send_after)s, %(expires_at)s, %(time_zone)s, %(window_start)s, %(window_end)s
+    %(headers)s, %(send_after)s, %(expires_at)s, %(time_zone)s, %(window_start)s, %(window_end)s,
+    %(composed_mail)s, %(composed_by)s
 )
 on conflict (campaign, occurrence_key) do nothing
 returning campaign, occurrence_key
@@ -76,6 +85,12 @@ where campaign = %(campaign)s and occurrence_key = %(occurrence_key)s
 """
 
 
+class MailComposers(Protocol):
+    """The ``senders`` resource as rendering sees it: the composer dispatch sends mail with."""
+
+    def email_composer(self) -> EmailComposer: ...
+
+
 @dataclass(frozen=True)
 class OutboxMessage:
     row: dict
@@ -87,14 +102,17 @@ def render_pending(
     campaigns: list[str],
     render: Renderer,
     voucher_terms: VoucherTermsOf,
+    composer: EmailComposer | None = None,
 ) -> Counter:
-    """Render every pending occurrence of these campaigns; counts of `rendered` and `failed`."""
+    """Render every pending occurrence of these campaigns, and compose the mails with
+    ``composer`` when given; counts of `rendered` and `failed`."""
     counts: Counter = Counter()
     for chunk in _pending_chunks(conn, campaigns):
         messages, failures = [], []
         for occurrence in chunk:
             try:
-                messages.append(_compose(occurrence, render, voucher_terms(occurrence)))
+                message = _compose(occurrence, render, voucher_terms(occurrence))
+                messages.append(_with_mail(message, composer))
             except RenderError as error:
                 failures.append({**occurrence, "reason": f"render failed: {error}"})
         counts["rendered"] += _write(conn, messages, failures)
@@ -147,22 +165,35 @@ def _compose(occurrence: dict, render: Renderer, terms: VoucherTerms | None) -> 
         "body_text": rendered.text,
         "body_html": rendered.html,
         "sms_text": rendered.sms_text,
-        "headers": Jsonb(
-            {
-                "X-Touchpoint-Campaign": occurrence["campaign"],
-                "X-Touchpoint-Message-Id": str(message_id),
-                "Content-Language": rendered.locale,
-                **journey_headers(occurrence["context"] or {}),
-            }
-        ),
+        "headers": {
+            "X-Touchpoint-Campaign": occurrence["campaign"],
+            "X-Touchpoint-Message-Id": str(message_id),
+            "Content-Language": rendered.locale,
+            **journey_headers(occurrence["context"] or {}),
+        },
         "send_after": occurrence["send_after"],
         "expires_at": occurrence["expires_at"],
         # Dispatch checks the window again at send time, as the retry or run may come late.
         "time_zone": occurrence["time_zone"],
         "window_start": occurrence["window_start"],
         "window_end": occurrence["window_end"],
+        "composed_mail": None,
+        "composed_by": None,
     }
     return OutboxMessage(row=row, voucher=voucher)
+
+
+def _with_mail(message: OutboxMessage, composer: EmailComposer | None) -> OutboxMessage:
+    """The message with its mail composed ahead, when it is an email and one can be made."""
+    row = message.row
+    if composer is None or row["channel"] != "email":
+        return message
+    try:
+        mail = composer.compose_ahead(OutboundMessage.model_validate(row))
+    except CompositionError:
+        return message  # dispatch composes it again and records why it cannot go
+    composed = {"composed_mail": mail, "composed_by": composer.composition}
+    return OutboxMessage(row=row | composed, voucher=message.voucher)
 
 
 def journey_headers(context: dict) -> dict[str, str]:
@@ -185,7 +216,8 @@ def _write(conn: psycopg.Connection, messages: list[OutboxMessage], failures: li
     with conn.transaction(), conn.cursor() as cursor:
         inserted = set()
         if messages:
-            cursor.executemany(_INSERT_OUTBOX, [m.row for m in messages], returning=True)
+            rows = [m.row | {"headers": Jsonb(m.row["headers"])} for m in messages]
+            cursor.executemany(_INSERT_OUTBOX, rows, returning=True)
             inserted = _returned_keys(cursor)
         vouchers = [_voucher_row(m) for m in messages if m.voucher and _key(m.row) in inserted]
         if vouchers:

@@ -120,7 +120,8 @@ def _percent_filter(context: Context, value: object) -> str:
 
 FILTERS = {"date": _date_filter, "money": _money_filter, "percent": _percent_filter}
 # `{{ survey_link(9) }}`: where the link answering a survey with 9 goes. The signed link needs
-# the message id and the tracking service, so the mail composer writes it in at dispatch.
+# the message id and the tracking service, so the mail composer writes it in (right after
+# rendering, or at dispatch for a row composed under other settings).
 GLOBALS = {"survey_link": survey_marker}
 
 

@@ -45,6 +45,10 @@ class OutboundMessage(BaseModel):
     headers: dict[str, str] = {}
     # False for what the customer asked for or needs (a keyword reply, a service reminder).
     marketing: bool = True
+    # A mail composed when it was rendered (senders/email_composition.py: all but its Date),
+    # and which composition made it; None for SMS and rows rendered without one.
+    composed_mail: bytes | None = None
+    composed_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,11 @@ class Senders(ConfigurableResource):
             return _sms_sender(settings)
         raise ValueError(f"no sender for channel {channel!r}")
 
+    def email_composer(self) -> EmailComposer:
+        """The composer every email sender of these settings uses: rendering composes mails
+        ahead with it (``assets.outbox_rendering``)."""
+        return email_composer(settings_from(self.model_dump(exclude_none=True)))
+
 
 def email_composer(settings: Settings) -> EmailComposer:
     """Tracking links and the open pixel only when there is a tracking service to answer them."""

@@ -11,10 +11,22 @@ List-Unsubscribe=One-Click``. Without one, ``List-Unsubscribe`` is the mailto al
 no ``List-Unsubscribe-Post``: RFC 8058 ties that header to an https URI; and a survey mail cannot
 be composed, since nobody would hear its answers. Extra headers of the outbox row go in too,
 except those this module owns.
+
+A mail is composed in two steps, so the costly one can happen when the message is rendered,
+off the send path (docs/architecture.md, Good-citizen email and SMS): ``compose_ahead`` writes
+every byte that does not depend on the send (headers, MIME parts, signed links; the
+``Message-ID`` is the outbox id's, the same at every attempt), and ``compose`` adds the one
+header that does, ``Date``, the moment the mail goes out (RFC 5322 §3.6.1: when it was ready to
+enter the mail system; a message deferred overnight or retried an hour later says so). Mails
+composed ahead carry the ``composition`` of their composer: a row composed under another sender
+address, tracking service, secret or form of mail is composed again at send, as are rows
+rendered without one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
 import re
 from collections.abc import Callable
@@ -46,6 +58,12 @@ _OWNED_HEADERS = frozenset(
         "Sender", "Return-Path", "Received",
     )
 )  # fmt: skip
+
+
+# Changed whenever a mail composed ahead would differ from one composed now by this code, so
+# mails stored by an older version are composed again at send.
+_FORM = "1"
+_DATE_BEFORE = b"\r\nMessage-ID: "  # Date goes in just before Message-ID, as it always has
 
 
 class CompositionError(ValueError):
@@ -82,30 +100,49 @@ class EmailComposer:
         self._from_header = mime.address_header("From", self.from_name, self.from_email)
         self.tracking = tracking
         self._clock = clock
+        self._date_at: datetime | None = None
+        self._date = b""
+        self.composition = _composition(from_address, tracking)
 
     def compose(self, message: OutboundMessage) -> ComposedEmail:
-        """The mail's bytes; raises ``CompositionError`` for a row no mail can be made of."""
+        """The mail's bytes, from those composed ahead when this composer made them; raises
+        ``CompositionError`` for a row no mail can be made of."""
+        ahead = message.composed_mail if message.composed_by == self.composition else None
+        if ahead is None:
+            ahead = self.compose_ahead(message)
+        at = ahead.index(_DATE_BEFORE) + 2
+        data = b"".join((ahead[:at], self._date_line(), ahead[at:]))
+        message_id = f"<{message.message_id}@{self.domain}>"
+        return ComposedEmail(message_id, self.from_email, message.recipient, data)
+
+    def compose_ahead(self, message: OutboundMessage) -> bytes:
+        """Every byte of the mail but its ``Date``: what rendering stores with the message."""
         _check(message)
         if self.tracking is None and asks_for_answers(message.body_text, message.body_html):
             raise CompositionError(
                 f"message {message.message_id}: its survey answer links need the tracking "
                 "service to answer them (TOUCHPOINT_TRACKING_URL is not set)"
             )
-        message_id = f"<{message.message_id}@{self.domain}>"
-        head = self._headers(message, message_id)
+        head = self._headers(message, f"<{message.message_id}@{self.domain}>")
         body = mime.alternative(
             f"=_tp_{message.message_id.hex}",
             [mime.text_part("plain", self._text(message)), self._html_part(message)],
         )
-        data = (head + body).encode("ascii")
-        return ComposedEmail(message_id, self.from_email, message.recipient, data)
+        return (head + body).encode("ascii")
+
+    def _date_line(self) -> bytes:
+        """``Date: …`` for now, formatted once a second (it has no finer resolution)."""
+        now = self._clock().replace(microsecond=0)
+        if now != self._date_at:
+            self._date_at = now
+            self._date = mime.header("Date", format_datetime(now)).encode("ascii")
+        return self._date
 
     def _headers(self, message: OutboundMessage, message_id: str) -> str:
         lines = [
             self._from_header,
             mime.address_header("To", "", message.recipient),
             mime.header("Subject", message.subject or ""),
-            mime.header("Date", format_datetime(self._clock())),
             mime.header("Message-ID", message_id),
             mime.language_header("Content-Language", message.locale),
             mime.list_header("List-Unsubscribe", self._unsubscribe_links(message)),
@@ -141,6 +178,19 @@ class EmailComposer:
                 body_html, message.message_id, self.tracking, in_html=True
             )
         return mime.text_part("html", body_html)
+
+
+def _composition(from_address: str, tracking: TrackingLinks | None) -> str:
+    """What a mail composed ahead depends on besides its row, as a short digest: the form of
+    mail, the sender, the tracking service and its secret (through an HMAC, so the digest
+    stored with every row says nothing about the secret)."""
+    parts = [_FORM, from_address]
+    if tracking is not None:
+        secret = tracking.secret.encode() if isinstance(tracking.secret, str) else tracking.secret
+        key = hmac.new(secret, b"touchpoint/composition", hashlib.sha256).hexdigest()
+        parts += [tracking.base_url, key]
+    digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:32]
+    return f"{_FORM}:{digest}"
 
 
 def _parse_sender(text: str) -> tuple[str, str]:

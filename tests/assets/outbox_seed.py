@@ -7,7 +7,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
+
+from models.messages import OutboundMessage
+from senders.email_composition import EmailComposer
 
 NOW = datetime.now(UTC)
 
@@ -43,6 +47,24 @@ def add_message(conn, i: int, channel: str = "email") -> uuid.UUID:
 
 def add_messages(conn, count: int, channel: str = "email") -> list[uuid.UUID]:
     return [add_message(conn, i, channel) for i in range(count)]
+
+
+def compose_ahead(conn, composer: EmailComposer, message_ids: list[uuid.UUID]) -> None:
+    """Store each row's mail composed ahead, as rendering does since mails are composed then."""
+    with conn.cursor(row_factory=dict_row) as cursor:
+        rows = cursor.execute(
+            "select * from messaging.outbox where message_id = any(%s)", (message_ids,)
+        ).fetchall()
+    for row in rows:
+        conn.execute(
+            "update messaging.outbox set composed_mail = %s, composed_by = %s "
+            "where message_id = %s",
+            (
+                composer.compose_ahead(OutboundMessage.model_validate(row)),
+                composer.composition,
+                row["message_id"],
+            ),
+        )
 
 
 # Zones covering the UTC offsets from -10 to +10 (local hours come from zoneinfo, DST included).

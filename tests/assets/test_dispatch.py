@@ -32,7 +32,13 @@ from senders.file import FileSender
 from senders.protocol import Sender
 from senders.retry_policy import RetryPolicy
 from senders.smtp import SmtpSender
-from tests.assets.outbox_seed import add_message, add_messages, early_afternoon_zone
+from tests.assets.outbox_seed import (
+    add_message,
+    add_messages,
+    compose_ahead,
+    early_afternoon_zone,
+)
+from tests.senders.mail_reading import parse_mail
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
 from tests.senders.smtp_server import Mailbox, SmtpServer, free_port
 
@@ -97,6 +103,33 @@ def test_every_row_is_sent_once_and_a_rerun_sends_nothing(conn, smtp_server, com
     assert sorted(events) == sorted((i, "sent") for i in ids)
 
 
+def test_mails_composed_ahead_go_out_as_stored_and_the_others_are_composed_at_send(
+    conn, smtp_server, composer
+):
+    ids = add_messages(conn, 3)
+    compose_ahead(conn, composer, ids[:2])
+    conn.execute(  # marks the stored bytes, to see that they are what goes out
+        "update messaging.outbox set composed_mail = convert_to(replace(convert_from("
+        "composed_mail, 'UTF8'), 'Subject: Happy birthday', 'Subject: Happy birthday (stored)'),"
+        " 'UTF8')"
+    )
+
+    counts = dispatch_email(conn, smtp_server, composer)
+
+    assert counts == Counter(sent=3)
+    mails = {m.recipients[0]: parse_mail(m.data) for m in smtp_server.mailbox.received}
+    subjects = {recipient: mail["Subject"] for recipient, mail in mails.items()}
+    assert subjects == {
+        "u0@example.com": "Happy birthday (stored)",
+        "u1@example.com": "Happy birthday (stored)",
+        "u2@example.com": "Happy birthday",
+    }
+    for message_id, recipient in zip(ids, sorted(mails), strict=True):
+        mail = mails[recipient]
+        assert mail["Message-ID"] == f"<{message_id}@shop.example>"
+        assert abs(mail["Date"].datetime - datetime.now(UTC)) < timedelta(minutes=1)
+
+
 def test_a_451_is_retried_after_its_back_off_and_sent_once(conn, smtp_server, composer):
     message_id = add_message(conn, 0)
     smtp_server.mailbox.refuse_data["u0@example.com"] = ["451 4.7.1 greylisted, try later"]
@@ -152,10 +185,13 @@ def test_a_550_fails_with_the_server_s_reason_and_is_not_retried(conn, smtp_serv
     assert received_per_recipient(smtp_server) == {"u1@example.com": 1}
 
 
+@pytest.mark.parametrize("ahead", [False, True], ids=["composed at send", "composed ahead"])
 def test_two_dispatchers_on_one_outbox_never_send_a_message_twice(
-    conn, database_url, smtp_server, composer
+    conn, database_url, smtp_server, composer, ahead
 ):
-    add_messages(conn, 120)
+    ids = add_messages(conn, 120)
+    if ahead:
+        compose_ahead(conn, composer, ids)
     results: dict[str, Counter] = {}
     errors: list[BaseException] = []
 
@@ -237,6 +273,7 @@ from models.tracking import TrackingLinks
 from senders.email_composition import EmailComposer
 from senders.retry_policy import RetryPolicy
 from senders.smtp import SmtpSender
+from tests.senders.mail_reading import parse_mail
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
 
 database_url, smtp_url, lease_s, in_flight = sys.argv[1:]
@@ -312,12 +349,16 @@ def test_a_dispatcher_killed_with_sigkill_then_a_rerun_never_sends_a_message_twi
     assert counts["lapsed_in_doubt"] == len(in_doubt)
 
 
-@pytest.mark.parametrize("in_flight", [1, 8])
+@pytest.mark.parametrize(
+    ("in_flight", "ahead"), [(1, False), (8, False), (8, True)], ids=["1", "8", "8-composed-ahead"]
+)
 def test_a_rerun_right_after_a_sigkill_sends_every_remaining_row_without_waiting_for_the_lease(
-    conn, database_url, composer, slow_smtp_server, in_flight
+    conn, database_url, composer, slow_smtp_server, in_flight, ahead
 ):
     count = 60
-    add_messages(conn, count)
+    ids = add_messages(conn, count)
+    if ahead:
+        compose_ahead(conn, composer, ids)
 
     killed_after = kill_mid_batch(database_url, slow_smtp_server, DEFAULT_LEASE, in_flight)
     wait_for_session_end(conn, "doomed")

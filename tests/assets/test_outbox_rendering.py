@@ -8,12 +8,18 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from assets.campaign_step import campaign_voucher_terms
 from assets.outbox_rendering import render_pending
 from assets.rendering import TemplateRenderer
 from models.campaigns import load_campaigns
+from models.messages import OutboundMessage
+from models.tracking import TrackingLinks
+from senders.email_composition import EmailComposer
+from tests.senders.mail_reading import parse_mail
+from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
 from warehouse.messaging_schema import migrate_messaging
 
 AS_OF = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -83,10 +89,10 @@ def add_queued(conn, campaign: str, key: str, customer_id: str) -> None:
     )
 
 
-def render(conn, campaigns_dir, specs, names):
+def render(conn, campaigns_dir, specs, names, composer=None):
     renderer = TemplateRenderer(campaigns_dir, specs)
     terms = campaign_voucher_terms([specs[name] for name in names])
-    return render_pending(conn, names, renderer.render, terms)
+    return render_pending(conn, names, renderer.render, terms, composer)
 
 
 def test_a_template_reaching_python_internals_fails_that_occurrence_and_the_rest_go_on(
@@ -161,3 +167,39 @@ def test_the_outbox_row_carries_what_a_sender_needs(conn, campaigns):
         "X-Touchpoint-Message-Id": str(message_id),
         "Content-Language": "en",
     }
+
+
+def test_each_mail_is_composed_when_rendered_as_dispatch_would_compose_it(conn, campaigns):
+    campaigns_dir, specs = campaigns
+    composer = EmailComposer(FROM, TrackingLinks(TRACKING_URL, SECRET))
+    add_customer(conn, "c1", "Ann")
+    add_queued(conn, "friendly", "k-c1", "c1")
+
+    render(conn, campaigns_dir, specs, ["friendly"], composer)
+
+    with conn.cursor(row_factory=dict_row) as cursor:
+        row = cursor.execute("select * from messaging.outbox").fetchone()
+    assert row["composed_by"] == composer.composition
+    stored = OutboundMessage.model_validate(row)
+    fresh = stored.model_copy(update={"composed_mail": None, "composed_by": None})
+    assert row["composed_mail"] == composer.compose_ahead(fresh)
+    mail = parse_mail(composer.compose(stored).data)
+    assert mail["Subject"] == "Hello Ann"
+    assert mail["X-Touchpoint-Message-Id"] == str(row["message_id"])
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_row_no_mail_can_be_made_of_is_stored_without_one(conn, campaigns):
+    campaigns_dir, specs = campaigns
+    composer = EmailComposer(FROM, TrackingLinks(TRACKING_URL, SECRET))
+    add_customer(conn, "c1", "Ann")
+    conn.execute("update marts.dim_customers set email = 'not an address'")
+    add_queued(conn, "friendly", "k-c1", "c1")
+
+    counts = render(conn, campaigns_dir, specs, ["friendly"], composer)
+
+    assert counts["rendered"] == 1  # dispatch records why it cannot be sent, as before
+    assert conn.execute("select composed_mail, composed_by from messaging.outbox").fetchone() == (
+        None,
+        None,
+    )

@@ -233,6 +233,11 @@ def main() -> None:
         help="partition steps of the dispatch job draining the outbox together, one figure each "
         "(default: 1 and 2)",
     )
+    parser.add_argument(
+        "--composed-at-send",
+        action="store_true",
+        help="dispatch mails not composed ahead, as rows rendered before that have none",
+    )
     parser.add_argument("--memory-messages", type=int, default=50_000)
     parser.add_argument("--sms", type=int, default=2_000)
     parser.add_argument("--tracking-messages", type=int, default=1_000)
@@ -293,6 +298,7 @@ def main() -> None:
                 args.dispatch_partitions,
                 args.memory_messages,
                 args.sms,
+                args.composed_at_send,
             )
         if "tracking" in sections:
             bench_tracking(

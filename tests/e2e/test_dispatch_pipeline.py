@@ -96,8 +96,8 @@ def dispatch_metadata(result, channel: str) -> dict:
 
 def test_the_welcome_mail_arrives_in_the_local_mailbox_with_its_headers(sent):
     conn, settings, _, _ = sent
-    message_id, status = conn.execute(
-        "select message_id, status from messaging.outbox where customer_id = 'NEW1'"
+    message_id, status, composed = conn.execute(
+        "select message_id, status, composed_mail from messaging.outbox where customer_id = 'NEW1'"
     ).fetchone()
 
     [eml] = [p for p in settings.mailbox_dir.iterdir()]
@@ -111,6 +111,9 @@ def test_the_welcome_mail_arrives_in_the_local_mailbox_with_its_headers(sent):
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "https://t.shop.example/u/" in mail["List-Unsubscribe"]
     assert mail.get_body(("plain",)) is not None and mail.get_body(("html",)) is not None
+    # composed when rendered: from its Message-ID on, what arrived is the stored mail
+    stored = composed.replace(b"\r\n", b"\n").split(b"\nMessage-ID: ", 1)[1]
+    assert eml.read_bytes().replace(b"\r\n", b"\n").endswith(stored)
 
 
 def test_the_survey_sms_is_written_with_its_campaign_and_message_id(sent):

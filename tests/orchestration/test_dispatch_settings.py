@@ -98,6 +98,29 @@ def test_the_senders_are_configured_by_variable_and_read_by_the_settings_rules(e
     assert [p.suffix for p in settings.file_outbox_dir.iterdir()] == [".eml"]
 
 
+def test_mails_composed_ahead_are_composed_as_the_email_sender_composes_them(env):
+    env.setenv("TOUCHPOINT_EMAIL_SENDER", "file")
+    env.setenv("TOUCHPOINT_TRACKING_URL", "https://t.shop.example")
+    settings = load_settings()
+    message = email_message()
+
+    with configured_senders(settings) as senders:
+        composer = senders.email_composer()
+        stored = message.model_copy(
+            update={
+                "composed_mail": composer.compose_ahead(message),
+                "composed_by": composer.composition,
+            }
+        )
+        with senders.open("email") as sender:
+            sender.send(stored)
+
+    assert sender.composer.composition == composer.composition  # the stored bytes were used
+    assert composer.tracking is not None and composer.tracking.secret == tracking_secret(settings)
+    written = parse_mail((settings.file_outbox_dir / f"{message.message_id}.eml").read_bytes())
+    assert written["List-Unsubscribe"].startswith("<https://t.shop.example/u/")
+
+
 def test_settings_given_in_code_are_configured_as_they_are_but_never_a_secret(env):
     settings = load_settings().model_copy(update=dict(email_sender="file"))
     with_password = settings.model_copy(update=dict(smtp_url="smtp://u:pw@relay.example"))

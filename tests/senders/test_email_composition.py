@@ -170,3 +170,67 @@ def test_each_survey_marker_becomes_the_signed_link_answering_this_message_with_
 def test_a_survey_cannot_be_sent_without_a_tracking_service_to_hear_its_answers():
     with pytest.raises(CompositionError, match="TOUCHPOINT_TRACKING_URL"):
         EmailComposer(FROM).compose(survey_message())
+
+
+def test_a_mail_composed_ahead_is_sent_as_composed_with_the_date_of_the_send():
+    tracking = TrackingLinks(TRACKING_URL, SECRET)
+    rendered_at, sent_at = (
+        datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
+        datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+    )
+    at_render = EmailComposer(FROM, tracking, clock=lambda: rendered_at)
+    at_send = EmailComposer(FROM, tracking, clock=lambda: sent_at)
+    message = email_message()
+    stored = message.model_copy(
+        update={
+            "composed_mail": at_render.compose_ahead(message),
+            "composed_by": at_render.composition,
+        }
+    )
+
+    sent = at_send.compose(stored)
+
+    assert sent == at_send.compose(message)  # the same bytes as composed at send
+    assert b"\r\nDate: " not in stored.composed_mail
+    assert parse_mail(sent.data)["Date"].datetime == sent_at
+
+
+def test_the_stored_bytes_are_what_goes_out():
+    composer = EmailComposer(FROM)
+    message = email_message()
+    ahead = composer.compose_ahead(message).replace(b"Bonjour", b"Bonsoir")
+    stored = message.model_copy(
+        update={"composed_mail": ahead, "composed_by": composer.composition}
+    )
+
+    assert b"Bonsoir" in composer.compose(stored).data
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        EmailComposer("Other Shop <hello@other.example>", TrackingLinks(TRACKING_URL, SECRET)),
+        EmailComposer(FROM, TrackingLinks("https://t.other.example", SECRET)),
+        EmailComposer(FROM, TrackingLinks(TRACKING_URL, "another-secret")),
+        EmailComposer(FROM),
+    ],
+    ids=["sender", "tracking service", "secret", "no tracking"],
+)
+def test_a_mail_composed_under_other_settings_is_composed_again_at_send(other):
+    composer = EmailComposer(FROM, TrackingLinks(TRACKING_URL, SECRET))
+    message = email_message()
+    stored = message.model_copy(
+        update={"composed_mail": other.compose_ahead(message), "composed_by": other.composition}
+    )
+
+    assert other.composition != composer.composition
+    assert composer.compose(stored).data == composer.compose(message).data
+
+
+def test_the_composition_names_no_secret():
+    composer = EmailComposer(FROM, TrackingLinks(TRACKING_URL, SECRET))
+
+    assert SECRET not in composer.composition
+    assert (
+        composer.composition == EmailComposer(FROM, TrackingLinks(TRACKING_URL, SECRET)).composition
+    )
