@@ -11,8 +11,14 @@ with
 
 events as (
 
-    select * from {{ ref('int_web_events_sliced') }}
-    where occurred_at <= {{ as_of() }}
+    select
+        sliced.*,
+        case
+            when sliced.attributed_from <= {{ as_of() }} then sliced.attributed_customer_id
+        end as customer_id_as_of
+
+    from {{ ref('int_web_events_sliced') }} as sliced
+    where sliced.occurred_at <= {{ as_of() }}
 
 ),
 
@@ -42,9 +48,7 @@ final as (
 
     from events
     left join customers
-        on customers.customer_id = case
-            when events.attributed_from <= {{ as_of() }} then events.attributed_customer_id
-        end
+        on customers.customer_id = events.customer_id_as_of
 
 )
 

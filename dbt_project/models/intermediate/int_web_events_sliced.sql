@@ -62,33 +62,33 @@ devices as (
 
 ),
 
-events as (
-
-    select staged.*
-    from {{ ref('stg_web__events') }} as staged
-    inner join devices
-        on devices.anonymous_id = staged.anonymous_id
-
-    union all
-
-    -- An event without a device is its own history.
-    select staged.*
-    from {{ ref('stg_web__events') }} as staged
-    inner join changed
-        on changed.event_id = staged.event_id
-    where staged.anonymous_id is null
-
-),
-
-{% else %}
-
-events as (
-
-    select * from {{ ref('stg_web__events') }}
-
-),
-
 {% endif %}
+
+events as (
+
+    {% if not is_incremental() %}
+
+        select * from {{ ref('stg_web__events') }}
+
+    {% else %}
+
+        select staged.*
+        from {{ ref('stg_web__events') }} as staged
+        inner join devices
+            on devices.anonymous_id = staged.anonymous_id
+
+        union all
+
+        -- An event without a device is its own history.
+        select staged.*
+        from {{ ref('stg_web__events') }} as staged
+        inner join changed
+            on changed.event_id = staged.event_id
+        where staged.anonymous_id is null
+
+    {% endif %}
+
+),
 
 sliced as (
 
