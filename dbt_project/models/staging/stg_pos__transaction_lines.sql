@@ -20,8 +20,9 @@ source as (
 
     select * from {{ source('raw', 'pos_transactions') }}
     -- A row a cast below would refuse is left out (the typable_raw_rows test lists it).
-    where {{ loaded_since_last_build() }}
-        and {{ typable_row('pos_transactions') }}
+    where {{ typable_row('pos_transactions') }}
+        -- Only what was loaded since the last build (macros/incremental.sql).
+        and {{ loaded_since_last_build() }}
 
 ),
 
