@@ -9,7 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, dbt_assets
 
 from assets.as_of import run_as_of
 from assets.dbt_build_failures import BuildFailures, build_failures
-from assets.dbt_project import DBT_PROJECT
+from assets.dbt_project import DBT_PROJECT, dbt_build_args
 from assets.dbt_run_folders import prune_run_folders
 from assets.resources import DatamartDbt, Warehouse
 from warehouse.messaging_schema import migrate_messaging
@@ -26,11 +26,6 @@ class DatamartTranslator(DagsterDbtTranslator):
         return "datamart"
 
 
-# dbt's unit tests check the models' SQL against fixed rows, never the data, and the SQL is the
-# same at every run: the test suite runs them (tests/dbt), a run would only wait for them.
-DBT_BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
-
-
 DBT_STEP = "datamart"
 
 
@@ -41,7 +36,8 @@ DBT_STEP = "datamart"
     dagster_dbt_translator=DatamartTranslator(),
 )
 def datamart(context: AssetExecutionContext, dbt: DatamartDbt, warehouse: Warehouse) -> Iterator:
-    """Build and test the selected dbt models at the run's as-of instant.
+    """Build and test the selected dbt models at the run's as-of instant (incrementally, or in
+    full when the run carries ``FULL_REFRESH_TAG``).
 
     dbt builds whatever a failed model does not feed, and those materializations are yielded
     first (one source's bad row breaks only what that source feeds); the step then fails with
@@ -50,8 +46,9 @@ def datamart(context: AssetExecutionContext, dbt: DatamartDbt, warehouse: Wareho
     """
     migrate_messaging(warehouse.url)  # the dbt sources for consent and responses
     as_of = run_as_of(context).isoformat()
-    context.log.info(f"dbt build at as-of {as_of}")
-    invocation = dbt.cli(DBT_BUILD_ARGS, as_of=as_of, context=context, raise_on_error=False)
+    args = dbt_build_args(context.run.tags)
+    context.log.info(f"dbt {' '.join(args)} at as-of {as_of}")
+    invocation = dbt.cli(args, as_of=as_of, context=context, raise_on_error=False)
     yield from invocation.stream()
     failure = None if invocation.is_successful() else _build_failure(invocation)
     prune_run_folders(invocation.target_path.parent, DBT_STEP)

@@ -53,7 +53,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
     with datamart_available(settings) as url:
         started = server_now(url)
-        results = run_once(url, args.as_of)
+        results = run_once(url, args.as_of, full_refresh=args.full_refresh)
         summary = run_summary(url, since=started, show_contacts=args.show_contacts)
         print(summary.text)
     print("\n".join(where_messages_went(settings)))
@@ -308,6 +308,12 @@ def parser() -> argparse.ArgumentParser:
         "--show-contacts",
         action="store_true",
         help="print customers' e-mail addresses and phone numbers in full (default: masked)",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild dbt's incremental models from all of raw (after fixing or deleting raw "
+        "rows in place, which an incremental build does not see)",
     )
     run.set_defaults(handler=cmd_run)
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult
 
+from assets.dbt_project import full_refresh_tags
 from models.as_of import as_of_tags
 from orchestration.dbt_manifest import prepare_manifest
 from orchestration.jobs import CARRY_ON_JOB_NAME, DAILY_JOB
@@ -18,10 +19,13 @@ from sensors.datamart_failure import CLI_TRIGGER, TRIGGER_TAG
 CONSOLE_LOG_LEVEL = "WARNING"
 
 
-def run_once(database_url: str, as_of: datetime | None) -> list[ExecuteInProcessResult]:
-    """Run the daily job once at ``as_of`` (default: now). When its dbt build failed, carry on
-    with what the build could still feed, as the carry-on sensor does after a scheduled run.
-    Returns the daily run's result, then the carry-on run's if there was one."""
+def run_once(
+    database_url: str, as_of: datetime | None, full_refresh: bool = False
+) -> list[ExecuteInProcessResult]:
+    """Run the daily job once at ``as_of`` (default: now); ``full_refresh`` rebuilds dbt's
+    incremental models from all of raw. When its dbt build failed, carry on with what the build
+    could still feed, as the carry-on sensor does after a scheduled run. Returns the daily run's
+    result, then the carry-on run's if there was one."""
     prepare_manifest(database_url)
     # All read the manifest just prepared.
     from orchestration.campaign_catalog import load_catalog, load_journey_catalog
@@ -30,7 +34,8 @@ def run_once(database_url: str, as_of: datetime | None) -> list[ExecuteInProcess
     instant = (as_of or datetime.now(UTC)).replace(microsecond=0)
     instance = DagsterInstance.get()
     print(f"touchpoint run: {DAILY_JOB.name} as of {instant.isoformat()}", flush=True)
-    daily = _execute(defs.resolve_job_def(DAILY_JOB.name), instance, as_of_tags(instant))
+    tags = as_of_tags(instant) | full_refresh_tags(full_refresh)
+    daily = _execute(defs.resolve_job_def(DAILY_JOB.name), instance, tags)
     if daily.success:
         return [daily]
     settings = load_settings()

@@ -58,3 +58,23 @@ def test_each_run_s_instant_reaches_dbt_without_parsing_the_project_again(databa
     assert "'2026-11-24T08:30:00+00:00'::timestamptz" in second and "2026-11-23" not in second
     assert "Unable to do partial parsing" not in (target / "dbt.log").read_text()
     assert invocation.adapter is None  # dbt ran in its own process only
+
+
+def test_a_run_tagged_for_a_full_refresh_rebuilds_the_incremental_models_and_others_do_not():
+    from assets.dbt_project import dbt_build_args, full_refresh_tags
+    from orchestration.cli import parser
+
+    tags = full_refresh_tags(parser().parse_args(["run", "--full-refresh"]).full_refresh)
+    plain = full_refresh_tags(parser().parse_args(["run"]).full_refresh)
+
+    assert dbt_build_args(tags) == [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--full-refresh",
+    ]
+    assert dbt_build_args(plain | {"touchpoint/as_of": "2026-11-23T12:00:00+00:00"}) == [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+    ]

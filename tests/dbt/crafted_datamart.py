@@ -39,12 +39,18 @@ class CraftedDatamart:
             if rows is not None:
                 conn.execute(rows.read_text())
 
-    def build(self, as_of: str, select: str) -> None:
-        """`dbt build` of the selection and its parents at the as-of instant; it must pass."""
+    def build(
+        self, as_of: str, select: str, full_refresh: bool = False, tests: bool = True
+    ) -> None:
+        """`dbt build` of the selection and its parents at the as-of instant; it must pass.
+        ``full_refresh`` rebuilds the incremental models from all of raw; without ``tests``
+        only the models are built."""
         built = subprocess.run(
             [
                 str(Path(sys.executable).with_name("dbt")),
                 "build",
+                *(["--full-refresh"] if full_refresh else []),
+                *([] if tests else ["--exclude-resource-type", "test", "unit_test"]),
                 "--select",
                 *select.split(),
                 # Tests reaching beyond the selection (a relationship to an unbuilt model) wait
@@ -64,6 +70,10 @@ class CraftedDatamart:
             text=True,
         )
         assert built.returncode == 0, built.stdout[-6000:]
+
+    def connect(self) -> psycopg.Connection:
+        """An autocommit connection, to add raw rows between builds."""
+        return psycopg.connect(self.url, autocommit=True)
 
     def rows(self, query: str) -> list[dict[str, Any]]:
         with psycopg.connect(self.url, row_factory=dict_row) as conn:

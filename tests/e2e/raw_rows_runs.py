@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 class Runs:
     url: str
     home: Path
+    env: dict[str, str]
     first: subprocess.CompletedProcess
     second: subprocess.CompletedProcess
 
@@ -40,9 +41,9 @@ class Runs:
         return [parser.parsebytes(eml.read_bytes()) for eml in files]
 
 
-def touchpoint_run(env: dict[str, str]) -> subprocess.CompletedProcess:
+def touchpoint_run(env: dict[str, str], *options: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(Path(sys.executable).with_name("touchpoint")), "run"],
+        [str(Path(sys.executable).with_name("touchpoint")), "run", *options],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -86,4 +87,4 @@ def run_twice_with_raw_rows(
         "TOUCHPOINT_SMS_SENDER": "file",
         "TOUCHPOINT_TRACKING_URL": "https://t.shop.example",
     }
-    return Runs(url, home, touchpoint_run(env), touchpoint_run(env))
+    return Runs(url, home, env, touchpoint_run(env), touchpoint_run(env))

@@ -1,14 +1,15 @@
 """Rows put straight into raw that staging's casts refuse (a web event at an offset of +99:99,
 a till line numbered past the integer range) are left out of staging with a warning naming
 the source and the count, and everything else runs: the birthday mail goes out, the run
-succeeds, and so does the next one."""
+succeeds, and so does the next one. Fixed in place, they reach staging with
+`touchpoint run --full-refresh` (an incremental build takes only rows loaded since the last)."""
 
 from __future__ import annotations
 
 import psycopg
 import pytest
 
-from tests.e2e.raw_rows_runs import run_twice_with_raw_rows
+from tests.e2e.raw_rows_runs import run_twice_with_raw_rows, touchpoint_run
 
 BAD_OCCURRED_AT = "2026-11-28T10:00:00+99:99"
 BAD_LINE_NUMBER = "99999999999999999999999"
@@ -62,3 +63,22 @@ def test_staging_holds_everything_but_the_rows_left_out(runs):
         customers = conn.execute("select customer_id from marts.dim_customers").fetchall()
 
     assert (events, lines, customers) == ((0,), (0,), [("BD1",)])
+
+
+def test_rows_fixed_in_place_reach_staging_with_a_full_refresh(runs):
+    with psycopg.connect(runs.url, autocommit=True) as conn:
+        conn.execute(
+            "update raw.web_events set occurred_at = '2026-11-28T10:00:00+01:00' "
+            "where event_id = 'E-BAD'"
+        )
+        conn.execute("update raw.pos_transactions set line_number = '1' where _source = 'by hand'")
+    refreshed = touchpoint_run(runs.env, "--full-refresh")
+
+    with psycopg.connect(runs.url) as conn:
+        events = conn.execute("select event_id from staging.stg_web__events").fetchall()
+        lines = conn.execute(
+            "select line_number from staging.stg_pos__transaction_lines"
+        ).fetchall()
+    assert refreshed.returncode == 0, refreshed.stderr[-3000:]
+    assert "Warning in test web_events_rows_left_out_of_staging" not in refreshed.stdout
+    assert (events, lines) == ([("E-BAD",)], [(1,)])

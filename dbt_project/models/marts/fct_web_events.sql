@@ -1,19 +1,18 @@
-{{
-    config(
-        indexes=[
-            {'columns': ['type', 'occurred_at']},
-            {'columns': ['customer_id', 'occurred_at']},
-        ],
-        post_hook=['{{ refresh_statistics(this) }}'],
-    )
-}}
+{{ config(materialized='view') }}
 -- Every web event at or before the as-of instant with its resolved customer (see
--- int_web_events_identified for the identity rules). Behavioural triggers read this.
+-- int_web_events_sliced and macros/web_identity.sql for the identity rules). Behavioural
+-- triggers read this.
+--
+-- A view over the incremental int_web_events_sliced, unlike the other marts: a table would copy
+-- every event ever loaded at every build, while the triggers read only the window they need
+-- (product views of the last weeks, cart events), through that table's (type, occurred_at)
+-- index. Customers come from dim_customers (every CRM customer, as int_web_events_identified
+-- reads them), a table the planner knows the size of.
 with
 
 events as (
 
-    select * from {{ ref('int_web_events_identified') }}
+    {{ web_events_at_as_of(ref('int_web_events_sliced'), ref('dim_customers')) }}
 
 ),
 

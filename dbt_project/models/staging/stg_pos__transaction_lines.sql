@@ -1,12 +1,19 @@
 {{
     config(
-        materialized='table',
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['transaction_id', 'line_number'],
+        indexes=[
+            {'columns': ['transaction_id', 'line_number'], 'unique': true},
+        ],
+        pre_hook=['{{ serialize_builds(this) }}'],
         post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
 -- One row per (transaction_id, line_number): the latest loaded copy of the till line.
--- A table, like stg_web__events: the deduplication runs once per build, not once per reader and
--- per test, and downstream joins are planned on real row counts.
+-- Incremental, like stg_web__events: each build types and deduplicates only the lines loaded
+-- since the last one (macros/incremental.sql), a re-loaded copy replacing the line's row; no
+-- as-of filter here (int_pos_lines_identified applies it).
 with
 
 source as (
@@ -14,6 +21,8 @@ source as (
     select * from {{ source('raw', 'pos_transactions') }}
     -- A row a cast below would refuse is left out (the typable_raw_rows test lists it).
     where {{ typable_row('pos_transactions') }}
+        -- Only what was loaded since the last build (macros/incremental.sql).
+        and {{ loaded_since_last_build() }}
 
 ),
 

@@ -5,8 +5,10 @@ with
 
 web_events as (
 
+    -- Only the types a basket is made of: the index on (type, occurred_at) reads those alone.
     select * from {{ ref('fct_web_events') }}
     where customer_id is not null
+        and type in ('add_to_cart', 'remove_from_cart', 'order_completed')
 
 ),
 

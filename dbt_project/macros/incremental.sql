@@ -1,0 +1,34 @@
+{#
+    Incremental models over the raw tables (dbt_project/README.md, Incremental facts).
+
+    Raw tables only grow, and every row carries `_loaded_at`, its loading transaction's start. A
+    build adds the rows loaded after the newest one its table holds, and only those loaded
+    before the cutoff (portable/incremental.sql): a loader's transaction still open when the
+    build reads raw commits rows whose `_loaded_at` is older than rows the build already sees,
+    and a plain "newer than the newest" would skip them for good. Rows at or after the cutoff
+    wait for the next build. A full build (`--full-refresh`, or the first) takes every row
+    before the cutoff, so it holds what incremental builds at the same moment would.
+#}
+
+{# The cutoff, read from the warehouse before the model's statement (a literal instant). #}
+{% macro load_cutoff() -%}
+    {%- if not execute -%}
+        {{ return(earliest_instant()) }}
+    {%- endif -%}
+    {%- do run_query(load_cutoff_refresh()) -%}
+    {%- set cutoff = run_query(load_cutoff_query()).columns[0].values()[0] -%}
+    {{ return(instant_literal(cutoff)) }}
+{%- endmacro %}
+
+{#
+    The where clause of an incremental model's raw rows: loaded before the cutoff and, once the
+    table exists, after the newest row it holds.
+#}
+{% macro loaded_since_last_build(loaded_at='_loaded_at') -%}
+    {{ loaded_at }} < {{ load_cutoff() }}
+    {%- if is_incremental() %}
+    and {{ loaded_at }} > (
+        select coalesce(max(_loaded_at), {{ earliest_instant() }}) from {{ this }}
+    )
+    {%- endif %}
+{%- endmacro %}
