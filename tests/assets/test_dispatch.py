@@ -20,7 +20,6 @@ from types import SimpleNamespace
 
 import psycopg
 import pytest
-from aiosmtpd.controller import Controller
 
 from assets.dispatch import dispatch_channel
 from assets.dispatch_workers import present
@@ -40,7 +39,7 @@ from tests.assets.outbox_seed import (
 )
 from tests.senders.mail_reading import parse_mail
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
-from tests.senders.smtp_server import Mailbox, SmtpServer, free_port
+from tests.senders.smtp_server import Mailbox, SmtpServer, running_smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,11 +54,8 @@ def conn(messaging_conn):
 
 @pytest.fixture
 def smtp_server():
-    mailbox, port = Mailbox(), free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield SmtpServer(mailbox, port)
-    controller.stop()
+    with running_smtp_server() as server:
+        yield server
 
 
 @pytest.fixture
@@ -254,11 +250,8 @@ class SlowMailbox(Mailbox):
 
 @pytest.fixture
 def slow_smtp_server():
-    mailbox, port = SlowMailbox(), free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield SmtpServer(mailbox, port)
-    controller.stop()
+    with running_smtp_server(SlowMailbox()) as server:
+        yield server
 
 
 # A dispatcher in a process of its own, so it can be killed with SIGKILL mid-batch. Its

@@ -8,22 +8,18 @@ import os
 from collections import Counter
 
 import pytest
-from aiosmtpd.controller import Controller
 from dagster import instance_for_test
 
 from tests.assets.outbox_seed import add_messages
 from tests.orchestration.dispatch_steps import dispatched
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
-from tests.senders.smtp_server import Mailbox, SmtpServer, free_port
+from tests.senders.smtp_server import running_smtp_server
 
 
 @pytest.fixture
 def smtp_server():
-    mailbox, port = Mailbox(), free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield SmtpServer(mailbox, port)
-    controller.stop()
+    with running_smtp_server() as server:
+        yield server
 
 
 def test_two_partition_steps_in_processes_of_their_own_send_every_message_once(

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 SMTP_USER, SMTP_PASSWORD = "mailer", "p@ss word:1"
@@ -91,6 +94,19 @@ class SmtpServer:
 
     def url(self, scheme: str = "smtp", credentials: str = "", query: str = "") -> str:
         return f"{scheme}://{credentials}127.0.0.1:{self.port}{query}"
+
+
+@contextmanager
+def running_smtp_server(mailbox: Mailbox | None = None) -> Iterator[SmtpServer]:
+    """A plain SMTP server on a free loopback port, keeping every mail in ``mailbox`` (a new
+    one by default)."""
+    mailbox, port = mailbox or Mailbox(), free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield SmtpServer(mailbox, port)
+    finally:
+        controller.stop()
 
 
 def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
