@@ -74,7 +74,7 @@ class DagsterUi:
             if self._process.poll() is not None:
                 raise RuntimeError(f"touchpoint ui exited: {self.log.read_text()[-2000:]}")
             with contextlib.suppress(OSError, KeyError, ValueError):
-                locations = self._locations()
+                locations = loaded_locations(self.port)
                 if "PythonError" in locations:
                     raise RuntimeError(f"the code location failed to load; see {self.log}")
                 if locations == ["RepositoryLocation"]:
@@ -82,15 +82,18 @@ class DagsterUi:
             time.sleep(1)
         raise RuntimeError(f"touchpoint ui did not load its code in {self.start_seconds:.0f} s")
 
-    def _locations(self) -> list[str]:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/graphql",
-            data=LOCATIONS.encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            entries = json.load(response)["data"]["workspaceOrError"]["locationEntries"]
-        return [entry["locationOrLoadError"]["__typename"] for entry in entries]
+
+def loaded_locations(port: int) -> list[str]:
+    """What the UI on ``port`` says of each code location: ``RepositoryLocation`` once loaded,
+    ``PythonError`` if it failed."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=LOCATIONS.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        entries = json.load(response)["data"]["workspaceOrError"]["locationEntries"]
+    return [entry["locationOrLoadError"]["__typename"] for entry in entries]
 
 
 def _process_tree(pid: int) -> list[psutil.Process]:

@@ -4,7 +4,6 @@ its webserver and daemon when told to."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -21,6 +20,7 @@ import pytest
 
 from orchestration.embedded_postgres import EmbeddedPostgres
 from orchestration.settings import PROJECT_ROOT, load_settings
+from tests.bench.dagster_ui import loaded_locations
 from tests.conftest import TEST_HOME
 
 TOUCHPOINT = str(Path(sys.executable).with_name("touchpoint"))
@@ -182,23 +182,6 @@ def test_db_stop_stops_a_server_nobody_uses(own_home, tmp_path):
 
     assert stopped.returncode == 0, stopped.stderr
     assert not EmbeddedPostgres(own_home).is_running()
-
-
-LOCATIONS = (
-    '{"query": "{ workspaceOrError { ... on Workspace { locationEntries { name '
-    'locationOrLoadError { __typename } } } } }"}'
-)
-
-
-def loaded_locations(port: int) -> list[str]:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
-        data=LOCATIONS.encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        entries = json.load(response)["data"]["workspaceOrError"]["locationEntries"]
-    return [entry["locationOrLoadError"]["__typename"] for entry in entries]
 
 
 def test_ui_from_another_folder_loads_the_code_and_sigterm_stops_webserver_and_daemon(
