@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='table',
+        indexes=[{'columns': ['customer_id'], 'unique': true}],
+        post_hook=['{{ refresh_statistics(this) }}'],
+    )
+}}
+-- A table, as its data tests and dim_customers each read every customer (a view resolved
+-- every customer's zone again for each of them).
 -- Each customer with the time zone their local dates and send windows use (docs/architecture.md,
 -- The as-of instant): the zone they gave when PostgreSQL knows it, else their country's main zone,
 -- else UTC. The fallbacks are kept visible in timezone_source and surface as a data-quality
