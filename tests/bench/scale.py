@@ -2,7 +2,8 @@
 1 M customers (10 M+ web events, a million-odd order lines, the vehicles, the usual dirt), then
 `touchpoint run` as an operator runs it — ingest → dbt build → triggers → campaigns and journeys
 → dispatch to postfix's smtp-sink — on a fresh database of the bench's PostgreSQL, and a second
-pass a day later (the following daily build, on the same data).
+pass a day later (the following daily build) after a new day's behaviour landed in raw: the
+last day's web events and till lines again, a day later, under new ids (tests/bench/next_day.py).
 
 Printed per pass: the wall time of the whole pass and of each Dagster step (from the run's own
 event log), grouped by stage; per process, the peak resident memory (VmHWM, read from /proc
@@ -31,6 +32,7 @@ from dagster._core.instance.ref import InstanceRef
 
 from orchestration.embedded_postgres import EmbeddedPostgres
 from tests.bench.database import fresh_database
+from tests.bench.next_day import land_next_day
 from tests.bench.smtp_sink import SmtpSink, SmtpSinkMissing, smtp_sink_binary
 
 TOUCHPOINT = Path(sys.executable).with_name("touchpoint")
@@ -79,10 +81,16 @@ def bench_scale(
                     "TOUCHPOINT_SMS_SENDER": "file",
                 }
                 before = sink.received()
+                title = "first pass" if day == 0 else next_day_title(url, as_of)
                 run = daily_pass(settings, as_of + timedelta(days=day), server, home)
-                title = "first pass" if day == 0 else "a day later, same data"
                 print(f"daily pass at {customers:,} customers, {title}")
                 run.print(sink.received() - before)
+
+
+def next_day_title(url: str, as_of: datetime) -> str:
+    """Land the next day's behaviour for the second pass; its title says how much."""
+    events, lines, _ = land_next_day(url, as_of)
+    return f"a day later, {events:,} new web events and {lines:,} new till lines in raw"
 
 
 # ---------------------------------------------------------------- the landing zone

@@ -1,15 +1,12 @@
-{{
-    config(
-        materialized='table',
-        indexes=[{'columns': ['anonymous_id'], 'unique': true}],
-        post_hook=['{{ refresh_statistics(this) }}'],
-    )
-}}
+-- A view: nothing in the datamart reads it (per-event attribution is int_web_events_sliced's),
+-- it is there for an analyst's question about a device, and as a table it re-read every web
+-- event at every build (30-40 s at 1 M customers). Its key needs no data test: it is the
+-- GROUP BY's, over rows whose anonymous_id is not null.
 -- One row per anonymous_id ever seen together with a customer_id (a login, or any event of a
 -- logged-in visitor) at or before the as-of instant (the landing contract's identity rule,
 -- docs/architecture.md).
 --
--- A shared device can be seen with several customers. This table names the device's current
+-- A shared device can be seen with several customers. This view names the device's current
 -- owner (customer_id = the most recent identification wins) and its first one; the event-level
 -- attribution in int_web_events_identified slices the device's history at each identification.
 -- A customer_id the CRM does not know (yet) identifies nobody: it resolves to NULL.
