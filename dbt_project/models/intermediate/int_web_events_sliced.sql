@@ -39,9 +39,7 @@ changed as (
         anonymous_id
 
     from {{ ref('stg_web__events') }}
-    where _loaded_at > (
-        select coalesce(max(_loaded_at), {{ earliest_instant() }}) from {{ this }}
-    )
+    where _loaded_at > {{ newest_loaded(this) }}
 
 ),
 
@@ -54,10 +52,15 @@ devices as (
 
     union
 
+    -- Looked up through the unique index on event_id (see `events` below).
     select held.anonymous_id
-    from {{ this }} as held
-    inner join changed
-        on changed.event_id = held.event_id
+    from changed
+    cross join lateral (
+        select anonymous_id
+        from {{ this }}
+        where event_id = changed.event_id
+        offset 0
+    ) as held
     where held.anonymous_id is not null
 
 ),
@@ -72,10 +75,19 @@ events as (
 
     {% else %}
 
+        -- Each device's events looked up through the index on anonymous_id: a plain join to
+        -- `devices` (a CTE, without statistics) was planned for hundreds of thousands of devices
+        -- and read every event instead (84 s for a day's 38 k devices at 1 M customers). The
+        -- `offset 0` keeps the lookup a per-device subquery the planner cannot turn back into
+        -- that join.
         select staged.*
-        from {{ ref('stg_web__events') }} as staged
-        inner join devices
-            on devices.anonymous_id = staged.anonymous_id
+        from devices
+        cross join lateral (
+            select *
+            from {{ ref('stg_web__events') }}
+            where anonymous_id = devices.anonymous_id
+            offset 0
+        ) as staged
 
         union all
 
