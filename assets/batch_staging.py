@@ -11,14 +11,19 @@ Each staged batch comes with ``rows``, a query reading it as the contract's rows
 trimmed, empty as NULL, plus ``_row_number`` and ``_raw``; for JSON lines also ``_json_type``,
 which the JSON line rules judge. That query is what the split into raw and rejects reads
 (``assets.raw_loader``).
+
+The staging is a series of jobs (``staging_jobs``), one a batch, each run on a connection it is
+given: the chunks of a file of JSON lines are numbered before they are staged, so several
+connections can stage them at once (``assets.staging_ahead``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import BinaryIO
 
 import psycopg
@@ -73,15 +78,18 @@ def batch_table(source: LandingSource) -> str:
     return f"_batch_{source.name}"
 
 
-def stage_stream(
-    conn: psycopg.Connection, source: LandingSource, stream: BinaryIO
-) -> Iterator[StagedBatch]:
-    """Stage ``stream`` as one batch (CSV) or one batch a chunk of lines (JSON lines), each
-    replacing any earlier batch of the same name. Run inside the caller's transaction."""
+StagingJob = Callable[[psycopg.Connection], StagedBatch]
+
+
+def staging_jobs(source: LandingSource, stream: BinaryIO) -> Iterator[StagingJob]:
+    """The staging of ``stream``, a job a batch in the batches' order: one batch (CSV) or one a
+    chunk of lines (JSON lines). Each job stages its batch on the connection it is given
+    (autocommit), replacing any earlier batch of the same name; the jobs of a file of JSON lines
+    may run at once, each on a connection of its own."""
     if source.file_format is FileFormat.CSV:
-        yield _stage_csv(conn, source, stream)
+        yield partial(_stage_csv, source=source, stream=stream)
     else:
-        yield from _stage_jsonl(conn, source, stream)
+        yield from _jsonl_jobs(source, stream)
 
 
 def stage_rows(
@@ -133,7 +141,7 @@ def _check_header(source: LandingSource, header: list[str]) -> None:
         )
 
 
-def _stage_csv(conn: psycopg.Connection, source: LandingSource, stream: BinaryIO) -> StagedBatch:
+def _stage_csv(conn: psycopg.Connection, *, source: LandingSource, stream: BinaryIO) -> StagedBatch:
     header, _ = _read_header(stream)
     _check_header(source, header)
     table = batch_table(source)
@@ -199,20 +207,25 @@ def _csv_records(text: str, width: int) -> Iterator[tuple[int, list[str], str | 
 # --- JSON lines ------------------------------------------------------------------------------
 
 
-def _stage_jsonl(
-    conn: psycopg.Connection, source: LandingSource, stream: BinaryIO
-) -> Iterator[StagedBatch]:
-    """Each chunk of whole lines copied into a table of its own, a line a row numbered as the
-    file numbers its lines, then parsed by the server into the batch table of the chunk."""
+def _jsonl_jobs(source: LandingSource, stream: BinaryIO) -> Iterator[StagingJob]:
+    """A job a chunk of whole lines, the chunk's first line numbered as the file numbers it."""
     first_line = 1
     for index, chunk in enumerate(_line_chunks(stream)):
-        table = f"{batch_table(source)}_{index}"
-        lines_table = f"{table}_lines"
-        lines, rejects = _stage_lines(conn, lines_table, chunk, first_line)
-        _parse_lines(conn, source, lines_table, table)
-        rows = sql.SQL("select * from raw.{}").format(sql.Identifier(table))
-        yield StagedBatch(table, rows, rejects)
-        first_line += lines
+        yield partial(_stage_json_chunk, source=source, chunk=chunk, index=index, first=first_line)
+        first_line += _line_count(chunk)
+
+
+def _stage_json_chunk(
+    conn: psycopg.Connection, *, source: LandingSource, chunk: bytes, index: int, first: int
+) -> StagedBatch:
+    """The chunk copied into a table of its own, a line a row, then parsed by the server into
+    the batch table of the chunk."""
+    table = f"{batch_table(source)}_{index}"
+    lines_table = f"{table}_lines"
+    rejects = _stage_lines(conn, lines_table, chunk, first)
+    _parse_lines(conn, source, lines_table, table)
+    rows = sql.SQL("select * from raw.{}").format(sql.Identifier(table))
+    return StagedBatch(table, rows, rejects)
 
 
 def _line_chunks(stream: BinaryIO) -> Iterator[bytes]:
@@ -243,29 +256,19 @@ def _create_lines_table(conn, table: str, first_line: int) -> None:
     )
 
 
-def _stage_lines(
-    conn, table: str, chunk: bytes, first_line: int
-) -> tuple[int, list[StructuralReject]]:
-    """The chunk's lines as rows of ``table``: how many lines the chunk holds, and those that
-    cannot be stored as text. A chunk COPY refuses (a NUL byte, a byte that is not UTF-8, a
-    stray carriage return) takes the slow path, in which Python rejects the lines that hold such
-    bytes and copies the others one by one."""
+def _stage_lines(conn, table: str, chunk: bytes, first_line: int) -> list[StructuralReject]:
+    """The chunk's lines as rows of ``table``, and those that cannot be stored as text. A chunk
+    COPY refuses (a NUL byte, a byte that is not UTF-8, a stray carriage return), or reads as
+    another number of rows than it has lines, takes the slow path, in which Python rejects the
+    lines that hold such bytes and copies the others one by one."""
     try:
         with conn.transaction():
             _create_lines_table(conn, table, first_line)
-            rows = _copy_lines(conn, table, chunk)
-            if _may_be_misread(chunk) and rows != _line_count(chunk):
+            if _copy_lines(conn, table, chunk) != _line_count(chunk):
                 raise _LinesMisread
-        return rows, []
+        return []
     except (errors.DataError, _LinesMisread):
         return _stage_lines_one_by_one(conn, table, chunk, first_line)
-
-
-def _may_be_misread(chunk: bytes) -> bool:
-    """Whether the chunk holds what can make COPY read its lines otherwise than one a row: the
-    quote byte of the format, or a ``\\.`` (an end of data before PostgreSQL 18). Much cheaper
-    to look for than counting the lines."""
-    return b"\x1e" in chunk or b"\\." in chunk
 
 
 def _line_count(chunk: bytes) -> int:
@@ -287,10 +290,9 @@ def _copy_lines(conn, table: str, chunk: bytes) -> int:
 
 def _stage_lines_one_by_one(
     conn, table: str, chunk: bytes, first_line: int
-) -> tuple[int, list[StructuralReject]]:
+) -> list[StructuralReject]:
     """The slow path: each line checked for bytes text cannot hold, the others copied one by
-    one (a trailing carriage return dropped, as COPY drops it); the lines counted, blank ones
-    too, and the rejects."""
+    one (a trailing carriage return dropped, as COPY drops it); the rejects."""
     lines = chunk.split(b"\n")
     if lines[-1] == b"":  # what follows the chunk's last newline
         lines.pop()
@@ -307,7 +309,7 @@ def _stage_lines_one_by_one(
                     rejects.append(StructuralReject(number, problem, printable_line(line)))
                 else:
                     copy.write_row((number, line.decode("utf-8")))
-    return len(lines), rejects
+    return rejects
 
 
 def _parse_lines(conn, source: LandingSource, lines_table: str, table: str) -> None:
