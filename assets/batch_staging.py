@@ -7,10 +7,10 @@ are copied as they are too, a chunk at a time and one line a text value, and the
 them (``_json_rows``): Python never parses JSON. Either way a bad row costs that row alone: only
 a file whose header cannot be read is refused as a whole.
 
-Each staged batch comes with ``rows``, a query reading it as the contract's rows: the columns
-trimmed, empty as NULL, plus ``_row_number`` and ``_raw``; for JSON lines also ``_json_type``,
-which the JSON line rules judge. That query is what the split into raw and rejects reads
-(``assets.raw_loader``).
+A staged batch is a table of the contract's rows: the columns trimmed, empty as NULL, plus
+``_row_number`` and ``_raw``; for JSON lines also ``_json_type``, which the JSON line rules
+judge. The statement that stores it judges each row by every rule (``assets.row_judging``);
+the split into raw and rejects reads it (``assets.raw_loader``).
 
 The staging is a series of jobs (``staging_jobs``), one a batch, each run on a connection it is
 given: the chunks of a file of JSON lines are numbered before they are staged, so several
@@ -29,6 +29,7 @@ from typing import BinaryIO
 import psycopg
 from psycopg import errors, sql
 
+from assets.row_judging import judge_into
 from assets.unstorable_rows import (
     csv_row_problem,
     nul_problem,
@@ -69,8 +70,7 @@ class StructuralReject:
 
 @dataclass
 class StagedBatch:
-    table: str
-    rows: sql.Composable
+    table: str  # the judged rows
     structural_rejects: list[StructuralReject] = field(default_factory=list)
 
 
@@ -97,10 +97,11 @@ def stage_rows(
 ) -> StagedBatch:
     """Stage rows already split into the contract's columns (the CRM database extract)."""
     table = batch_table(source)
+    staged = f"{table}_rows"
     columns = list(source.columns)
-    _create_batch_table(conn, table, columns)
+    _create_batch_table(conn, staged, columns)
     rejects: list[StructuralReject] = []
-    with conn.cursor().copy(_copy_rows_sql(table, columns)) as copy:
+    with conn.cursor().copy(_copy_rows_sql(staged, columns)) as copy:
         for number, row in enumerate(rows, start=1):
             problem = nul_problem(columns, row)
             if problem:
@@ -108,7 +109,8 @@ def stage_rows(
                 rejects.append(StructuralReject(number, problem, raw))
             else:
                 copy.write_row((number, *row))
-    return StagedBatch(table, _column_rows(source, table, {c: c for c in columns}), rejects)
+    _judge_columns(conn, source, staged, {c: c for c in columns}, table)
+    return StagedBatch(table, rejects)
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -145,18 +147,20 @@ def _stage_csv(conn: psycopg.Connection, *, source: LandingSource, stream: Binar
     header, _ = _read_header(stream)
     _check_header(source, header)
     table = batch_table(source)
+    staged = f"{table}_rows"
     file_columns = [f"c{i}" for i in range(len(header))]
     mapping = {name: column for name, column in zip(header, file_columns, strict=True)}
     body = stream.read()
     rejects: list[StructuralReject] = []
     try:
         with conn.transaction():
-            _create_batch_table(conn, table, file_columns)
-            _copy_csv_bytes(conn, table, file_columns, body)
+            _create_batch_table(conn, staged, file_columns)
+            _copy_csv_bytes(conn, staged, file_columns, body)
     except errors.DataError:
         # A wrong field count, a NUL byte, a byte that is not UTF-8: somewhere a row is bad.
-        rejects = _stage_csv_row_by_row(conn, table, file_columns, body)
-    return StagedBatch(table, _column_rows(source, table, mapping), rejects)
+        rejects = _stage_csv_row_by_row(conn, staged, file_columns, body)
+    _judge_columns(conn, source, staged, mapping, table)
+    return StagedBatch(table, rejects)
 
 
 def _copy_csv_bytes(conn, table: str, columns: list[str], body: bytes) -> None:
@@ -224,8 +228,7 @@ def _stage_json_chunk(
     lines_table = f"{table}_lines"
     rejects = _stage_lines(conn, lines_table, chunk, first)
     _parse_lines(conn, source, lines_table, table)
-    rows = sql.SQL("select * from raw.{}").format(sql.Identifier(table))
-    return StagedBatch(table, rows, rejects)
+    return StagedBatch(table, rejects)
 
 
 def _line_chunks(stream: BinaryIO) -> Iterator[bytes]:
@@ -313,18 +316,14 @@ def _stage_lines_one_by_one(
 
 
 def _parse_lines(conn, source: LandingSource, lines_table: str, table: str) -> None:
-    """The lines parsed into ``table`` (see ``_json_rows``). The cheap screen first: a line that
-    json reads but jsonb refuses (``\\u0000``, a lone surrogate, a number beyond ``numeric``)
-    makes the cast raise, and the chunk is parsed again behind jsonb's own, dearer, check."""
+    """The lines parsed and judged into ``table`` (see ``_json_rows``). The cheap screen first:
+    a line that json reads but jsonb refuses (``\\u0000``, a lone surrogate, a number beyond
+    ``numeric``) makes the cast raise, and the chunk is parsed again behind jsonb's own, dearer,
+    check."""
     for screen in ("json", "jsonb"):
         try:
             with conn.transaction():
-                conn.execute(sql.SQL("drop table if exists raw.{}").format(sql.Identifier(table)))
-                conn.execute(
-                    sql.SQL("create unlogged table raw.{} as {}").format(
-                        sql.Identifier(table), _json_rows(source, lines_table, screen)
-                    )
-                )
+                judge_into(conn, source, _json_rows(source, lines_table, screen), table)
                 conn.execute(sql.SQL("drop table raw.{}").format(sql.Identifier(lines_table)))
             return
         except errors.DataError:
@@ -379,8 +378,16 @@ def _create_batch_table(conn, table: str, columns: list[str]) -> None:
     )
 
 
+def _judge_columns(conn, source: LandingSource, staged: str, mapping: dict, table: str) -> None:
+    """The staged rows of a CSV file or CRM extract judged into ``table``; ``mapping`` names
+    the staged column of each of the contract's columns present."""
+    with conn.transaction():
+        judge_into(conn, source, _column_rows(source, staged, mapping), table)
+        conn.execute(sql.SQL("drop table raw.{}").format(sql.Identifier(staged)))
+
+
 def _column_rows(source: LandingSource, table: str, mapping: dict[str, str]) -> sql.Composed:
-    """The batch table of a CSV file or CRM extract as the contract's rows."""
+    """The staged table of a CSV file or CRM extract as the contract's rows."""
     values = []
     for name in source.columns:
         value = (
