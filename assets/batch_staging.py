@@ -7,23 +7,29 @@ are copied as they are too, a chunk at a time and one line a text value, and the
 them (``_json_rows``): Python never parses JSON. Either way a bad row costs that row alone: only
 a file whose header cannot be read is refused as a whole.
 
-Each staged batch comes with ``rows``, a query reading it as the contract's rows: the columns
-trimmed, empty as NULL, plus ``_row_number`` and ``_raw``; for JSON lines also ``_json_type``,
-which the JSON line rules judge. That query is what the split into raw and rejects reads
-(``assets.raw_loader``).
+A staged batch is a table of the contract's rows: the columns trimmed, empty as NULL, plus
+``_row_number`` and ``_raw``; for JSON lines also ``_json_type``, which the JSON line rules
+judge. The statement that stores it judges each row by every rule (``assets.row_judging``);
+the split into raw and rejects reads it (``assets.raw_loader``).
+
+The staging is a series of jobs (``staging_jobs``), one a batch, each run on a connection it is
+given: the chunks of a file of JSON lines are numbered before they are staged, so several
+connections can stage them at once (``assets.staging_ahead``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import BinaryIO
 
 import psycopg
 from psycopg import errors, sql
 
+from assets.row_judging import judge_into
 from assets.unstorable_rows import (
     csv_row_problem,
     nul_problem,
@@ -64,8 +70,7 @@ class StructuralReject:
 
 @dataclass
 class StagedBatch:
-    table: str
-    rows: sql.Composable
+    table: str  # the judged rows
     structural_rejects: list[StructuralReject] = field(default_factory=list)
 
 
@@ -73,15 +78,18 @@ def batch_table(source: LandingSource) -> str:
     return f"_batch_{source.name}"
 
 
-def stage_stream(
-    conn: psycopg.Connection, source: LandingSource, stream: BinaryIO
-) -> Iterator[StagedBatch]:
-    """Stage ``stream`` as one batch (CSV) or one batch a chunk of lines (JSON lines), each
-    replacing any earlier batch of the same name. Run inside the caller's transaction."""
+StagingJob = Callable[[psycopg.Connection], StagedBatch]
+
+
+def staging_jobs(source: LandingSource, stream: BinaryIO) -> Iterator[StagingJob]:
+    """The staging of ``stream``, a job a batch in the batches' order: one batch (CSV) or one a
+    chunk of lines (JSON lines). Each job stages its batch on the connection it is given
+    (autocommit), replacing any earlier batch of the same name; the jobs of a file of JSON lines
+    may run at once, each on a connection of its own."""
     if source.file_format is FileFormat.CSV:
-        yield _stage_csv(conn, source, stream)
+        yield partial(_stage_csv, source=source, stream=stream)
     else:
-        yield from _stage_jsonl(conn, source, stream)
+        yield from _jsonl_jobs(source, stream)
 
 
 def stage_rows(
@@ -89,10 +97,11 @@ def stage_rows(
 ) -> StagedBatch:
     """Stage rows already split into the contract's columns (the CRM database extract)."""
     table = batch_table(source)
+    staged = f"{table}_rows"
     columns = list(source.columns)
-    _create_batch_table(conn, table, columns)
+    _create_batch_table(conn, staged, columns)
     rejects: list[StructuralReject] = []
-    with conn.cursor().copy(_copy_rows_sql(table, columns)) as copy:
+    with conn.cursor().copy(_copy_rows_sql(staged, columns)) as copy:
         for number, row in enumerate(rows, start=1):
             problem = nul_problem(columns, row)
             if problem:
@@ -100,7 +109,8 @@ def stage_rows(
                 rejects.append(StructuralReject(number, problem, raw))
             else:
                 copy.write_row((number, *row))
-    return StagedBatch(table, _column_rows(source, table, {c: c for c in columns}), rejects)
+    _judge_columns(conn, source, staged, {c: c for c in columns}, table)
+    return StagedBatch(table, rejects)
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -133,22 +143,24 @@ def _check_header(source: LandingSource, header: list[str]) -> None:
         )
 
 
-def _stage_csv(conn: psycopg.Connection, source: LandingSource, stream: BinaryIO) -> StagedBatch:
+def _stage_csv(conn: psycopg.Connection, *, source: LandingSource, stream: BinaryIO) -> StagedBatch:
     header, _ = _read_header(stream)
     _check_header(source, header)
     table = batch_table(source)
+    staged = f"{table}_rows"
     file_columns = [f"c{i}" for i in range(len(header))]
     mapping = {name: column for name, column in zip(header, file_columns, strict=True)}
     body = stream.read()
     rejects: list[StructuralReject] = []
     try:
         with conn.transaction():
-            _create_batch_table(conn, table, file_columns)
-            _copy_csv_bytes(conn, table, file_columns, body)
+            _create_batch_table(conn, staged, file_columns)
+            _copy_csv_bytes(conn, staged, file_columns, body)
     except errors.DataError:
         # A wrong field count, a NUL byte, a byte that is not UTF-8: somewhere a row is bad.
-        rejects = _stage_csv_row_by_row(conn, table, file_columns, body)
-    return StagedBatch(table, _column_rows(source, table, mapping), rejects)
+        rejects = _stage_csv_row_by_row(conn, staged, file_columns, body)
+    _judge_columns(conn, source, staged, mapping, table)
+    return StagedBatch(table, rejects)
 
 
 def _copy_csv_bytes(conn, table: str, columns: list[str], body: bytes) -> None:
@@ -199,20 +211,24 @@ def _csv_records(text: str, width: int) -> Iterator[tuple[int, list[str], str | 
 # --- JSON lines ------------------------------------------------------------------------------
 
 
-def _stage_jsonl(
-    conn: psycopg.Connection, source: LandingSource, stream: BinaryIO
-) -> Iterator[StagedBatch]:
-    """Each chunk of whole lines copied into a table of its own, a line a row numbered as the
-    file numbers its lines, then parsed by the server into the batch table of the chunk."""
+def _jsonl_jobs(source: LandingSource, stream: BinaryIO) -> Iterator[StagingJob]:
+    """A job a chunk of whole lines, the chunk's first line numbered as the file numbers it."""
     first_line = 1
     for index, chunk in enumerate(_line_chunks(stream)):
-        table = f"{batch_table(source)}_{index}"
-        lines_table = f"{table}_lines"
-        lines, rejects = _stage_lines(conn, lines_table, chunk, first_line)
-        _parse_lines(conn, source, lines_table, table)
-        rows = sql.SQL("select * from raw.{}").format(sql.Identifier(table))
-        yield StagedBatch(table, rows, rejects)
-        first_line += lines
+        yield partial(_stage_json_chunk, source=source, chunk=chunk, index=index, first=first_line)
+        first_line += _line_count(chunk)
+
+
+def _stage_json_chunk(
+    conn: psycopg.Connection, *, source: LandingSource, chunk: bytes, index: int, first: int
+) -> StagedBatch:
+    """The chunk copied into a table of its own, a line a row, then parsed by the server into
+    the batch table of the chunk."""
+    table = f"{batch_table(source)}_{index}"
+    lines_table = f"{table}_lines"
+    rejects = _stage_lines(conn, lines_table, chunk, first)
+    _parse_lines(conn, source, lines_table, table)
+    return StagedBatch(table, rejects)
 
 
 def _line_chunks(stream: BinaryIO) -> Iterator[bytes]:
@@ -243,29 +259,19 @@ def _create_lines_table(conn, table: str, first_line: int) -> None:
     )
 
 
-def _stage_lines(
-    conn, table: str, chunk: bytes, first_line: int
-) -> tuple[int, list[StructuralReject]]:
-    """The chunk's lines as rows of ``table``: how many lines the chunk holds, and those that
-    cannot be stored as text. A chunk COPY refuses (a NUL byte, a byte that is not UTF-8, a
-    stray carriage return) takes the slow path, in which Python rejects the lines that hold such
-    bytes and copies the others one by one."""
+def _stage_lines(conn, table: str, chunk: bytes, first_line: int) -> list[StructuralReject]:
+    """The chunk's lines as rows of ``table``, and those that cannot be stored as text. A chunk
+    COPY refuses (a NUL byte, a byte that is not UTF-8, a stray carriage return), or reads as
+    another number of rows than it has lines, takes the slow path, in which Python rejects the
+    lines that hold such bytes and copies the others one by one."""
     try:
         with conn.transaction():
             _create_lines_table(conn, table, first_line)
-            rows = _copy_lines(conn, table, chunk)
-            if _may_be_misread(chunk) and rows != _line_count(chunk):
+            if _copy_lines(conn, table, chunk) != _line_count(chunk):
                 raise _LinesMisread
-        return rows, []
+        return []
     except (errors.DataError, _LinesMisread):
         return _stage_lines_one_by_one(conn, table, chunk, first_line)
-
-
-def _may_be_misread(chunk: bytes) -> bool:
-    """Whether the chunk holds what can make COPY read its lines otherwise than one a row: the
-    quote byte of the format, or a ``\\.`` (an end of data before PostgreSQL 18). Much cheaper
-    to look for than counting the lines."""
-    return b"\x1e" in chunk or b"\\." in chunk
 
 
 def _line_count(chunk: bytes) -> int:
@@ -287,10 +293,9 @@ def _copy_lines(conn, table: str, chunk: bytes) -> int:
 
 def _stage_lines_one_by_one(
     conn, table: str, chunk: bytes, first_line: int
-) -> tuple[int, list[StructuralReject]]:
+) -> list[StructuralReject]:
     """The slow path: each line checked for bytes text cannot hold, the others copied one by
-    one (a trailing carriage return dropped, as COPY drops it); the lines counted, blank ones
-    too, and the rejects."""
+    one (a trailing carriage return dropped, as COPY drops it); the rejects."""
     lines = chunk.split(b"\n")
     if lines[-1] == b"":  # what follows the chunk's last newline
         lines.pop()
@@ -307,22 +312,18 @@ def _stage_lines_one_by_one(
                     rejects.append(StructuralReject(number, problem, printable_line(line)))
                 else:
                     copy.write_row((number, line.decode("utf-8")))
-    return len(lines), rejects
+    return rejects
 
 
 def _parse_lines(conn, source: LandingSource, lines_table: str, table: str) -> None:
-    """The lines parsed into ``table`` (see ``_json_rows``). The cheap screen first: a line that
-    json reads but jsonb refuses (``\\u0000``, a lone surrogate, a number beyond ``numeric``)
-    makes the cast raise, and the chunk is parsed again behind jsonb's own, dearer, check."""
+    """The lines parsed and judged into ``table`` (see ``_json_rows``). The cheap screen first:
+    a line that json reads but jsonb refuses (``\\u0000``, a lone surrogate, a number beyond
+    ``numeric``) makes the cast raise, and the chunk is parsed again behind jsonb's own, dearer,
+    check."""
     for screen in ("json", "jsonb"):
         try:
             with conn.transaction():
-                conn.execute(sql.SQL("drop table if exists raw.{}").format(sql.Identifier(table)))
-                conn.execute(
-                    sql.SQL("create unlogged table raw.{} as {}").format(
-                        sql.Identifier(table), _json_rows(source, lines_table, screen)
-                    )
-                )
+                judge_into(conn, source, _json_rows(source, lines_table, screen), table)
                 conn.execute(sql.SQL("drop table raw.{}").format(sql.Identifier(lines_table)))
             return
         except errors.DataError:
@@ -377,8 +378,16 @@ def _create_batch_table(conn, table: str, columns: list[str]) -> None:
     )
 
 
+def _judge_columns(conn, source: LandingSource, staged: str, mapping: dict, table: str) -> None:
+    """The staged rows of a CSV file or CRM extract judged into ``table``; ``mapping`` names
+    the staged column of each of the contract's columns present."""
+    with conn.transaction():
+        judge_into(conn, source, _column_rows(source, staged, mapping), table)
+        conn.execute(sql.SQL("drop table raw.{}").format(sql.Identifier(staged)))
+
+
 def _column_rows(source: LandingSource, table: str, mapping: dict[str, str]) -> sql.Composed:
-    """The batch table of a CSV file or CRM extract as the contract's rows."""
+    """The staged table of a CSV file or CRM extract as the contract's rows."""
     values = []
     for name in source.columns:
         value = (

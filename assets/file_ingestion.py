@@ -8,6 +8,7 @@ session-level advisory lock per source keeps two runs from loading the same sour
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -60,13 +61,13 @@ class source_lock:
 
 def ingest_landing_source(
     conn: psycopg.Connection,
-    staging: psycopg.Connection,
+    stagings: Sequence[psycopg.Connection],
     zone: LandingZone,
     source: LandingSource,
     expectations: BatchExpectations,
 ) -> SourceIngestion:
-    """Load the new files of ``source``; ``staging``, a second connection to the same database
-    (autocommit), stages each file while ``conn`` splits it (``assets.staging_ahead``)."""
+    """Load the new files of ``source``; ``stagings``, other connections to the same database
+    (autocommit), stage each file while ``conn`` splits it (``assets.staging_ahead``)."""
     result = SourceIngestion(source)
     with source_lock(conn, source):
         for file in zone.list_files(source):
@@ -74,7 +75,7 @@ def ingest_landing_source(
             if checksum is None:
                 result.skipped_files += 1
                 continue
-            _ingest_file(conn, staging, zone, source, file, checksum, expectations, result)
+            _ingest_file(conn, stagings, zone, source, file, checksum, expectations, result)
     return result
 
 
@@ -94,17 +95,19 @@ def _unregistered_checksum(conn, zone: LandingZone, file: LandingFile) -> str | 
     return None if known else checksum
 
 
-def _ingest_file(conn, staging, zone, source, file, checksum, expectations, result) -> None:
+def _ingest_file(conn, stagings, zone, source, file, checksum, expectations, result) -> None:
     """Split and register the file in one transaction, as it is staged; its expectations are
     validated on the split's counts before it commits, so a batch GX cannot judge is not
-    loaded."""
+    loaded. The commit does not wait for the WAL to reach the disk: a crash can lose only the
+    whole transaction, rows and registry entry together, and the next run loads the file again."""
     counts = LoadCounts()
     try:
         with (
             conn.transaction(),
             opened(zone, file) as stream,
-            staged_ahead(staging, source, stream) as batches,
+            staged_ahead(stagings, source, stream) as batches,
         ):
+            conn.execute("set local synchronous_commit = off")
             for batch in batches:
                 counts.add(split_batch(conn, source, batch, file.path))
                 drop_batch(conn, batch)

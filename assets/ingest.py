@@ -1,6 +1,8 @@
 """One ingest asset per landing source: new files (and, for the CRM, the CRM database) into the
 raw layer, with Great Expectations results and row-count reconciliation as asset checks."""
 
+from contextlib import ExitStack
+
 import sqlalchemy as sa
 from dagster import (
     AssetCheckResult,
@@ -18,6 +20,7 @@ from assets.crm_database import CRM_TABLES, extract_crm_table
 from assets.expectations import BatchExpectations
 from assets.file_ingestion import SourceIngestion, ingest_landing_source, source_lock
 from assets.resources import CrmDatabase, LandingZoneResource, Warehouse
+from assets.staging_ahead import STAGING_CONNECTIONS
 from models.landing import LANDING_SOURCES, LandingSource
 from models.markdown_text import markdown_literal
 from warehouse.raw_schema import ensure_raw_schema
@@ -35,9 +38,10 @@ def ingest(
 ) -> SourceIngestion:
     """Everything one materialization does, without Dagster: files first, then the CRM database."""
     expectations = BatchExpectations()
-    with warehouse.connect() as conn, warehouse.connect() as staging:
+    with warehouse.connect() as conn, ExitStack() as stack:
+        stagings = [stack.enter_context(warehouse.connect()) for _ in range(STAGING_CONNECTIONS)]
         ensure_raw_schema(conn)
-        result = ingest_landing_source(conn, staging, landing.zone(), source, expectations)
+        result = ingest_landing_source(conn, stagings, landing.zone(), source, expectations)
         if crm.configured and source.name in CRM_TABLES:
             engine = sa.create_engine(crm.url)
             try:

@@ -1,8 +1,9 @@
 """Split a staged batch into ``raw.<table>`` and ``raw.<table>_rejects`` in one set-based pass.
 
-One statement judges every row by each rule once (a flag a rule), inserts the rows that break no
-rule into the raw table and the others into the rejects table with every reason that applies,
-and counts the rows breaking each rule: the counts the Great Expectations suite is validated on.
+The batch comes judged: a flag a rule, set as it was staged (``assets.row_judging``). One
+statement inserts the rows that break no rule into the raw table and the others into the rejects
+table with every reason that applies, read from their flags, and counts the rows breaking each
+rule: the counts the Great Expectations suite is validated on.
 
 The caller holds the transaction, so the rows, the rejects and the registry entry (or CRM
 watermark) that says the batch is done commit together or not at all.
@@ -17,6 +18,7 @@ import psycopg
 from psycopg import sql
 
 from assets.batch_staging import StagedBatch
+from assets.row_judging import rule_flags
 from models.landing import LandingSource
 from warehouse.row_rules import RowRule, judged_rules, line_rules_for, rules_for
 
@@ -43,22 +45,18 @@ class LoadCounts:
 
 
 _SPLIT = """
-with judged as materialized (
-    select _row_number, _raw, {columns}, {flags}
-    from (select * from ({rows}) as rows offset 0) as batch  -- each value read once, not per rule
-),
-rejected as (
+with rejected as (
     insert into raw.{rejects} ({columns}, _source, _row_number, _reject_reason, _raw)
-    select {columns}, {label}, _row_number, {reason}, _raw from judged where {broken}
+    select {columns}, {label}, _row_number, {reason}, _raw from raw.{batch} where {broken}
     returning 1
 ),
 loaded as (
     insert into raw.{table} ({columns}, _source, _row_number)
-    select {columns}, {label}, _row_number from judged where not ({broken})
+    select {columns}, {label}, _row_number from raw.{batch} where not ({broken})
     returning 1
 )
 select (select count(*) from loaded), (select count(*) from rejected), count(*), {counts}
-from judged
+from raw.{batch}
 """
 
 
@@ -73,25 +71,22 @@ def _reasons(rules: tuple[RowRule, ...], flags: list[str]) -> str:
     return f"concat_ws('; ', {cases})"
 
 
-def _split_sql(source: LandingSource, rows: sql.Composable, source_label: str) -> sql.Composed:
-    """The statement splitting ``rows`` (see ``StagedBatch.rows``). A row breaking a line rule
-    is rejected for the line alone: its values are neither reasons nor counted."""
+def _split_sql(source: LandingSource, batch: str, source_label: str) -> sql.Composed:
+    """The statement splitting the judged batch table ``batch``. A row breaking a line rule is
+    rejected for the line alone: its values are neither reasons nor counted."""
     line_rules, value_rules = line_rules_for(source), rules_for(source)
-    rules = judged_rules(source)
-    flags = [f"_breaks_{i}" for i in range(len(rules))]
+    flags = rule_flags(source)
     line_flags, value_flags = flags[: len(line_rules)], flags[len(line_rules) :]
     line_broken = _any(line_flags)
     reason = _reasons(value_rules, value_flags)
     if line_rules:
         line_reason = _reasons(line_rules, line_flags)
         reason = f"case when {line_broken} then {line_reason} else {reason} end"
-    judged = [f"coalesce({r.predicate}, false) as {f}" for r, f in zip(rules, flags, strict=True)]
     counts = [f"count(*) filter (where {flag})" for flag in line_flags]
     counts += [f"count(*) filter (where {flag} and not ({line_broken}))" for flag in value_flags]
     return sql.SQL(_SPLIT).format(
         columns=sql.SQL(", ").join(map(sql.Identifier, source.columns)),
-        flags=sql.SQL(", ".join(judged)),
-        rows=rows,
+        batch=sql.Identifier(batch),
         rejects=sql.Identifier(source.rejects_table),
         table=sql.Identifier(source.raw_table),
         label=sql.Literal(source_label),
@@ -105,10 +100,10 @@ def split_batch(
     conn: psycopg.Connection, source: LandingSource, batch: StagedBatch, source_label: str
 ) -> LoadCounts:
     """Load the batch's good rows and reject the others. Run inside a transaction."""
-    # Room for a chunk's judged rows in memory rather than in a temporary file.
+    # Room for the rows the inserts return (to be counted) in memory, not in a temporary file.
     conn.execute("set local work_mem = '64MB'")
     loaded, rejected, judged, *broken = conn.execute(
-        _split_sql(source, batch.rows, source_label)
+        _split_sql(source, batch.table, source_label)
     ).fetchone()
     structural = _insert_structural_rejects(conn, source, batch, source_label)
     return LoadCounts(

@@ -43,7 +43,7 @@ def datamart(pg_server, tmp_path_factory, planted) -> CraftedDatamart:
         psycopg.connect(datamart.url, autocommit=True) as staging,
     ):
         for source in LANDING_SOURCES:
-            ingest_landing_source(conn, staging, zone, source, expectations)
+            ingest_landing_source(conn, [staging], zone, source, expectations)
     return datamart
 
 
