@@ -32,15 +32,24 @@
 --
 -- Incremental by transaction: a build resolves again every line of each transaction that got
 -- new or re-loaded lines, or one of whose lines a CRM change may move: a line whose own
--- customer_id, resolved customer or loyalty card belongs to a customer whose CRM record was
--- loaded since the last build read the CRM (`_crm_loaded_before`, that build's load cutoff,
--- macros/incremental.sql). A card changing hands touches both its old holder's lines and its
--- new holder's card, so both are found. Everything else keeps its row.
+-- customer_id, resolved customer or loyalty card is named by a CRM row loaded since the last
+-- build read the CRM (`_crm_loaded_before`, that build's load cutoff, macros/incremental.sql),
+-- found through raw's `_loaded_at` index rather than by deduplicating the whole CRM. A card
+-- changing hands touches its old holder's lines (resolved to the holder, whose row names the
+-- change) and its new holder's card (on the new holder's row), so both are found. Everything
+-- else keeps its row.
+-- depends_on: {{ source('raw', 'crm_customers') }}
 with
 
 customers as (
 
-    select * from {{ ref('stg_crm__customers') }}
+    -- Only what identity needs, so the CRM's contacts are not normalised for nothing.
+    select
+        customer_id,
+        loyalty_card_id,
+        updated_at
+
+    from {{ ref('stg_crm__customers') }}
 
 ),
 
@@ -48,13 +57,14 @@ customers as (
 
 crm_changed as (
 
-    -- Customers whose winning CRM copy was loaded since the last build read the CRM: a copy
-    -- that does not win (an older update loaded late) changes nobody's lines.
+    -- The customers and cards of the CRM rows loaded since the last build read the CRM, cleaned
+    -- as stg_crm__customers cleans them. A copy that does not win (an older update loaded late)
+    -- moves nothing: resolving its lines again changes nothing.
     select
-        customer_id,
-        loyalty_card_id
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_text('loyalty_card_id') }} as loyalty_card_id
 
-    from customers
+    from {{ source('raw', 'crm_customers') }}
     where _loaded_at >= (
         select coalesce(max(_crm_loaded_before), {{ earliest_instant() }}) from {{ this }}
     )
