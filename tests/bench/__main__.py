@@ -155,7 +155,7 @@ def dbt_build_seconds(url: str, as_of: datetime, *extra: str) -> float:
     return time.perf_counter() - started
 
 
-def slowest_models(count: int = 8) -> str:
+def slowest_models(count: int = 10) -> str:
     """The models the last `dbt build` spent longest on, from its run_results.json."""
     import json
 
