@@ -32,3 +32,20 @@
     )
     {%- endif %}
 {%- endmacro %}
+
+{#
+    The newest `column` (an instant) the model's table holds, as a literal, read before the
+    model's statement: a bound the planner knows, so a raw table's `_loaded_at` index is used
+    (a subquery's bound it cannot see, and it scans the table). Read before the model's lock
+    (serialize_builds), so a build committed meanwhile makes it older than it could be, never
+    newer: the model then takes a few rows again, never misses one.
+#}
+{% macro newest_held(column) -%}
+    {%- if not execute -%}
+        {{ return(earliest_instant()) }}
+    {%- endif -%}
+    {%- set newest = run_query(
+        'select cast(max(' ~ column ~ ') as ' ~ dbt.type_string() ~ ') from ' ~ this
+    ).columns[0].values()[0] -%}
+    {{ return(earliest_instant() if newest is none else instant_literal(newest)) }}
+{%- endmacro %}

@@ -65,9 +65,7 @@ crm_changed as (
         {{ clean_text('loyalty_card_id') }} as loyalty_card_id
 
     from {{ source('raw', 'crm_customers') }}
-    where _loaded_at >= (
-        select coalesce(max(_crm_loaded_before), {{ earliest_instant() }}) from {{ this }}
-    )
+    where _loaded_at >= {{ newest_held('_crm_loaded_before') }}
 
 ),
 
