@@ -155,6 +155,23 @@ def dbt_build_seconds(url: str, as_of: datetime, *extra: str) -> float:
     return time.perf_counter() - started
 
 
+def slowest_models(count: int = 10) -> str:
+    """The models the last `dbt build` spent longest on, from its run_results.json."""
+    import json
+
+    from assets.dbt_project import DBT_PROJECT
+
+    results = json.loads((DBT_PROJECT.project_dir / "target" / "run_results.json").read_text())
+    models = sorted(
+        (r for r in results["results"] if r["unique_id"].startswith("model.")),
+        key=lambda r: r["execution_time"],
+        reverse=True,
+    )
+    return ", ".join(
+        f"{r['unique_id'].rsplit('.', 1)[1]} {r['execution_time']:.1f}" for r in models[:count]
+    )
+
+
 def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> str:
     from assets.ingest import ingest
     from assets.resources import CrmDatabase, LandingZoneResource, Warehouse
@@ -174,12 +191,16 @@ def bench_dbt_build(server: EmbeddedPostgres, customers: int) -> str:
     built = dbt_build_seconds(url, AS_OF)
     events, lines, next_day = land_next_day(url, AS_OF)
     incremental = dbt_build_seconds(url, next_day)
+    incremental_models = slowest_models()
     full = dbt_build_seconds(url, next_day, "--full-refresh")
+    full_models = slowest_models()
     print(f"datamart at {customers:,} customers")
     print(f"  ingest of every source  : {loaded:.1f} s")
     print(f"  first dbt build         : {built:.1f} s")
     print(f"  the next day's build    : {incremental:.1f} s  ({events:,} web events, {lines:,} ")
     print(f"                            till lines new; the same with --full-refresh {full:.1f} s)")
+    print(f"  slowest models (s), next day : {incremental_models}")
+    print(f"  slowest models (s), full     : {full_models}")
     return url
 
 

@@ -1,77 +1,64 @@
-{{
-    config(
-        materialized='table',
-        post_hook=['{{ refresh_statistics(this) }}'],
-    )
-}}
+{{ config(materialized='view') }}
 -- Every till line at or before the as-of instant with the customer it belongs to (the landing
--- contract's identity rule, docs/architecture.md):
--- its own customer_id when the CRM knows it, else the current holder of its loyalty card (per
--- the deduplicated CRM), else NULL (an anonymous store sale). Should two CRM records claim one
--- card, the most recently updated one holds it. A transaction is one sale: all its lines take
--- the customer of its first identified line, so a store order and its lines always agree.
+-- contract's identity rule, docs/architecture.md; int_pos_lines_resolved resolves every line
+-- loaded and says until when its transaction gets lines).
+--
+-- A view, so the as-of instant applies as it is read: a transaction whose lines were all
+-- purchased by the as-of instant takes the customer resolved over all its lines; one whose
+-- later lines are not yet purchased (a transaction open across the as-of instant, rare) takes
+-- the first identified among the lines purchased so far, as a table rebuilt at that instant
+-- would. Predicates on purchased_at and customer_id reach the indexes of int_pos_lines_resolved.
 with
 
-lines as (
+resolved as (
 
-    select * from {{ ref('stg_pos__transaction_lines') }}
-    where purchased_at <= {{ as_of() }}
-
-),
-
-customers as (
-
-    select * from {{ ref('stg_crm__customers') }}
+    select * from {{ ref('int_pos_lines_resolved') }}
 
 ),
 
-card_holders as (
-
-    {{ first_row_per(
-        'customers',
-        partition_by='loyalty_card_id',
-        order_by='updated_at desc, customer_id desc',
-        columns='loyalty_card_id, customer_id',
-        where='loyalty_card_id is not null',
-    ) }}
-
-),
-
-lines_identified as (
+settled as (
 
     select
-        lines.*,
-        coalesce(known_customer.customer_id, card_holders.customer_id) as resolved_customer_id,
-        case
-            when known_customer.customer_id is not null then 'customer_id'
-            when card_holders.customer_id is not null then 'loyalty_card_id'
-        end as resolved_by
+        transaction_line_key,
+        transaction_id,
+        line_number,
+        store_id,
+        customer_id,
+        identified_by,
+        line_customer_id,
+        loyalty_card_id,
+        product_id,
+        quantity,
+        unit_price,
+        line_revenue,
+        currency,
+        purchased_at,
+        voucher_code
 
-    from lines
-    left join customers as known_customer
-        on known_customer.customer_id = lines.customer_id
-    left join card_holders
-        on card_holders.loyalty_card_id = lines.loyalty_card_id
+    from resolved
+    where transaction_purchased_until <= {{ as_of() }}
 
 ),
 
-transactions_identified as (
+straddling_lines as (
 
-    select
-        lines_identified.*,
-        first_value(resolved_customer_id) over transaction_lines as transaction_customer_id,
-        first_value(resolved_by) over transaction_lines as transaction_identified_by
+    select * from resolved
+    where transaction_purchased_until > {{ as_of() }}
+        and purchased_at <= {{ as_of() }}
 
-    from lines_identified
-    window transaction_lines as (
-        partition by transaction_id
-        order by resolved_customer_id is null, line_number
-        rows between unbounded preceding and unbounded following
-    )
+),
+
+straddling as (
+
+    {{ till_transaction_customers('straddling_lines') }}
 
 ),
 
 final as (
+
+    select * from settled
+
+    union all
 
     select
         transaction_line_key,
@@ -80,17 +67,17 @@ final as (
         store_id,
         transaction_customer_id as customer_id,
         transaction_identified_by as identified_by,
-        customer_id as line_customer_id,
+        line_customer_id,
         loyalty_card_id,
         product_id,
         quantity,
         unit_price,
-        quantity * unit_price as line_revenue,
+        line_revenue,
         currency,
         purchased_at,
         voucher_code
 
-    from transactions_identified
+    from straddling
 
 )
 

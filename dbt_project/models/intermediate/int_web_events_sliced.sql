@@ -39,7 +39,7 @@ changed as (
         anonymous_id
 
     from {{ ref('stg_web__events') }}
-    where _loaded_at > {{ newest_loaded(this) }}
+    where _loaded_at > {{ newest_held() }}
 
 ),
 

@@ -1,7 +1,16 @@
+{{
+    config(
+        materialized='table',
+        indexes=[{'columns': ['order_key']}],
+        post_hook=['{{ refresh_statistics(this) }}'],
+    )
+}}
 -- The lines of each web order: the elements of properties.items ({product_id, quantity,
 -- unit_price}) when the event carries that array, else one line for the event's product_id.
 -- The collector does not validate properties, so numbers are read defensively: a missing or
 -- unreadable quantity is 1, an unreadable unit_price is NULL.
+--
+-- A table, so the triggers reading the fct_order_lines view do not unnest every order again.
 with
 
 orders as (

@@ -1,6 +1,17 @@
+{{
+    config(
+        materialized='table',
+        indexes=[{'columns': ['order_key'], 'unique': true}],
+        post_hook=['{{ refresh_statistics(this) }}'],
+    )
+}}
 -- One row per web order: its first order_completed event (a reloaded confirmation page fires
 -- the event again under a new event_id). An order_completed without an order_id is an order of
 -- its own, keyed by its event_id.
+--
+-- A table at the as-of instant, built once a build: fct_orders, int_web_order_lines_unnested and,
+-- through it, every reader of the fct_order_lines view would otherwise each deduplicate the
+-- order events again.
 with
 
 events as (

@@ -1,15 +1,11 @@
-{{
-    config(
-        indexes=[
-            {'columns': ['order_line_key'], 'unique': true},
-            {'columns': ['order_key']},
-            {'columns': ['customer_id', 'ordered_at']},
-        ],
-        post_hook=['{{ refresh_statistics(this) }}'],
-    )
-}}
+{{ config(materialized='view') }}
 -- Every order line at or before the as-of instant: store till lines and the items of web orders
 -- (see int_web_order_lines_unnested for how web items are read).
+--
+-- A view, unlike most marts: a table would copy every till line ever loaded at every build,
+-- while its readers (the triggers) take the recent lines or one customer's, which reach the
+-- indexes of int_pos_lines_resolved (purchased_at, customer_id) through int_pos_lines_identified.
+-- The web lines are a table built once a build (int_web_order_lines_unnested).
 with
 
 web_lines as (

@@ -5,6 +5,7 @@
         unique_key=['transaction_id', 'line_number'],
         indexes=[
             {'columns': ['transaction_id', 'line_number'], 'unique': true},
+            {'columns': ['_loaded_at']},
         ],
         pre_hook=['{{ serialize_builds(this) }}'],
         post_hook=['{{ refresh_statistics(this) }}'],
@@ -13,7 +14,8 @@
 -- One row per (transaction_id, line_number): the latest loaded copy of the till line.
 -- Incremental, like stg_web__events: each build types and deduplicates only the lines loaded
 -- since the last one (macros/incremental.sql), a re-loaded copy replacing the line's row; no
--- as-of filter here (int_pos_lines_identified applies it).
+-- as-of filter here (int_pos_lines_identified applies it). Indexed for int_pos_lines_resolved:
+-- the lines loaded since its last build (`_loaded_at`), every line of a transaction.
 with
 
 source as (
