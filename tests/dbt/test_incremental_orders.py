@@ -1,7 +1,8 @@
 """The incremental store orders (dbt_project/README.md, Incremental facts): whatever order builds
 come in, the order facts equal those of a full refresh at the same as-of instant — after new till
 lines and a re-loaded changed one, after CRM changes that give a loyalty card to a customer, move
-a card to another customer or make a till line's customer_id known, and at an earlier instant
+a card to another customer or make a till line's customer_id known (the incremental CRM staging
+keeping the copy a full build keeps, a stale copy loaded later included), and at an earlier instant
 after a later one, with a transaction whose lines straddle that instant.
 
 One database, built by real dbt: a first build, new raw rows, incremental builds at a later and
@@ -50,13 +51,15 @@ FIRST_LINES = """
 ('T7', '1', 'S1', 'c5', null, 'p2', '1', '30', 'EUR', '2026-11-04T10:00:00Z', 'pos/1', 7)
 """
 
-# The second load: c2 gets card L2; card L1 moves from c1 to the new c3; c4 enters the CRM.
+# The second load: c2 gets card L2; card L1 moves from c1 to the new c3; c4 enters the CRM; a
+# stale copy of c5 (updated before the one kept) is loaded later and must not win.
 # T1's line again with three items; one new transaction of c2.
 LATER_CUSTOMERS = """
 ('c2', 'c2@example.com', 'L2', '2026-11-20T00:00:00Z', 'crm/2', 1),
 ('c1', 'c1@example.com', null, '2026-11-20T00:00:00Z', 'crm/2', 2),
 ('c3', 'c3@example.com', 'L1', '2026-11-20T00:00:00Z', 'crm/2', 3),
-('c4', 'c4@example.com', null, '2026-11-20T00:00:00Z', 'crm/2', 4)
+('c4', 'c4@example.com', null, '2026-11-20T00:00:00Z', 'crm/2', 4),
+('c5', 'c5-stale@example.com', null, '2025-06-01T00:00:00Z', 'crm/2', 5)
 """
 LATER_LINES = """
 ('T1', '1', 'S1', 'c1', null, 'p1', '3', '100', 'EUR', '2026-11-03T10:00:00Z', 'pos/2', 1),
@@ -64,6 +67,7 @@ LATER_LINES = """
 """
 
 FACT_QUERIES = {
+    "stg_crm__customers": "select * from staging.stg_crm__customers order by customer_id",
     "fct_order_lines": "select * from marts.fct_order_lines order by order_line_key",
     "fct_orders": "select * from marts.fct_orders order by order_key",
     "dim_customers": (
@@ -151,6 +155,20 @@ def test_crm_changes_move_the_till_lines_they_touch(builds):
     }
     lines = customers(builds["incremental"][LATE]["fct_order_lines"], "order_line_key")
     assert (lines["store-T2-1"], lines["store-T4-1"]) == ("c2", "c3")
+
+
+def test_the_incremental_crm_staging_keeps_the_latest_updated_copy_whenever_loaded(builds):
+    emails = {
+        row["customer_id"]: row["email"]
+        for row in builds["incremental"][LATE]["stg_crm__customers"]
+    }
+    # c5's stale copy came in the second load; c2's newer one did too.
+    assert (emails["c5"], emails["c2"]) == ("c5@example.com", "c2@example.com")
+    loyalty = {
+        row["customer_id"]: row["loyalty_card_id"]
+        for row in builds["incremental"][LATE]["stg_crm__customers"]
+    }
+    assert (loyalty["c1"], loyalty["c2"], loyalty["c3"]) == (None, "L2", "L1")
 
 
 def test_a_reloaded_line_replaces_the_till_line_and_its_order(builds):
