@@ -1,22 +1,23 @@
-"""Dispatch figures: the outbox drained through the real dispatch loop (claim, a group marked
-``sending`` in one commit, the provider calls, the group's answers recorded in one commit) to
-loopback providers.
+"""Dispatch figures: the outbox drained through the real dispatch loop (a group claimed straight
+into ``sending`` by the statement that records the group before, one commit; the provider calls)
+to loopback providers.
 
-Email: messages/s to postfix's smtp-sink, beside a bare loop of the same composed mails over
-one reused ``smtplib`` connection to the same sink. The ratio is the figure (aim ≥ 0.8). The
-bare loop and dispatch take turns for ``--email-rounds`` rounds on fresh rows, so a neighbour's
-load on a shared machine falls on both, and the rounds' spread and the load average are
-printed with it. Dispatch runs in this process (the loop alone, one dispatcher), then as the
-Dagster job ``dispatch_outbox`` with each number of partition steps (``--dispatch-partitions``,
-default 1 and 2) side by side under the multiprocess executor: its rate over the partition
-steps, from the first one's start to the last one's end, and over the whole run, start-up
-included (the forkserver importing the code location, each step's process). Dispatch pipelines its
-SMTP commands (the sink offers PIPELINING); ``smtplib.sendmail`` in the bare loop cannot.
-Read the ratio with the load average: on a virtual machine the bare loop's four round trips a
-mail each wait for the sink's process to be scheduled, and on an otherwise idle machine that
-means waking an idle core, so the loop runs 4–5 times slower (about 1,500 mails/s here) than
-while other work keeps the cores awake (about 7,000); dispatch, one round trip a mail and busy
-composing, much less so.
+Email: messages/s to postfix's smtp-sink, beside a bare loop of the same composed mails over one
+reused ``smtplib`` connection to the same sink. The ratio is the figure (aim ≥ 0.8). The bare
+loop and dispatch take turns for ``--email-rounds`` rounds on fresh rows, so a neighbour's load
+on a shared machine falls on both, and the rounds' spread and the load average are printed with
+it, and what a mail costs in CPU: the bare loop's, the dispatcher's and its PostgreSQL backend's
+(read from /proc), with the WAL it writes. Dispatch runs in this process (the loop alone, one
+dispatcher), then as the Dagster job ``dispatch_outbox`` with each number of partition steps
+(``--dispatch-partitions``, default 1 and 2) side by side under the multiprocess executor: its
+rate over the partition steps, from the first one's start to the last one's end, and over the
+whole run, start-up included (the forkserver importing the code location, each step's process).
+Dispatch pipelines its SMTP commands (the sink offers PIPELINING); ``smtplib.sendmail`` in the
+bare loop cannot. Read the ratio with the load average: on a virtual machine the bare loop's
+four round trips a mail each wait for the sink's process to be scheduled, and on an otherwise
+idle machine that means waking an idle core, so the loop runs 4–5 times slower (about 1,500
+mails/s here) than while other work keeps the cores awake (about 7,000); dispatch, one round
+trip a mail and busy composing, much less so.
 Mails are composed ahead, as rendering composes them (all but the ``Date``, stored with the
 row); ``--composed-at-send`` leaves them out, as rows rendered before that have none, so
 dispatch composes each mail on the send path.
