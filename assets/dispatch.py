@@ -89,7 +89,9 @@ def _send_due(
 ) -> Counter:
     """Group after group until a claim finds nothing due, each group's answers recorded by the
     claim of the next (or by the last, empty one). A claim that recorded a retry is followed by
-    one more, as a retry without back-off is due at once."""
+    one more, as a retry without back-off is due at once. Under a rate limit each claim waits
+    for a group's tokens first, the last, empty one too: a run ends up to one group's wait after
+    its last send, and never sends faster than the limit."""
     size = _group_size(claim, rate_limiter)
     counts: Counter = Counter()
     answers = _Answers(retry_policy)
