@@ -2,53 +2,51 @@
 Sending invariants: Exactly once).
 
 The state changes themselves live in ``assets.outbox_queue``; this module is the loop around
-them: sweep, claim a batch, and hand it to the provider a group of ``claim.in_flight`` rows at
-a time: the group ``sending`` (one commit) → the provider calls → what the provider said about
-each row (one commit). Nothing here is Dagster, so a test, a bench or a CLI can drive it.
+them: sweep, then group after group of ``claim.in_flight`` rows: claim the group straight into
+``sending`` (one statement, one commit, which also records what the provider said about the
+group before) → the provider calls. Nothing here is Dagster, so a test, a bench or a CLI can
+drive it.
 
 Why the order matters:
 
 - The worker is *present* (``assets.dispatch_workers``) from before its first claim until it
   is done: its leases hold only meanwhile. Once its session ends — finished, killed, or its
-  connection lost — the rows it claimed are anyone's again, without waiting for the lease.
+  connection lost — the rows it left ``sending`` are in doubt at once, without waiting for
+  the lease.
 - ``sweep`` first, so rows a dead worker left ``sending`` become ``in_doubt`` before anything
   else happens, and rows past their expiry are ``expired`` rather than sent late.
-- ``start_sending`` is committed before the provider calls: killed after it, the group's rows
-  (at most ``in_flight`` per connection) can end ``in_doubt``; killed before it, they are still
-  ``queued`` and the next run sends them. A row it leaves out was re-claimed by another worker
-  after our lease lapsed, and only that worker may send it.
-- Why groups: a commit costs a disk flush (about a millisecond), far more than handing a mail
-  to a server on the same network. One commit before and one after each group, rather than
-  each row, is what lets dispatch keep up with the provider; the price is the in-doubt bound
-  of a group instead of one row. ``in_flight = 1`` gives the one-row bound back.
-- The rate limit is waited for *before* ``start_sending``, so the window in which a crash
-  leaves rows in doubt is only the provider calls, never the wait; and a group holds at most
-  the limit's burst, so it never goes out faster than the limit allows.
-- Batches are claimed until none is due: a retry with a zero back-off comes due at once and is
+- A group is committed ``sending`` before its provider calls, and its answers are committed
+  with the next group's claim: killed anywhere, the worker leaves exactly the last group it
+  claimed ``sending`` (at most ``in_flight`` rows per connection), whether the provider had
+  taken all of it, part of it or none; those rows end ``in_doubt``, never resent. Rows it never
+  claimed are still ``queued`` and the next run sends them.
+- Why groups, and why the answers ride on the next claim: a commit costs a disk flush (about a
+  millisecond) and a statement a round trip to the server, far more than handing a mail to a
+  server on the same network. One statement and one commit a group is what lets dispatch keep
+  up with the provider; the price is the in-doubt bound of a group instead of one row.
+  ``in_flight = 1`` gives the one-row bound back.
+- The rate limit is waited for *before* a claim, and a group's answers are recorded before
+  that wait rather than held across it, so the window in which a crash leaves rows in doubt is
+  only the provider calls, never the wait; and a group holds at most the limit's burst, so it
+  never goes out faster than the limit allows.
+- Groups are claimed until none is due: a retry with a zero back-off comes due at once and is
   sent by the same run; a longer back-off leaves it for a later run.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from datetime import UTC, datetime
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from assets import outbox_queue as queue
 from assets.dispatch_workers import present
-from assets.outbox_queue import Claim
+from assets.outbox_queue import Answers, Claim
 from models.messages import Accepted, OutboundMessage, SendFailure, SendResult
 from senders.protocol import Sender
 from senders.rate_limit import TokenBucket
 from senders.retry_policy import RetryPolicy
-
-_RECORD_OPT_OUT = """
-insert into messaging.message_events (message_id, customer_id, channel, type, occurred_at, detail)
-values (%(message_id)s, %(customer_id)s, %(channel)s, 'opted_out', now(), %(detail)s)
-"""
 
 
 def dispatch_channel(
@@ -63,9 +61,8 @@ def dispatch_channel(
     ``conn`` must be in autocommit mode: every step commits on its own, which is what makes a
     crash lose nothing. Returns counts by result: ``sent``, ``retried``, ``failed``,
     ``in_doubt``, ``reconciled`` (rows in doubt a provider event showed were sent),
-    ``opted_out``, ``skipped`` (re-claimed by another worker, or its send window
-    closed since the claim: the next sweep defers it) and
-    ``lapsed_in_doubt`` (rows a dead or hung worker left ``sending``, found by the sweep).
+    ``opted_out`` and ``lapsed_in_doubt`` (rows a dead or hung worker left ``sending``, found
+    by the sweep).
 
     An exception from ``sender.send_many`` (a wiring bug, never a provider outcome) propagates
     and leaves its group ``sending``: the next sweep makes those rows ``in_doubt``, since nobody
@@ -76,15 +73,50 @@ def dispatch_channel(
         # and a crash would roll `sent` back under messages the provider already has.
         raise ValueError("dispatch_channel needs an autocommit connection")
     counts: Counter = Counter()
-    size = _group_size(claim, rate_limiter)
     with present(conn, claim.worker):
         counts["lapsed_in_doubt"] += len(queue.sweep(conn, claim.channel))
         counts["reconciled"] += queue.reconcile_in_doubt(conn, claim.channel)
-        while batch := queue.claim(conn, claim):
-            for start in range(0, len(batch), size):
-                group = batch[start : start + size]
-                counts += _dispatch_group(conn, sender, claim, retry_policy, rate_limiter, group)
+        counts += _send_due(conn, sender, claim, retry_policy, rate_limiter)
     return +counts
+
+
+def _send_due(
+    conn: psycopg.Connection,
+    sender: Sender,
+    claim: Claim,
+    retry_policy: RetryPolicy,
+    rate_limiter: TokenBucket | None,
+) -> Counter:
+    """Group after group until a claim finds nothing due, each group's answers recorded by the
+    claim of the next (or by the last, empty one). A claim that recorded a retry is followed by
+    one more, as a retry without back-off is due at once. Under a rate limit each claim waits
+    for a group's tokens first, the last, empty one too: a run ends up to one group's wait after
+    its last send, and never sends faster than the limit."""
+    size = _group_size(claim, rate_limiter)
+    counts: Counter = Counter()
+    answers = _Answers(retry_policy)
+    while True:
+        recorded, retried = answers.recorded, answers.counts["retried"]
+        if rate_limiter is not None:
+            queue.record(conn, recorded)  # never held across the wait
+            recorded = Answers()
+            for _ in range(size):
+                rate_limiter.acquire()
+        rows = queue.claim(conn, claim, size, recorded)
+        if not rows and not retried:
+            return counts
+        answers = _send_group(sender, rows, retry_policy)
+        counts += answers.counts
+
+
+def _send_group(sender: Sender, rows: list[dict], retry_policy: RetryPolicy) -> _Answers:
+    """The provider calls of a claimed group, and what the provider said about each row."""
+    answers = _Answers(retry_policy)
+    if rows:
+        messages = [OutboundMessage.model_validate(row) for row in rows]
+        for message, row, result in zip(messages, rows, sender.send_many(messages), strict=True):
+            answers.add(message, result, row["attempts"])
+    return answers
 
 
 def _group_size(claim: Claim, rate_limiter: TokenBucket | None) -> int:
@@ -96,45 +128,13 @@ def _group_size(claim: Claim, rate_limiter: TokenBucket | None) -> int:
     return max(1, min(claim.in_flight, int(rate_limiter.capacity)))
 
 
-def _dispatch_group(
-    conn: psycopg.Connection,
-    sender: Sender,
-    claim: Claim,
-    retry_policy: RetryPolicy,
-    rate_limiter: TokenBucket | None,
-    rows: list[dict],
-) -> Counter:
-    """Rows handed over together: ``sending``, the provider calls, the record. Returns the
-    counts of ``dispatch_channel``."""
-    messages = [OutboundMessage.model_validate(row) for row in rows]
-    if rate_limiter is not None:
-        for _ in messages:
-            rate_limiter.acquire()
-    ids = [message.message_id for message in messages]
-    marked = queue.start_sending(conn, ids, claim.worker, claim.lease)
-    handed = [message for message in messages if message.message_id in marked]
-    answers = _Answers(retry_policy)
-    if handed:
-        # start_sending counted this attempt; the claimed rows still show the count before it.
-        attempts = {row["message_id"]: row["attempts"] + 1 for row in rows}
-        for message, result in zip(handed, sender.send_many(handed), strict=True):
-            answers.add(message, result, attempts[message.message_id])
-        answers.record(conn)
-    return answers.counts + Counter(skipped=len(messages) - len(handed))
-
-
 class _Answers:
-    """What the provider said about each row of a group, sorted by how it is recorded, then
-    written in one transaction."""
+    """What the provider said about each row of a group, sorted by how it is recorded."""
 
     def __init__(self, retry_policy: RetryPolicy) -> None:
         self.retry_policy = retry_policy
         self.counts: Counter = Counter()
-        self.sent: list[tuple[UUID, str]] = []
-        self.retried: list[tuple[UUID, str, timedelta]] = []
-        self.failed: list[tuple[UUID, str]] = []
-        self.in_doubt: list[tuple[UUID, str]] = []
-        self.opted_out: list[tuple[OutboundMessage, str]] = []
+        self.recorded = Answers()
 
     def add(self, message: OutboundMessage, result: SendResult, attempts: int) -> None:
         self.counts[self._classify(message, result, attempts)] += 1
@@ -142,53 +142,28 @@ class _Answers:
     def _classify(self, message: OutboundMessage, result: SendResult, attempts: int) -> str:
         message_id = message.message_id
         if isinstance(result, Accepted):
-            self.sent.append((message_id, result.provider_message_id))
+            self.recorded.sent(message_id, result.provider_message_id)
             return "sent"
         if not isinstance(result, SendFailure):
             raise TypeError(f"a sender returned {result!r}, not Accepted or SendFailure")
         if result.in_doubt:
-            self.in_doubt.append((message_id, result.reason))
+            self.recorded.in_doubt(message_id, result.reason)
             return "in_doubt"
         if result.retryable:
             return self._retry_or_give_up(message_id, result.reason, attempts)
         if result.opted_out:
-            self.failed.append((message_id, result.reason))
-            self.opted_out.append((message, result.reason))
+            self.recorded.opted_out(message_id, result.reason)
             return "opted_out"
-        self.failed.append((message_id, result.reason))
+        self.recorded.failed(message_id, result.reason)
         return "failed"
 
-    def _retry_or_give_up(self, message_id: UUID, reason: str, attempts: int) -> str:
+    def _retry_or_give_up(self, message_id, reason: str, attempts: int) -> str:
         """Only a failure the provider surely did not accept comes here, so resending is safe;
         past the policy's last attempt the row is ``failed`` with the provider's last words."""
         now = datetime.now(UTC)
         next_at = self.retry_policy.next_attempt_at(now, attempts)
         if next_at is None:
-            self.failed.append((message_id, f"gave up after {attempts} attempts: {reason}"))
+            self.recorded.failed(message_id, f"gave up after {attempts} attempts: {reason}")
             return "failed"
-        self.retried.append((message_id, reason, next_at - now))
+        self.recorded.retried(message_id, reason, next_at - now)
         return "retried"
-
-    def record(self, conn: psycopg.Connection) -> None:
-        """One transaction: an opted-out number's failure and its opt-out land together, so
-        consent sees the opt-out before the next campaign run."""
-        with conn.transaction():
-            queue.record_sent(conn, self.sent)
-            queue.record_retry(conn, self.retried)
-            queue.record_failed(conn, self.failed)
-            queue.record_in_doubt(conn, self.in_doubt)
-            for message, reason in self.opted_out:
-                _record_opt_out(conn, message, reason)
-
-
-def _record_opt_out(conn: psycopg.Connection, message: OutboundMessage, reason: str) -> None:
-    """The provider says the number opted out: recorded as a consent event."""
-    conn.execute(
-        _RECORD_OPT_OUT,
-        {
-            "message_id": message.message_id,
-            "customer_id": message.customer_id,
-            "channel": message.channel,
-            "detail": Jsonb({"reason": reason, "source": "provider"}),
-        },
-    )

@@ -70,7 +70,6 @@ RESULTS = (
     "in_doubt",
     "lapsed_in_doubt",
     "reconciled",
-    "skipped",
 )
 
 
@@ -81,12 +80,11 @@ class Senders(Protocol):
 
 
 class DispatchConfig(Config):
-    """Run config of a channel's dispatch: how many partition steps share its outbox, the claim
-    size, and how many rows a dispatcher hands to the provider at once (at most that many are in
+    """Run config of a channel's dispatch: how many partition steps share its outbox, and how
+    many rows a dispatcher claims and hands to the provider at once (at most that many are in
     doubt per dispatcher if it is killed)."""
 
     partitions: int = 1
-    batch_size: int = 500
     in_flight: int = DEFAULT_IN_FLIGHT
 
 
@@ -159,7 +157,6 @@ def _partitions_op(channel: str, upstream: list[str]):
                 channel=channel,
                 partition=number,
                 partitions=config.partitions,
-                limit=config.batch_size,
                 in_flight=config.in_flight,
             )
             yield DynamicOutput(claim, mapping_key=f"partition_{number}")

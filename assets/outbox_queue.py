@@ -1,30 +1,29 @@
 """The outbox as a work queue, with the state changes that make a send happen exactly once
 (docs/architecture.md, Sending invariants: Exactly once).
 
-A worker, present while it works (``assets.dispatch_workers``), *claims* a batch (``FOR
-UPDATE SKIP LOCKED``: its id and a lease, status still ``queued``), then hands it to the
-provider a group at a time: the group's rows ``sending`` (one commit) just before the provider
-calls, what the provider said about each (``sent`` with its id, a retry, a failure) in one more
-commit just after. Killed at any point, it leaves: claimed rows still ``queued`` — never handed
-to a provider, claimable again as soon as its session is gone (or, should it hang while
-connected, once its lease lapses) — and at most the one group it was sending, whose rows become
-``in_doubt`` at the next sweep after that and are never resent silently: a provider event
-about one later shows it was sent (``reconcile_in_doubt``), or an operator decides
-(``in_doubt`` lists them). A second worker that re-claims a row makes the first worker's
-``sending`` step leave it out, so the two can never both send a row.
+A worker, present while it works (``assets.dispatch_workers``), *claims* a group of due rows
+straight into ``sending`` (``FOR UPDATE SKIP LOCKED``: its id, a lease, the attempt counted)
+just before it hands them to the provider, and records what the provider said about each
+(``sent`` with its id, a retry, a failure) in the very statement that claims the next group:
+one statement and one commit a group. Killed at any point, it leaves at most the one group it
+last claimed ``sending`` — the rows the provider got (its answers not yet recorded) and the ones
+it had not been handed yet alike — which become ``in_doubt`` at the next sweep after its session
+ends (or, should it hang while connected, once its lease lapses) and are never resent silently:
+a provider event about one later shows it was sent (``reconcile_in_doubt``), or an operator
+decides (``in_doubt`` lists them). Rows never claimed are still ``queued`` for the next run.
+Claims never overlap, so two workers can never both send a row.
 
 Every step records its message events and moves the occurrences' outcomes along, in the same
-transaction as the outbox change.
+statement as the outbox change.
 
-The recipient's send window is checked again when a row is claimed and just before its provider
-call: a row that comes due outside it (a retry's back-off, a slow rate limit, a late run) waits
-for the window's next opening rather than going out at night.
+The recipient's send window is checked when a group is claimed, just before its provider
+calls: a row that comes due outside it (a retry's back-off, a slow rate limit, a late run)
+waits for the window's next opening rather than going out at night.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import UUID
 
@@ -156,13 +155,69 @@ occurrences as (
 select message_id from doubted
 """
 
+# What the provider said about a group of rows, as parallel arrays (one entry a row), and how
+# each kind of answer is recorded: the row's status, the occurrence's outcome (none for a
+# retry: the occurrence is still on its way), the event. Part of the statement that claims
+# the next group, so a group's answers cost no round trip and no commit of their own.
+_RECORD = """
+with kinds (kind, status, outcome, event) as (values
+    ('sent', 'sent', 'sent', 'sent'),
+    ('retried', 'queued', null, 'deferred'),
+    ('failed', 'failed', 'failed', 'failed'),
+    ('opted_out', 'failed', 'failed', 'failed'),
+    ('in_doubt', 'in_doubt', 'in_doubt', 'failed')
+),
+answered as (
+    update messaging.outbox as m set
+        status = k.status,
+        provider_message_id = coalesce(a.provider_id, m.provider_message_id),
+        sent_at = case when a.kind = 'sent' then now() else m.sent_at end,
+        send_after = case when a.kind = 'retried' then now() + a.delay else m.send_after end,
+        claimed_by = case when a.kind = 'retried' then null else m.claimed_by end,
+        lease_until = null,
+        last_error = a.reason
+    from unnest(%(message_ids)b::uuid[], %(kinds)b::text[], %(reasons)b::text[],
+            %(provider_ids)b::text[], %(delays)b::interval[])
+        as a(message_id, kind, reason, provider_id, delay)
+    join kinds as k on k.kind = a.kind
+    where m.message_id = a.message_id
+    returning m.message_id, m.campaign, m.occurrence_key, m.customer_id, m.channel, a.kind,
+        a.reason, a.provider_id, a.delay, k.outcome, k.event
+),
+moved as (
+    update messaging.occurrences as o set outcome = answered.outcome, reason = answered.reason
+    from answered
+    where answered.outcome is not null
+        and o.campaign = answered.campaign and o.occurrence_key = answered.occurrence_key
+),
+recorded as (
+    insert into messaging.message_events (message_id, customer_id, channel, type, occurred_at,
+        detail)
+    select message_id, null, null, event, now(), case kind
+        when 'sent' then jsonb_build_object('provider_message_id', provider_id)
+        when 'retried' then jsonb_build_object(
+            'reason', reason, 'retry_in_s', extract(epoch from delay)::float8)
+        when 'in_doubt' then jsonb_build_object('reason', reason, 'in_doubt', true)
+        else jsonb_build_object('reason', reason)
+    end
+    from answered
+    union all
+    -- The provider says the number opted out: a consent event, seen by the next judgement.
+    select message_id, customer_id, channel, 'opted_out', now(),
+        jsonb_build_object('reason', reason, 'source', 'provider')
+    from answered where kind = 'opted_out'
+)
+"""
+
 # Oldest first, in the order of the `outbox_due` index, so PostgreSQL reads the index until it
-# has the batch instead of sorting every due row for each batch. That needs its estimate of how
+# has the group instead of sorting every due row for each group. That needs its estimate of how
 # many rows qualify to be close: the partition test (an expression it guesses at 0.5 %) is left
 # out when there is one partition, which would make it expect a handful and sort them all.
-# {partitioned} is one of the two fixed texts of claim(), never user input.
-_CLAIM = f"""
-with due as (
+# {partitioned} is one of the two fixed texts of claim(), never user input. A row still leased
+# (claimed, not yet sending, by a dispatcher before claims went straight to `sending`) waits for
+# its worker to go. Only the columns a sender reads come back.
+_CLAIM = f"""{_RECORD},
+due as (
     select message_id
     from messaging.outbox
     where status = 'queued'
@@ -177,15 +232,20 @@ with due as (
     for update skip locked
 )
 update messaging.outbox as m
-set claimed_by = %(worker)s, lease_until = now() + %(lease)s
+set status = 'sending', attempts = m.attempts + 1, attempted_at = now(),
+    claimed_by = %(worker)s, lease_until = now() + %(lease)s
 from due
 where m.message_id = due.message_id
-returning m.*, coalesce((
-    select o.marketing from messaging.occurrences as o
-    where o.campaign = m.campaign and o.occurrence_key = m.occurrence_key
-), true) as marketing
+returning m.message_id, m.campaign, m.occurrence_key, m.customer_id, m.channel, m.recipient,
+    m.locale, m.subject, m.body_text, m.body_html, m.sms_text, m.headers, m.composed_mail,
+    m.composed_by, m.attempts, coalesce((
+        select o.marketing from messaging.occurrences as o
+        where o.campaign = m.campaign and o.occurrence_key = m.occurrence_key
+    ), true) as marketing
 """
 _IN_PARTITION = "and mod(abs(hashtext(customer_id)), %(partitions)s) = %(partition)s"
+
+_RECORD_ONLY = f"{_RECORD} select count(*) from answered"
 
 # Rows a dispatcher would act on now: claimable, expired while queued, or released while
 # sending.
@@ -196,40 +256,9 @@ where (status = 'queued' and (lease_until is null or {RELEASED})
     or (status = 'sending' and {RELEASED})
 """
 
-_START_SENDING = f"""
-update messaging.outbox
-set status = 'sending', attempts = attempts + 1, attempted_at = now(),
-    lease_until = now() + %(lease)s
-where message_id = any(%(message_ids)s) and status = 'queued' and claimed_by = %(worker)s
-    and {_IN_WINDOW}
-returning message_id
-"""
-
 _RECORD_EVENT = """
 insert into messaging.message_events (message_id, type, occurred_at, detail)
 values (%(message_id)s, %(type)s, now(), %(detail)s)
-"""
-
-# What the provider said about a group of rows, one kind of answer a statement. {assignments}
-# and {detail} are the fixed texts of the record_* functions, never user input. The rows come
-# as parallel arrays (``unnest`` pads the ones a kind does not use with nulls), and each event's
-# detail is built here rather than sent as JSON, row by row.
-_FINISH = """
-with changed as (
-    update messaging.outbox as m set {assignments}
-    from unnest(%(message_ids)s::uuid[], %(reasons)s::text[], %(provider_ids)s::text[],
-        %(delays)s::interval[]) as a(message_id, reason, provider_id, delay)
-    where m.message_id = a.message_id
-    returning m.message_id, m.campaign, m.occurrence_key, a.reason, {detail} as detail
-),
-moved as (
-    update messaging.occurrences as o set outcome = %(outcome)s, reason = changed.reason
-    from changed
-    where %(outcome)s::text is not null
-        and o.campaign = changed.campaign and o.occurrence_key = changed.occurrence_key
-)
-insert into messaging.message_events (message_id, type, occurred_at, detail)
-select message_id, %(event)s, now(), detail from changed
 """
 
 
@@ -239,11 +268,68 @@ class Claim:
     channel: str
     partition: int = 0
     partitions: int = 1
-    limit: int = 500
     lease: timedelta = DEFAULT_LEASE
-    # Rows marked `sending` in one commit and handed to the provider together: at most this
+    # Rows claimed into `sending` together and handed to the provider together: at most this
     # many are in doubt when the worker dies mid-send.
     in_flight: int = DEFAULT_IN_FLIGHT
+
+
+@dataclass
+class Answers:
+    """What the provider said about each row of a group, as ``claim`` and ``record`` write it:
+    one entry a row in each list."""
+
+    message_ids: list[UUID] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    reasons: list[str | None] = field(default_factory=list)
+    provider_ids: list[str | None] = field(default_factory=list)
+    delays: list[timedelta | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.message_ids)
+
+    def sent(self, message_id: UUID, provider_id: str) -> None:
+        """Taken by the provider, under its id."""
+        self._add(message_id, "sent", provider_id=provider_id)
+
+    def retried(self, message_id: UUID, reason: str, delay: timedelta) -> None:
+        """Surely not taken: ``queued`` again after ``delay``."""
+        self._add(message_id, "retried", reason, delay=delay)
+
+    def failed(self, message_id: UUID, reason: str) -> None:
+        self._add(message_id, "failed", reason)
+
+    def opted_out(self, message_id: UUID, reason: str) -> None:
+        """Failed because the number opted out at the provider: an opt-out event besides."""
+        self._add(message_id, "opted_out", reason)
+
+    def in_doubt(self, message_id: UUID, reason: str) -> None:
+        """The provider may have taken it (say, a timed-out response): never resent silently."""
+        self._add(message_id, "in_doubt", reason)
+
+    def _add(
+        self,
+        message_id: UUID,
+        kind: str,
+        reason: str | None = None,
+        *,
+        provider_id: str | None = None,
+        delay: timedelta | None = None,
+    ) -> None:
+        self.message_ids.append(message_id)
+        self.kinds.append(kind)
+        self.reasons.append(reason)
+        self.provider_ids.append(provider_id)
+        self.delays.append(delay)
+
+    def params(self) -> dict:
+        return {
+            "message_ids": self.message_ids,
+            "kinds": self.kinds,
+            "reasons": self.reasons,
+            "provider_ids": self.provider_ids,
+            "delays": self.delays,
+        }
 
 
 def sweep(conn: psycopg.Connection, channel: str) -> list[str]:
@@ -284,127 +370,41 @@ def needing_dispatch(conn: psycopg.Connection) -> int:
     return conn.execute(_NEEDING_DISPATCH).fetchone()[0]
 
 
-def claim(conn: psycopg.Connection, claim: Claim) -> list[dict]:
-    """A batch of due rows for this worker, oldest first; nobody else takes them while the
-    worker is present (``dispatch_workers.present``) and its lease lasts."""
-    params = {
+def claim(
+    conn: psycopg.Connection, claim: Claim, size: int, answered: Answers | None = None
+) -> list[dict]:
+    """Up to ``size`` due rows for this worker, oldest first, straight into ``sending`` (their
+    attempt counted): what it hands to the provider next. ``answered`` (the group before) is
+    recorded in the same statement. Nobody else takes the rows while the worker is present
+    (``dispatch_workers.present``) and its lease lasts; should the worker die, they are in
+    doubt, so claim only what goes out now. Each row holds the columns of
+    ``models.messages.OutboundMessage`` and ``attempts`` (this one included)."""
+    params = (answered or Answers()).params() | {
         "worker": claim.worker,
         "channel": claim.channel,
         "partition": claim.partition,
         "partitions": claim.partitions,
-        "limit": claim.limit,
+        "limit": size,
         "lease": claim.lease,
     }
     statement = _CLAIM.format(partitioned=_IN_PARTITION if claim.partitions > 1 else "")
-    with conn.transaction(), conn.cursor(row_factory=dict_row) as cursor:
-        return cursor.execute(statement, params).fetchall()
+    with conn.cursor(row_factory=dict_row, binary=True) as cursor:
+        return _run(cursor, statement, params).fetchall()
 
 
-def start_sending(
-    conn: psycopg.Connection,
-    message_ids: Sequence[UUID],
-    worker: str,
-    lease: timedelta = DEFAULT_LEASE,
-) -> set[UUID]:
-    """Committed before the provider calls: the rows marked ``sending``. A row is left out when
-    it is no longer this worker's, or its send window has closed since the claim (the next sweep
-    defers it). Whatever is marked here and not recorded afterwards is in doubt should the
-    worker die, so mark only what goes out now."""
-    params = {"message_ids": list(message_ids), "worker": worker, "lease": lease}
-    return {message_id for (message_id,) in _run(conn, _START_SENDING, params).fetchall()}
+def record(conn: psycopg.Connection, answered: Answers) -> None:
+    """``answered`` alone, in one statement; ``claim`` records them with the next group."""
+    if answered:
+        with conn.cursor() as cursor:
+            _run(cursor, _RECORD_ONLY, answered.params())
 
 
-def record_sent(conn: psycopg.Connection, sent: Sequence[tuple[UUID, str]]) -> None:
-    """``sent`` pairs each message id with the provider's id for it."""
-    _finish(
-        conn,
-        "status = 'sent', provider_message_id = a.provider_id, sent_at = now(), "
-        "lease_until = null, last_error = null",
-        detail="jsonb_build_object('provider_message_id', a.provider_id)",
-        outcome="sent",
-        event="sent",
-        message_ids=[message_id for message_id, _ in sent],
-        provider_ids=[provider_id for _, provider_id in sent],
-    )
-
-
-def record_retry(conn: psycopg.Connection, retries: Sequence[tuple[UUID, str, timedelta]]) -> None:
-    """The provider surely did not take them: queued again after a back-off. ``retries`` are
-    (message id, the provider's reason, the back-off)."""
-    _finish(
-        conn,
-        "status = 'queued', send_after = now() + a.delay, lease_until = null, "
-        "claimed_by = null, last_error = a.reason",
-        detail="jsonb_build_object('reason', a.reason, "
-        "'retry_in_s', extract(epoch from a.delay)::float8)",
-        outcome=None,
-        event="deferred",
-        message_ids=[message_id for message_id, _, _ in retries],
-        reasons=[reason for _, reason, _ in retries],
-        delays=[delay for _, _, delay in retries],
-    )
-
-
-def record_failed(conn: psycopg.Connection, failures: Sequence[tuple[UUID, str]]) -> None:
-    """``failures`` are (message id, reason)."""
-    _finish(
-        conn,
-        "status = 'failed', lease_until = null, last_error = a.reason",
-        detail="jsonb_build_object('reason', a.reason)",
-        outcome="failed",
-        event="failed",
-        message_ids=[message_id for message_id, _ in failures],
-        reasons=[reason for _, reason in failures],
-    )
-
-
-def record_in_doubt(conn: psycopg.Connection, doubts: Sequence[tuple[UUID, str]]) -> None:
-    """The provider may have taken them (say, a timed-out response): never resent silently.
-    ``doubts`` are (message id, reason)."""
-    _finish(
-        conn,
-        "status = 'in_doubt', lease_until = null, last_error = a.reason",
-        detail="jsonb_build_object('reason', a.reason, 'in_doubt', true)",
-        outcome="in_doubt",
-        event="failed",
-        message_ids=[message_id for message_id, _ in doubts],
-        reasons=[reason for _, reason in doubts],
-    )
-
-
-def _finish(
-    conn: psycopg.Connection,
-    assignments: str,
-    *,
-    detail: str,
-    outcome: str | None,
-    event: str,
-    message_ids: list[UUID],
-    reasons: list[str] | None = None,
-    provider_ids: list[str] | None = None,
-    delays: list[timedelta] | None = None,
-) -> None:
-    """The outbox changes, the occurrences' outcomes and the events of many rows in one
-    statement: a group's answers cost one round trip and one commit, not one per row."""
-    if not message_ids:
-        return
-    values = {
-        "message_ids": message_ids,
-        "reasons": reasons or [],
-        "provider_ids": provider_ids or [],
-        "delays": delays or [],
-        "outcome": outcome,
-        "event": event,
-    }
-    _run(conn, _FINISH.format(assignments=assignments, detail=detail), values)
-
-
-def _run(conn: psycopg.Connection, statement: str, params: dict) -> psycopg.Cursor:
+def _run(cursor: psycopg.Cursor, statement: str, params: dict) -> psycopg.Cursor:
     """One statement commits by itself in autocommit mode; otherwise in a transaction here."""
-    if conn.autocommit:
-        return conn.execute(statement, params)
-    with conn.transaction():
-        return conn.execute(statement, params)
+    if cursor.connection.autocommit:
+        return cursor.execute(statement, params)
+    with cursor.connection.transaction():
+        return cursor.execute(statement, params)
 
 
 def _event(conn: psycopg.Connection, message_id, type_: str, detail: dict) -> None:

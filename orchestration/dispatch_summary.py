@@ -104,8 +104,9 @@ class DispatchReport:
     @property
     def failed_attempts(self) -> int:
         """This run's provider calls that did not end ``sent``; an opt-out is the recipient's
-        choice, not a failing send."""
-        return sum(g.attempted for g in self.groups if g.why not in ("sent", "opted_out"))
+        choice, not a failing send, and a row another worker is still sending has not ended."""
+        ended = ("sent", "opted_out", "sending")
+        return sum(g.attempted for g in self.groups if g.why not in ended)
 
     @property
     def every_send_failed(self) -> bool:

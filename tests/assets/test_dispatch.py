@@ -23,7 +23,7 @@ import pytest
 
 from assets.dispatch import dispatch_channel
 from assets.dispatch_workers import present
-from assets.outbox_queue import DEFAULT_LEASE, Claim, claim, in_doubt, start_sending
+from assets.outbox_queue import DEFAULT_LEASE, Claim, claim, in_doubt
 from models.messages import OutboundMessage, SendFailure, SendResult
 from models.tracking import TrackingLinks
 from senders.email_composition import EmailComposer
@@ -196,10 +196,10 @@ def test_two_dispatchers_on_one_outbox_never_send_a_message_twice(
     def run(worker: str) -> None:
         try:
             with psycopg.connect(database_url, autocommit=True) as own:
-                small_batches = Claim(worker=worker, channel="email", limit=10)
+                small_groups = Claim(worker=worker, channel="email", in_flight=10)
                 with SmtpSender(smtp_server.url(), composer, timeout=10) as sender:
                     start_together.wait()
-                    results[worker] = dispatch_channel(own, sender, small_batches, NO_BACK_OFF)
+                    results[worker] = dispatch_channel(own, sender, small_groups, NO_BACK_OFF)
         except BaseException as error:  # surfaced by the assert below
             errors.append(error)
 
@@ -220,10 +220,9 @@ def test_a_dispatcher_killed_mid_send_leaves_one_row_in_doubt_and_the_rest_sent_
     conn, smtp_server, composer
 ):
     add_messages(conn, 6)
-    # The dead worker claimed a batch, marked its first row `sending` and never came back.
-    batch = claim(conn, Claim(worker="dead", channel="email", limit=4, lease=timedelta(0)))
-    in_flight = batch[0]["message_id"]
-    assert start_sending(conn, [in_flight], "dead", lease=timedelta(0)) == {in_flight}
+    # The dead worker claimed a group of one into `sending` and never came back.
+    [row] = claim(conn, Claim(worker="dead", channel="email", lease=timedelta(0)), 1)
+    in_flight = row["message_id"]
 
     counts = dispatch_email(conn, smtp_server, composer, worker="next")
 
@@ -255,9 +254,11 @@ def slow_smtp_server():
 
 
 # A dispatcher in a process of its own, so it can be killed with SIGKILL mid-batch. Its
-# connection is named after it, so a test can see when PostgreSQL has ended its session.
+# connection is named after it, so a test can see when PostgreSQL has ended its session. With
+# `die_after` N > 0 it kills itself right after the provider accepted its Nth group, before
+# the statement recording those answers (with the next group's claim) could run.
 DISPATCHER = """
-import sys
+import os, signal, sys
 from datetime import timedelta
 import psycopg
 from assets.dispatch import dispatch_channel
@@ -269,26 +270,45 @@ from senders.smtp import SmtpSender
 from tests.senders.mail_reading import parse_mail
 from tests.senders.outbox_rows import FROM, SECRET, TRACKING_URL
 
-database_url, smtp_url, lease_s, in_flight = sys.argv[1:]
+database_url, smtp_url, lease_s, in_flight, die_after = sys.argv[1:]
+
+
+class DoomedSender(SmtpSender):
+    groups = 0
+
+    def send_many(self, messages):
+        results = super().send_many(messages)
+        DoomedSender.groups += 1
+        if DoomedSender.groups == int(die_after):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return results
+
+
 composer = EmailComposer(FROM, TrackingLinks(TRACKING_URL, SECRET))
 lease = timedelta(seconds=float(lease_s))
-claim = Claim(worker="doomed", channel="email", limit=20, lease=lease, in_flight=int(in_flight))
+claim = Claim(worker="doomed", channel="email", lease=lease, in_flight=int(in_flight))
 with psycopg.connect(
     database_url, autocommit=True, application_name="doomed"
-) as conn, SmtpSender(smtp_url, composer, timeout=10) as sender:
+) as conn, DoomedSender(smtp_url, composer, timeout=10) as sender:
     dispatch_channel(conn, sender, claim, RetryPolicy())
 """
+
+
+def start_dispatcher(
+    database_url: str, server: SmtpServer, lease: timedelta, in_flight: int, die_after: int = 0
+) -> subprocess.Popen:
+    arguments = [database_url, server.url(), str(lease.total_seconds()), str(in_flight)]
+    return subprocess.Popen(
+        [sys.executable, "-c", DISPATCHER, *arguments, str(die_after)],
+        cwd=ROOT,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
 
 
 def kill_mid_batch(database_url: str, server: SmtpServer, lease: timedelta, in_flight: int) -> int:
     """Run a dispatcher holding leases of ``lease`` and sending ``in_flight`` rows at a time,
     SIGKILL it once 10 mails have arrived, and return how many had arrived when it died."""
-    lease_s = str(lease.total_seconds())
-    doomed = subprocess.Popen(
-        [sys.executable, "-c", DISPATCHER, database_url, server.url(), lease_s, str(in_flight)],
-        cwd=ROOT,
-        env=os.environ | {"PYTHONPATH": str(ROOT)},
-    )
+    doomed = start_dispatcher(database_url, server, lease, in_flight)
     deadline = time.monotonic() + 60
     while len(server.mailbox.received) < 10 and doomed.poll() is None:
         assert time.monotonic() < deadline, "the dispatcher sent nothing"
@@ -367,21 +387,48 @@ def test_a_rerun_right_after_a_sigkill_sends_every_remaining_row_without_waiting
     assert dispatch_email(conn, slow_smtp_server, composer, worker="again") == Counter()
 
 
-def test_a_running_dispatcher_keeps_its_rows_until_its_session_ends(
+def test_killed_after_the_provider_took_a_group_but_before_recording_it_that_group_is_in_doubt(
+    conn, database_url, smtp_server, composer
+):
+    count, in_flight = 30, 8
+    add_messages(conn, count)
+
+    doomed = start_dispatcher(database_url, smtp_server, DEFAULT_LEASE, in_flight, die_after=2)
+    assert doomed.wait(timeout=60) == -signal.SIGKILL
+    wait_for_session_end(conn, "doomed")
+    took = set(received_per_recipient(smtp_server))
+    left = dict(conn.execute("select recipient, status from messaging.outbox").fetchall())
+    counts = dispatch_email(conn, smtp_server, composer, worker="rerun")
+
+    # Its first group's answers rode on the claim of the second; the second's never ran.
+    assert len(took) == 2 * in_flight
+    assert Counter(left.values()) == {"sent": 8, "sending": 8, "queued": count - 16}
+    assert {r for r, state in left.items() if state != "queued"} == took
+    assert counts == Counter(lapsed_in_doubt=in_flight, sent=count - 2 * in_flight)
+    doubted = {row["recipient"] for row in in_doubt(conn)}
+    assert doubted == {r for r, state in left.items() if state == "sending"}
+    assert received_per_recipient(smtp_server) == {f"u{i}@example.com": 1 for i in range(count)}
+    assert dispatch_email(conn, smtp_server, composer, worker="again") == Counter()
+
+
+def test_a_running_dispatcher_s_group_is_its_own_until_its_session_ends_then_in_doubt(
     conn, database_url, smtp_server, composer
 ):
     add_messages(conn, 3)
     with psycopg.connect(database_url, autocommit=True) as running, present(running, "running"):
-        claim(running, Claim(worker="running", channel="email", limit=2))
+        claim(running, Claim(worker="running", channel="email"), 2)  # then it hangs
 
         meanwhile = dispatch_email(conn, smtp_server, composer, worker="other")
         still_held = statuses(conn)
     afterwards = dispatch_email(conn, smtp_server, composer, worker="other")
 
     assert meanwhile == Counter(sent=1)
-    assert still_held == {"queued": 2, "sent": 1}
-    assert afterwards == Counter(sent=2)  # its 5-minute leases did not have to lapse
-    assert received_per_recipient(smtp_server) == {f"u{i}@example.com": 1 for i in range(3)}
+    assert still_held == {"sending": 2, "sent": 1}
+    # Its session gone, nobody can tell whether it handed them over: in doubt, at once (its
+    # 5-minute leases did not have to lapse), and never sent by another.
+    assert afterwards == Counter(lapsed_in_doubt=2)
+    assert statuses(conn) == {"in_doubt": 2, "sent": 1}
+    assert len(smtp_server.mailbox.received) == 1
 
 
 def test_the_file_sender_writes_each_email_and_sms_once(conn, composer, tmp_path):
@@ -470,24 +517,34 @@ def test_the_dispatch_assets_drain_each_channel_downstream_of_the_campaigns(
         assert spec.group_name == "dispatch"
 
 
+class ClockedSender(Sender):
+    """Notes the clock's reading at each send, then hands the message on."""
+
+    def __init__(self, inner: Sender, clock) -> None:
+        self.inner, self.clock, self.times = inner, clock, []
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        self.times.append(self.clock())
+        return self.inner.send(message)
+
+
 def test_the_rate_limit_paces_every_send(conn, composer, tmp_path):
     from senders.rate_limit import TokenBucket
 
     add_messages(conn, 5)
     clock = [0.0]
-    waits: list[float] = []
 
     def sleep(seconds: float) -> None:
-        waits.append(seconds)
         clock[0] += seconds
 
     bucket = TokenBucket(2, burst=1, clock=lambda: clock[0], sleep=sleep)
-    sender = FileSender(tmp_path / "out", composer)
+    sender = ClockedSender(FileSender(tmp_path / "out", composer), lambda: clock[0])
 
     counts = dispatch_channel(conn, sender, Claim("w", "email"), NO_BACK_OFF, bucket)
 
     assert counts == Counter(sent=5)
-    assert waits == pytest.approx([0.5] * 4)  # the first from the full bucket, then 2 a second
+    # The first from the full bucket, then 2 a second.
+    assert sender.times == pytest.approx([0.0, 0.5, 1.0, 1.5, 2.0])
 
 
 def test_dispatch_refuses_a_connection_that_would_hold_every_step_in_one_transaction(
@@ -539,17 +596,6 @@ def test_a_row_that_comes_due_outside_its_window_waits_for_its_next_opening(
         "where message_id = %s and type = 'deferred'",
         (closed,),
     ).fetchone() == ("outside the send window",)
-
-
-def test_a_window_that_closes_between_claim_and_send_stops_the_send(conn):
-    zone = early_afternoon_zone(datetime.now(UTC))
-    message_id = add_message(conn, 0)
-    set_window(conn, message_id, zone, "09:00", "20:00")
-    [row] = claim(conn, Claim(worker="w", channel="email"))
-    set_window(conn, message_id, zone, "16:00", "17:00")  # as if the clock had moved on
-
-    assert start_sending(conn, [row["message_id"]], "w") == set()
-    assert status(conn, message_id)[:3] == ("queued", "queued", 0)
 
 
 def test_a_provider_event_settles_a_row_in_doubt_and_the_rest_are_listed(conn, composer, tmp_path):

@@ -1,22 +1,23 @@
-"""Dispatch figures: the outbox drained through the real dispatch loop (claim, a group marked
-``sending`` in one commit, the provider calls, the group's answers recorded in one commit) to
-loopback providers.
+"""Dispatch figures: the outbox drained through the real dispatch loop (a group claimed straight
+into ``sending`` by the statement that records the group before, one commit; the provider calls)
+to loopback providers.
 
-Email: messages/s to postfix's smtp-sink, beside a bare loop of the same composed mails over
-one reused ``smtplib`` connection to the same sink. The ratio is the figure (aim ≥ 0.8). The
-bare loop and dispatch take turns for ``--email-rounds`` rounds on fresh rows, so a neighbour's
-load on a shared machine falls on both, and the rounds' spread and the load average are
-printed with it. Dispatch runs in this process (the loop alone, one dispatcher), then as the
-Dagster job ``dispatch_outbox`` with each number of partition steps (``--dispatch-partitions``,
-default 1 and 2) side by side under the multiprocess executor: its rate over the partition
-steps, from the first one's start to the last one's end, and over the whole run, start-up
-included (the forkserver importing the code location, each step's process). Dispatch pipelines its
-SMTP commands (the sink offers PIPELINING); ``smtplib.sendmail`` in the bare loop cannot.
-Read the ratio with the load average: on a virtual machine the bare loop's four round trips a
-mail each wait for the sink's process to be scheduled, and on an otherwise idle machine that
-means waking an idle core, so the loop runs 4–5 times slower (about 1,500 mails/s here) than
-while other work keeps the cores awake (about 7,000); dispatch, one round trip a mail and busy
-composing, much less so.
+Email: messages/s to postfix's smtp-sink, beside a bare loop of the same composed mails over one
+reused ``smtplib`` connection to the same sink. The ratio is the figure (aim ≥ 0.8). The bare
+loop and dispatch take turns for ``--email-rounds`` rounds on fresh rows, so a neighbour's load
+on a shared machine falls on both, and the rounds' spread and the load average are printed with
+it, and what a mail costs in CPU: the bare loop's, the dispatcher's and its PostgreSQL backend's
+(read from /proc), with the WAL it writes. Dispatch runs in this process (the loop alone, one
+dispatcher), then as the Dagster job ``dispatch_outbox`` with each number of partition steps
+(``--dispatch-partitions``, default 1 and 2) side by side under the multiprocess executor: its
+rate over the partition steps, from the first one's start to the last one's end, and over the
+whole run, start-up included (the forkserver importing the code location, each step's process).
+Dispatch pipelines its SMTP commands (the sink offers PIPELINING); ``smtplib.sendmail`` in the
+bare loop cannot. Read the ratio with the load average: on a virtual machine the bare loop's
+four round trips a mail each wait for the sink's process to be scheduled, and on an otherwise
+idle machine that means waking an idle core, so the loop runs 4–5 times slower (about 1,500
+mails/s here) than while other work keeps the cores awake (about 7,000); dispatch, one round
+trip a mail and busy composing, much less so.
 Mails are composed ahead, as rendering composes them (all but the ``Date``, stored with the
 row); ``--composed-at-send`` leaves them out, as rows rendered before that have none, so
 dispatch composes each mail on the send path.
@@ -159,24 +160,48 @@ def composed_mails(url: str, composer: EmailComposer) -> list[ComposedEmail]:
     return [composer.compose(OutboundMessage.model_validate(row)) for row in rows]
 
 
-def bare_smtp_seconds(sink: SmtpSink, mails: list[ComposedEmail]) -> float:
+@dataclass(frozen=True)
+class Spent:
+    """What a run took: wall seconds, this process's CPU seconds, and its PostgreSQL backend's
+    CPU seconds and WAL bytes (0 for a run without one)."""
+
+    seconds: float
+    cpu: float
+    backend_cpu: float = 0.0
+    wal: float = 0.0
+
+
+def bare_smtp_seconds(sink: SmtpSink, mails: list[ComposedEmail]) -> Spent:
     smtp = smtplib.SMTP("127.0.0.1", sink.port)
     smtp.ehlo()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for mail in mails:
         smtp.sendmail(mail.mail_from, [mail.recipient], mail.data)
-    elapsed = time.perf_counter() - started
+    spent = Spent(time.perf_counter() - started, time.process_time() - cpu)
     smtp.quit()
-    return elapsed
+    return spent
 
 
-def dispatch_seconds(url: str, sender: Sender, channel: str) -> tuple[float, Counter]:
+def dispatch_seconds(url: str, sender: Sender, channel: str) -> tuple[Spent, Counter]:
+    """One dispatcher in this process; its backend is a process of the embedded server on this
+    machine, so its CPU is read from /proc."""
     with psycopg.connect(url, autocommit=True) as conn:
-        started = time.perf_counter()
+        backend = conn.info.backend_pid
+        wal = conn.execute("select pg_current_wal_lsn()").fetchone()[0]
+        started, cpu, backend_cpu = time.perf_counter(), time.process_time(), _cpu(backend)
         counts = dispatch_channel(
             conn, sender, Claim(worker="bench", channel=channel), RetryPolicy()
         )
-        return time.perf_counter() - started, counts
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        backend_cpu = _cpu(backend) - backend_cpu
+        wal = conn.execute("select pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", [wal]).fetchone()[0]
+    return Spent(seconds, cpu, backend_cpu, float(wal)), counts
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process of this machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -237,8 +262,8 @@ class EmailRound:
     """One round on fresh rows: the bare loop, dispatch in this process, then the dispatch job
     with each number of partition steps."""
 
-    bare_seconds: float
-    dispatch_seconds: float
+    bare: Spent
+    dispatch: Spent
     jobs: dict[int, JobRun]
     outcomes: Counter
     mail_bytes: float  # the mean size of a mail
@@ -274,18 +299,19 @@ def bench_dispatch_email(
             for n, job in result.jobs.items()
         )
         print(
-            f"  round {number}: bare loop {count / result.bare_seconds:,.0f}/s; in process "
-            f"{count / result.dispatch_seconds:,.0f}/s; job, {jobs}"
+            f"  round {number}: bare loop {count / result.bare.seconds:,.0f}/s; in process "
+            f"{count / result.dispatch.seconds:,.0f}/s; job, {jobs}"
         )
-    print(f"  bare smtplib loop       : {_spread([count / r.bare_seconds for r in results])}")
-    print(f"  dispatch, in process    : {_spread([count / r.dispatch_seconds for r in results])}")
-    ratios = sorted(r.bare_seconds / r.dispatch_seconds for r in results)
+    print(f"  bare smtplib loop       : {_spread([count / r.bare.seconds for r in results])}")
+    print(f"  dispatch, in process    : {_spread([count / r.dispatch.seconds for r in results])}")
+    ratios = sorted(r.bare.seconds / r.dispatch.seconds for r in results)
     print(f"  ratio, in process       : {_median_range(ratios)}")
+    print(f"  per mail, CPU           : {_per_mail(results, count)}")
     for n in partitions:
         jobs = [r.jobs[n] for r in results]
         print(f"  job, {_steps(n):<19}: {_spread([count / j.steps_seconds for j in jobs])}")
         print(f"    over the whole run    : {_spread([count / j.seconds for j in jobs])}")
-        ratios = sorted(r.bare_seconds / r.jobs[n].steps_seconds for r in results)
+        ratios = sorted(r.bare.seconds / r.jobs[n].steps_seconds for r in results)
         print(f"    ratio over the steps  : {_median_range(ratios)}")
     print(f"  ({_outcomes(sum((r.outcomes for r in results), Counter()))})")
 
@@ -306,7 +332,7 @@ def _email_round(
     url = outbox_database(server, count, "email", EMAIL_DATABASE, composer=ahead)
     received = sink.received()
     with SmtpSender(sink.url, composer()) as sender:
-        seconds, outcomes = dispatch_seconds(url, sender, "email")
+        spent, outcomes = dispatch_seconds(url, sender, "email")
     _check_received(sink, received, count)
     jobs = {}
     for n in partitions:
@@ -316,7 +342,21 @@ def _email_round(
         _check_received(sink, received, count)
         outcomes += jobs[n].counts
     size = sum(len(mail.data) for mail in mails) / len(mails)
-    return EmailRound(bare, seconds, jobs, outcomes, size)
+    return EmailRound(bare, spent, jobs, outcomes, size)
+
+
+def _per_mail(results: list[EmailRound], count: int) -> str:
+    """Medians of the rounds: the bare loop's CPU, the dispatcher's, its backend's, the WAL."""
+
+    def median(values) -> float:
+        return statistics.median(values) / count
+
+    return (
+        f"bare loop {median(r.bare.cpu for r in results) * 1e6:.0f} µs; dispatcher "
+        f"{median(r.dispatch.cpu for r in results) * 1e6:.0f} µs, its PostgreSQL backend "
+        f"{median(r.dispatch.backend_cpu for r in results) * 1e6:.0f} µs; "
+        f"WAL {median(r.dispatch.wal for r in results) / 1e3:.2f} kB"
+    )
 
 
 def _steps(n: int) -> str:
@@ -340,7 +380,7 @@ def bench_dispatch_memory(
     url = outbox_database(server, count, "email", composer=ahead)
     received = sink.received()
     with RssSampling(SmtpSender(sink.url, composer()), every=max(count // 20, 1)) as sender:
-        elapsed, counts = dispatch_seconds(url, sender, "email")
+        spent, counts = dispatch_seconds(url, sender, "email")
     _check_received(sink, received, count)
     samples = sender.samples
     first, middle = min(samples), min(samples, key=lambda sent: abs(sent - count // 2))
@@ -349,7 +389,7 @@ def bench_dispatch_memory(
         for sent in sorted({first, middle, max(samples)})
     )
     growth = samples[max(samples)] - samples[first]
-    print(f"memory over {count:,} messages dispatched to smtp-sink ({elapsed:.0f} s)")
+    print(f"memory over {count:,} messages dispatched to smtp-sink ({spent.seconds:.0f} s)")
     print(f"  RSS after n messages    : {shown}")
     print(f"  growth, first to last   : {growth / 2**20:+.1f} MiB ({_outcomes(counts)})")
 
@@ -359,9 +399,10 @@ def bench_dispatch_sms(server: EmbeddedPostgres, count: int) -> None:
 
     url = outbox_database(server, count, "sms")
     with moto_server(), SnsSender() as sender:
-        elapsed, counts = dispatch_seconds(url, sender, "sms")
+        spent, counts = dispatch_seconds(url, sender, "sms")
     print(f"sms dispatch of {count:,} messages to SNS on moto (in this process; moto-bound)")
-    print(f"  touchpoint dispatch     : {count / elapsed:>10,.0f} messages/s  ({elapsed:.1f} s)")
+    seconds = spent.seconds
+    print(f"  touchpoint dispatch     : {count / seconds:>10,.0f} messages/s  ({seconds:.1f} s)")
     print(f"                            ({_outcomes(counts)}; moto opts out numbers ending 99)")
 
 

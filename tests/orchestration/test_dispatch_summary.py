@@ -10,7 +10,7 @@ from aiosmtpd.controller import Controller
 
 from assets.dispatch import dispatch_channel
 from assets.dispatch_workers import present
-from assets.outbox_queue import Claim, claim, start_sending
+from assets.outbox_queue import Claim, claim
 from models.tracking import TrackingLinks
 from orchestration.summary import run_summary, server_now
 from senders.email_composition import EmailComposer
@@ -88,21 +88,21 @@ def test_smtp_auth_refused_says_nothing_was_sent_and_why_and_fails_the_run(
     assert "retrying after an error, next attempt from" in waiting and refused in waiting
 
 
-def test_rows_leased_by_a_running_worker_are_shown_with_the_worker_and_its_lease(
+def test_rows_a_running_worker_is_sending_are_shown_with_the_worker(
     conn, database_url, since, composer, tmp_path
 ):
     add_messages(conn, 2)
     with psycopg.connect(database_url, autocommit=True) as running, present(running, "busy"):
-        claim(running, Claim(worker="busy", channel="email"))
+        claim(running, Claim(worker="busy", channel="email"), 100)
         dispatch_channel(conn, FileSender(tmp_path, composer), Claim("w", "email"), RetryPolicy())
         summary = run_summary(database_url, since)
 
     assert summary.send_failure is None  # nothing failed: another worker has them
     assert (
         "nothing was sent although 2 messages were due: "
-        "2 leased by another worker that is still running"
+        "2 being handed to the provider by another worker"
     ) in summary.text
-    assert "     2 leased by worker busy, still running, until 20" in summary.text
+    assert "     2 being handed to the provider by worker busy, still running" in summary.text
 
 
 def test_messages_waiting_for_their_send_window_show_its_next_opening(conn, database_url, since):
@@ -122,8 +122,7 @@ def test_after_a_crash_the_rerun_lists_the_message_in_doubt_and_what_to_do(
     conn, database_url, since, composer, start_smtp_server
 ):
     add_messages(conn, 4)
-    [first, *_] = claim(conn, Claim(worker="killed", channel="email", limit=2))
-    assert start_sending(conn, [first["message_id"]], "killed")  # then the worker died
+    [first] = claim(conn, Claim(worker="killed", channel="email"), 1)  # then the worker died
     server = start_smtp_server()
 
     dispatch(conn, server.url(), composer, worker="rerun")
@@ -182,7 +181,12 @@ def test_rows_claimed_by_a_worker_that_stopped_are_shown_as_free_for_the_next_di
     conn, database_url, since
 ):
     add_messages(conn, 2)
-    claim(conn, Claim(worker="stopped", channel="email"))  # never present: as if killed
+    # Leased, still queued, by a worker never present (as if killed): how dispatchers left
+    # their claims before a claim went straight to `sending`.
+    conn.execute(
+        "update messaging.outbox set claimed_by = 'stopped', "
+        "lease_until = now() + interval '5 minutes'"
+    )
 
     text = run_summary(database_url, since).text
 
