@@ -37,7 +37,8 @@ values {rows};
 FIRST_CUSTOMERS = """
 ('c1', 'c1@example.com', 'L1', '2026-01-01T00:00:00Z', 'crm/1', 1),
 ('c2', 'c2@example.com', null, '2026-01-01T00:00:00Z', 'crm/1', 2),
-('c5', 'c5@example.com', null, '2026-01-01T00:00:00Z', 'crm/1', 3)
+('c5', 'c5@example.com', null, '2026-01-01T00:00:00Z', 'crm/1', 3),
+('c6', 'c6@example.com', null, '2026-01-01T00:00:00Z', 'crm/1', 4)
 """
 # T1: c1's. T2: card L2, nobody's yet. T4: card L1, c1's. T5: an anonymous line on 9 Nov and
 # c1's on 12 Nov, straddling EARLY. T6: customer c4, unknown to the CRM yet. T7: c5's, untouched.
@@ -52,14 +53,14 @@ FIRST_LINES = """
 """
 
 # The second load: c2 gets card L2; card L1 moves from c1 to the new c3; c4 enters the CRM; a
-# stale copy of c5 (updated before the one kept) is loaded later and must not win.
+# stale copy of c6 (updated before the one kept; no till lines) is loaded later and must not win.
 # T1's line again with three items; one new transaction of c2.
 LATER_CUSTOMERS = """
 ('c2', 'c2@example.com', 'L2', '2026-11-20T00:00:00Z', 'crm/2', 1),
 ('c1', 'c1@example.com', null, '2026-11-20T00:00:00Z', 'crm/2', 2),
 ('c3', 'c3@example.com', 'L1', '2026-11-20T00:00:00Z', 'crm/2', 3),
 ('c4', 'c4@example.com', null, '2026-11-20T00:00:00Z', 'crm/2', 4),
-('c5', 'c5-stale@example.com', null, '2025-06-01T00:00:00Z', 'crm/2', 5)
+('c6', 'c6-stale@example.com', null, '2025-06-01T00:00:00Z', 'crm/2', 5)
 """
 LATER_LINES = """
 ('T1', '1', 'S1', 'c1', null, 'p1', '3', '100', 'EUR', '2026-11-03T10:00:00Z', 'pos/2', 1),
@@ -162,8 +163,8 @@ def test_the_incremental_crm_staging_keeps_the_latest_updated_copy_whenever_load
         row["customer_id"]: row["email"]
         for row in builds["incremental"][LATE]["stg_crm__customers"]
     }
-    # c5's stale copy came in the second load; c2's newer one did too.
-    assert (emails["c5"], emails["c2"]) == ("c5@example.com", "c2@example.com")
+    # c6's stale copy came in the second load; c2's newer one did too.
+    assert (emails["c6"], emails["c2"]) == ("c6@example.com", "c2@example.com")
     loyalty = {
         row["customer_id"]: row["loyalty_card_id"]
         for row in builds["incremental"][LATE]["stg_crm__customers"]
