@@ -81,3 +81,22 @@ class CraftedDatamart:
 
     def by(self, key: str, query: str) -> dict[str, dict[str, Any]]:
         return {row[key]: row for row in self.rows(query)}
+
+    def facts(self, queries: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+        """Each named query's rows."""
+        return {name: self.rows(query) for name, query in queries.items()}
+
+    def incremental_and_full(
+        self, select: str, queries: dict[str, str], late: str, early: str
+    ) -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]]:
+        """Right after an increment built at ``late``: the facts it left, those of an incremental
+        build at the earlier ``early``, then of full refreshes at both instants, keyed
+        ``incremental`` / ``full`` then by instant (what the incremental tests compare)."""
+        incremental = {late: self.facts(queries)}
+        self.build(early, select, tests=False)
+        incremental[early] = self.facts(queries)
+        full = {}
+        for as_of in (early, late):
+            self.build(as_of, select, full_refresh=True, tests=False)
+            full[as_of] = self.facts(queries)
+        return {"incremental": incremental, "full": full}

@@ -82,10 +82,6 @@ FACT_QUERIES = {
 }
 
 
-def facts(datamart: CraftedDatamart) -> dict[str, list[dict[str, Any]]]:
-    return {name: datamart.rows(query) for name, query in FACT_QUERIES.items()}
-
-
 def load(datamart: CraftedDatamart, events: str, lines: str) -> None:
     with datamart.connect() as conn:
         conn.execute(EVENTS.format(rows=events))
@@ -118,16 +114,8 @@ def builds(pg_server, tmp_path_factory) -> dict[str, Any]:
         "staged": row_versions(datamart, "staging.stg_web__events", "event_id"),
         "sliced": row_versions(datamart, "intermediate.int_web_events_sliced", "event_id"),
     }
-    incremental_late = facts(datamart)
-    datamart.build(EARLY, FACTS, tests=False)
-    incremental_early = facts(datamart)
-    datamart.build(EARLY, FACTS, full_refresh=True, tests=False)
-    full_early = facts(datamart)
-    datamart.build(LATE, FACTS, full_refresh=True, tests=False)
-    full_late = facts(datamart)
     return {
-        "incremental": {LATE: incremental_late, EARLY: incremental_early},
-        "full": {LATE: full_late, EARLY: full_early},
+        **datamart.incremental_and_full(FACTS, FACT_QUERIES, LATE, EARLY),
         "before": before,
         "after": after,
     }

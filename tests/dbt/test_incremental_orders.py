@@ -78,10 +78,6 @@ FACT_QUERIES = {
 }
 
 
-def facts(datamart: CraftedDatamart) -> dict[str, list[dict[str, Any]]]:
-    return {name: datamart.rows(query) for name, query in FACT_QUERIES.items()}
-
-
 def load(datamart: CraftedDatamart, customers: str, lines: str) -> None:
     with datamart.connect() as conn:
         conn.execute(CUSTOMERS.format(rows=customers))
@@ -106,22 +102,14 @@ def builds(pg_server, tmp_path_factory) -> dict[str, Any]:
     datamart = CraftedDatamart(pg_server, "dbt_incremental_orders", tmp_path_factory.mktemp("dbt"))
     load(datamart, FIRST_CUSTOMERS, FIRST_LINES)
     datamart.build(LATE, FACTS, tests=False)
-    first = facts(datamart)
+    first = datamart.facts(FACT_QUERIES)
     before = row_versions(datamart)
     load(datamart, LATER_CUSTOMERS, LATER_LINES)
     datamart.build(LATE, FACTS)
     after = row_versions(datamart)
-    incremental_late = facts(datamart)
-    datamart.build(EARLY, FACTS, tests=False)
-    incremental_early = facts(datamart)
-    datamart.build(EARLY, FACTS, full_refresh=True, tests=False)
-    full_early = facts(datamart)
-    datamart.build(LATE, FACTS, full_refresh=True, tests=False)
-    full_late = facts(datamart)
     return {
+        **datamart.incremental_and_full(FACTS, FACT_QUERIES, LATE, EARLY),
         "first": first,
-        "incremental": {LATE: incremental_late, EARLY: incremental_early},
-        "full": {LATE: full_late, EARLY: full_early},
         "before": before,
         "after": after,
     }
