@@ -163,7 +163,9 @@ where c.can_sms
 order by c.customer_id
 """
 
-# A product the customer never viewed nor bought: no earlier completion, no purchase since.
+# A product the customer never viewed nor bought: no earlier completion, no purchase since. The
+# shortest name, so that no customer's SMS runs past TOUCHPOINT_SMS_MAX_SEGMENTS (a long name in
+# a language that needs UCS-2 did: a correct failure, but not a latency).
 UNSEEN_PRODUCT = """
 select p.product_id
 from marts.dim_products as p
@@ -175,7 +177,7 @@ where not exists (
         select from marts.fct_order_lines as o
         where o.customer_id = %(customer)s and o.product_id = p.product_id
     )
-order by p.product_id
+order by length(p.product_name), p.product_id
 limit 1
 """
 

@@ -1,8 +1,9 @@
 """Rows put straight into raw that staging's casts refuse (a web event at an offset of +99:99,
 a till line numbered past the integer range) are left out of staging with a warning naming
 the source and the count, and everything else runs: the birthday mail goes out, the run
-succeeds, and so does the next one. Fixed in place, they reach staging with
-`touchpoint run --full-refresh` (an incremental build takes only rows loaded since the last)."""
+succeeds, and so does the next one. Fixed and stamped as loaded again, a row reaches staging in
+the next run; fixed in place, with `touchpoint run --full-refresh` (an incremental build takes
+only rows loaded since the last)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,21 @@ def test_staging_holds_everything_but_the_rows_left_out(runs):
         customers = conn.execute("select customer_id from marts.dim_customers").fetchall()
 
     assert (events, lines, customers) == ((0,), (0,), [("BD1",)])
+
+
+def test_a_row_fixed_and_loaded_again_reaches_staging_in_the_next_run_and_is_no_longer_listed(runs):
+    with psycopg.connect(runs.url, autocommit=True) as conn:
+        conn.execute(
+            "update raw.web_events set occurred_at = '2026-11-28T10:00:00+01:00', "
+            "_loaded_at = now() where event_id = 'E-BAD'"
+        )
+    next_run = touchpoint_run(runs.env)
+
+    with psycopg.connect(runs.url) as conn:
+        events = conn.execute("select event_id from staging.stg_web__events").fetchall()
+    assert next_run.returncode == 0, next_run.stderr[-3000:]
+    assert "Warning in test web_events_rows_left_out_of_staging" not in next_run.stdout
+    assert events == [("E-BAD",)]
 
 
 def test_rows_fixed_in_place_reach_staging_with_a_full_refresh(runs):

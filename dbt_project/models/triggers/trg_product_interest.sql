@@ -15,8 +15,11 @@ web_events as (
 
 order_lines as (
 
+    -- A purchase cancels an occurrence from its first view on: at most 72 h before the
+    -- occurrence, so at most 144 h before the as-of instant.
     select * from {{ ref('fct_order_lines') }}
     where customer_id is not null
+        and ordered_at >= {{ subtract_interval(as_of(), 144, 'hours') }}
 
 ),
 
@@ -26,10 +29,8 @@ products as (
 
 ),
 
-views as (
+product_views as (
 
-    -- A completion within the last 72 h needs the completions of the 30 days before it, and
-    -- those their own 72 h of views; anything older cannot change the answer.
     select
         event_id,
         customer_id,
@@ -40,7 +41,32 @@ views as (
     where type = 'product_view'
         and customer_id is not null
         and product_id is not null
-        and occurred_at >= {{ subtract_interval(
+
+),
+
+recently_viewed as (
+
+    -- An occurrence is a view of the last 72 h: no other customer and product can have one.
+    select distinct
+        customer_id,
+        product_id
+
+    from product_views
+    where occurred_at >= {{ subtract_interval(as_of(), 72, 'hours') }}
+
+),
+
+views as (
+
+    -- A completion within the last 72 h needs the completions of the 30 days before it, and
+    -- those their own 72 h of views; anything older cannot change the answer.
+    select product_views.*
+
+    from product_views
+    inner join recently_viewed
+        on recently_viewed.customer_id = product_views.customer_id
+            and recently_viewed.product_id = product_views.product_id
+    where product_views.occurred_at >= {{ subtract_interval(
             subtract_interval(subtract_interval(as_of(), 72, 'hours'), 30, 'days'), 72, 'hours'
         ) }}
 
