@@ -79,6 +79,9 @@ def bench_scale(
                     "TOUCHPOINT_SMTP_URL": sink.url,
                     "TOUCHPOINT_EMAIL_SENDER": "smtp",
                     "TOUCHPOINT_SMS_SENDER": "file",
+                    # Where survey answer links point: without it the survey messages fail (no
+                    # service need answer them here, only their rendering and sending count).
+                    "TOUCHPOINT_TRACKING_URL": "http://127.0.0.1:8000",
                 }
                 before = sink.received()
                 title = "first pass" if day == 0 else next_day_title(url, as_of)

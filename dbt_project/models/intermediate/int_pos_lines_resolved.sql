@@ -5,6 +5,7 @@
         unique_key=['transaction_id', 'line_number'],
         indexes=[
             {'columns': ['transaction_id', 'line_number'], 'unique': true},
+            {'columns': ['transaction_line_key'], 'unique': true},
             {'columns': ['_loaded_at']},
             {'columns': ['customer_id', 'purchased_at']},
             {'columns': ['purchased_at']},
