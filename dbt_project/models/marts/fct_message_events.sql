@@ -40,7 +40,9 @@ answer_candidates as (
     where inbound.occurred_at <= {{ as_of() }}
         and not inbound.is_duplicate
         and inbound.message_id is null
-        and inbound.type in ('replied', 'survey_answered', 'opted_out', 'unsubscribed', 'complained')
+        and inbound.type in (
+            'replied', 'survey_answered', 'opted_out', 'unsubscribed', 'complained'
+        )
         and {{ is_measured_campaign('outbox.campaign') }}
 
 ),
