@@ -1,7 +1,9 @@
 {#
-    Incremental models over the raw tables (dbt_project/README.md, Incremental facts).
+    Incremental models over the raw tables and messaging.message_events (dbt_project/README.md,
+    Incremental facts).
 
-    Raw tables only grow, and every row carries `_loaded_at`, its loading transaction's start. A
+    Raw tables only grow, and every row carries `_loaded_at`, its loading transaction's start
+    (message events: `recorded_at`, the same, passed as `loaded_at`). A
     build adds the rows loaded after the newest one its table holds, and only those loaded
     before the cutoff (portable/incremental.sql): a loader's transaction still open when the
     build reads raw commits rows whose `_loaded_at` is older than rows the build already sees,
@@ -27,7 +29,7 @@
 {% macro loaded_since_last_build(loaded_at='_loaded_at') -%}
     {{ loaded_at }} < {{ load_cutoff() }}
     {%- if is_incremental() %}
-    and {{ loaded_at }} > {{ newest_held() }}
+    and {{ loaded_at }} > {{ newest_held(loaded_at) }}
     {%- endif %}
 {%- endmacro %}
 

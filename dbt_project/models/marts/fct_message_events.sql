@@ -1,51 +1,20 @@
-{{
-    config(
-        indexes=[
-            {'columns': ['event_id'], 'unique': true},
-            {'columns': ['message_id']},
-            {'columns': ['customer_id', 'channel', 'occurred_at']},
-        ],
-        post_hook=['{{ refresh_statistics(this) }}'],
-    )
-}}
+{{ config(materialized='view') }}
 -- Every message event at or before the as-of instant, each once, with the message and campaign
 -- it concerns and the detail worth a column (survey score, clicked URL, bounce type).
+--
+-- A view over the incremental int_message_events_deduplicated, like fct_web_events: a table
+-- would copy every event ever recorded at every build, while that table already holds each
+-- event once with its campaign and detail, and copies share their instant, so the as-of filter
+-- leaves it exact. Only the attribution of inbound SMS is computed here, at each read: it
+-- depends on the outbox's sent_at, which dispatch sets after the send (and a reconciliation
+-- much later), so no incremental table could keep it without rereading the outbox.
 with
 
 events as (
 
-    select * from {{ ref('stg_messaging__message_events') }}
+    select * from {{ ref('int_message_events_deduplicated') }}
     where occurred_at <= {{ as_of() }}
-
-),
-
-outbox as (
-
-    select * from {{ ref('stg_messaging__outbox') }}
-
-),
-
-keyed as (
-
-    -- A provider or queue may deliver one event twice: the same source event id, or without
-    -- one, the same message, customer, channel, type, instant and detail.
-    select
-        events.*,
-        coalesce(
-            'source:' || events.source_event_id,
-            'same:' || {{ row_hash(
-                'events.message_id, events.customer_id, events.channel, events.type,'
-                ~ ' events.occurred_at, events.detail'
-            ) }}
-        ) as dedupe_key
-
-    from events
-
-),
-
-deduplicated as (
-
-    {{ deduplicate('keyed', partition_by='dedupe_key', order_by='event_id') }}
+        and not is_duplicate
 
 ),
 
@@ -54,20 +23,26 @@ answer_candidates as (
     -- An inbound SMS (a reply, STOP, a survey answer) names a customer, not a message: it
     -- answers the latest message sent to them on that channel shortly before it.
     select
-        events.event_id,
+        inbound.event_id,
         outbox.message_id,
+        outbox.campaign,
+        outbox.occurrence_key,
         outbox.sent_at
 
-    from deduplicated as events
-    inner join outbox
-        on outbox.customer_id = events.customer_id
-            and outbox.channel = events.channel
-            and outbox.sent_at <= events.occurred_at
+    from {{ ref('int_message_events_deduplicated') }} as inbound
+    inner join {{ ref('stg_messaging__outbox') }} as outbox
+        on outbox.customer_id = inbound.customer_id
+            and outbox.channel = inbound.channel
+            and outbox.sent_at <= inbound.occurred_at
             and outbox.sent_at > {{ subtract_interval(
-                'events.occurred_at', var('reply_attribution_days', 7), 'days'
+                'inbound.occurred_at', var('reply_attribution_days', 7), 'days'
             ) }}
-    where events.message_id is null
-        and events.type in ('replied', 'survey_answered', 'opted_out', 'unsubscribed', 'complained')
+    where inbound.occurred_at <= {{ as_of() }}
+        and not inbound.is_duplicate
+        and inbound.message_id is null
+        and inbound.type in (
+            'replied', 'survey_answered', 'opted_out', 'unsubscribed', 'complained'
+        )
         and {{ is_measured_campaign('outbox.campaign') }}
 
 ),
@@ -78,7 +53,7 @@ answered as (
         'answer_candidates',
         partition_by='event_id',
         order_by='sent_at desc, message_id asc',
-        columns='event_id, message_id',
+        columns='event_id, message_id, campaign, occurrence_key',
     ) }}
 
 ),
@@ -93,28 +68,21 @@ final as (
             when events.message_id is not null then 'event'
             when answered.message_id is not null then 'latest_message'
         end as message_attributed_by,
-        outbox.campaign,
-        outbox.occurrence_key,
+        -- An event names its message or is attributed one, never both.
+        coalesce(events.campaign, answered.campaign) as campaign,
+        coalesce(events.occurrence_key, answered.occurrence_key) as occurrence_key,
         events.customer_id,
         events.channel,
         events.type,
         events.occurred_at,
-        case
-            when events.type = 'survey_answered'
-                and {{ regex_matches(
-                    'btrim(' ~ json_text('events.detail', 'score') ~ ')', '^(10|[0-9])$'
-                ) }}
-                then btrim({{ json_text('events.detail', 'score') }})::integer
-        end as score,
-        {{ json_text('events.detail', 'url') }} as url,
-        {{ json_text('events.detail', 'bounce_type') }} as bounce_type,
+        events.score,
+        events.url,
+        events.bounce_type,
         events.detail
 
-    from deduplicated as events
+    from events
     left join answered
         on answered.event_id = events.event_id
-    left join outbox
-        on outbox.message_id = coalesce(events.message_id, answered.message_id)
 
 )
 

@@ -1,4 +1,7 @@
 -- Message events with the customer and channel they concern: their own, else their message's.
+-- A view: the suppressions (int_contact_suppressions) read the events recorded up to the moment
+-- of each judgement, between builds too. int_message_events_deduplicated keeps them, once each,
+-- incrementally by `recorded_at`.
 with
 
 events as (
@@ -27,7 +30,8 @@ final as (
         events.type,
         events.occurred_at,
         events.detail,
-        events.source_event_id
+        events.source_event_id,
+        events.recorded_at
     from events
     left join outbox on outbox.message_id = events.message_id
 
