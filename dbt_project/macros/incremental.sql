@@ -41,9 +41,16 @@
     new events as 3.6 M). Read before the model's lock (serialize_builds), so a build committed
     meanwhile makes it older than it could be, never newer: the model then takes a few rows
     again, which delete+insert on the unique key writes identically, and never misses one.
+    A table built before the model had the column (an upgrade that made a table incremental)
+    counts as holding none: the build then takes every row again, and the model's
+    `on_schema_change='append_new_columns'` adds the column.
 #}
 {% macro newest_held(column='_loaded_at') -%}
     {%- if not execute -%}
+        {{ return(earliest_instant()) }}
+    {%- endif -%}
+    {%- set held_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if column not in held_columns -%}
         {{ return(earliest_instant()) }}
     {%- endif -%}
     {%- set newest = run_query(

@@ -3,6 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='customer_id',
+        on_schema_change='append_new_columns',
         indexes=[{'columns': ['customer_id'], 'unique': true}],
         pre_hook=['{{ serialize_builds(this) }}'],
         post_hook=['{{ refresh_statistics(this) }}'],
