@@ -45,6 +45,11 @@ COPY_BLOCK = 1 << 20
 # the slow path or a second look costs that chunk alone, and the split of a chunk overlaps the
 # staging of the next (small chunks keep short the start and end, when only one side works).
 JSON_CHUNK_BYTES = 8 << 20
+# The lines of a chunk of JSON lines, the statement's parameter $1. string_to_table (PostgreSQL 14+)
+# makes the rows straight from the text; before 14, unnest makes them from an array, which the
+# planner builds once more to estimate how many rows unnest makes.
+_LINES_OF = "string_to_table(convert_from($1, 'UTF8'), e'\\n')"
+_LINES_OF_BEFORE_14 = "unnest(string_to_array(convert_from($1, 'UTF8'), e'\\n'))"
 # What Python's bytes.strip() removes: a line of only these is blank, neither read nor numbered
 # apart (its number is skipped).
 _BLANK = "e' \\t\\n\\r\\x0b\\f'"
@@ -276,12 +281,13 @@ def _parse_lines(conn, source: LandingSource, chunk: bytes, first_line: int, tab
     first: a line that json reads but jsonb refuses (``\\u0000``, a lone surrogate, a number
     beyond ``numeric``) makes the cast raise, and the chunk is parsed again behind jsonb's own,
     dearer, check."""
+    lines = _LINES_OF if conn.info.server_version >= 140000 else _LINES_OF_BEFORE_14
     for screen in ("json", "jsonb"):
         try:
             with conn.transaction():
                 # The chunk's lines are held in memory, not spilled to a temporary file.
                 conn.execute("set local work_mem = '64MB'")
-                rows = _json_rows(source, first_line, screen)
+                rows = _json_rows(source, sql.SQL(lines), first_line, screen)
                 judge_into(conn, source, rows, table, (chunk,))
             return
         except errors.DataError:
@@ -289,15 +295,14 @@ def _parse_lines(conn, source: LandingSource, chunk: bytes, first_line: int, tab
                 raise
 
 
-def _json_rows(source: LandingSource, first_line: int, screen: str) -> sql.Composed:
-    """The lines of the chunk (the statement's parameter ``$1``, UTF-8 bytes) as the contract's
-    rows: the server splits the chunk into lines, numbered from ``first_line``, and parses each
-    line once, its values read from it as text (a value that is an object or an array reads as
-    its JSON text), blank lines left out. Splitting a parameter costs the server less than
-    copying the lines into a table and reading them back. ``_json_type`` is the line's JSON
-    type, NULL when the server cannot read it as JSON that jsonb stores; ``_raw`` keeps the
-    lines that are not JSON objects, for their reject (without the carriage return of a Windows
-    line end)."""
+def _json_rows(source: LandingSource, lines: sql.SQL, first_line: int, screen: str) -> sql.Composed:
+    """The lines of the chunk (the statement's parameter ``$1``, UTF-8 bytes, made rows of
+    ``line`` by ``lines``) as the contract's rows, numbered from ``first_line``: each line parsed
+    once, its values read from it as text (a value that is an object or an array reads as its
+    JSON text), blank lines left out. Splitting a parameter costs the server less than copying
+    the lines into a table and reading them back. ``_json_type`` is the line's JSON type, NULL
+    when the server cannot read it as JSON that jsonb stores; ``_raw`` keeps the lines that are
+    not JSON objects, for their reject (without the carriage return of a Windows line end)."""
     values = sql.SQL(", ").join(
         sql.SQL("nullif(btrim(_document ->> {}), '') as {}").format(
             sql.Literal(column), sql.Identifier(column)
@@ -311,11 +316,11 @@ def _json_rows(source: LandingSource, first_line: int, screen: str) -> sql.Compo
         "jsonb_typeof(_document) as _json_type, {values} from ("
         "select {before} + _line as _row_number, line, "
         "case when raw.is_valid(line, {screen}) then line::jsonb end as _document "
-        "from unnest(string_to_array(convert_from($1, 'UTF8'), e'\\n')) "
-        "with ordinality as lines (line, _line) offset 0) as lines "
+        "from {lines} with ordinality as lines (line, _line) offset 0) as lines "
         "where _document is not null or btrim(line, {blank}) <> ''"
     ).format(
         values=values,
+        lines=lines,
         before=sql.Literal(first_line - 1),
         screen=sql.Literal(screen),
         blank=sql.SQL(_BLANK),

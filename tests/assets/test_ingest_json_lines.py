@@ -39,8 +39,15 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr(batch_staging, "JSON_CHUNK_BYTES", 400)
 
 
+@pytest.fixture(params=["string_to_table", "unnest_before_postgresql_14"])
+def line_splitting(request, monkeypatch):
+    """Either way the server makes a chunk's lines rows (both run on this server)."""
+    if request.param == "unnest_before_postgresql_14":
+        monkeypatch.setattr(batch_staging, "_LINES_OF", batch_staging._LINES_OF_BEFORE_14)
+
+
 def test_every_line_keeps_its_number_whatever_chunk_and_path_it_takes(
-    database_url, tmp_path, small_chunks
+    database_url, tmp_path, small_chunks, line_splitting
 ):
     lines = [
         line("E1"),
