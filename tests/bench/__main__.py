@@ -95,7 +95,7 @@ def plain_copy_seconds(server: EmbeddedPostgres, file: Path) -> tuple[float, flo
     abort the whole COPY.)"""
     url = fresh_database(server, "bench_plain")
     copy_sql = "copy plain_lines from stdin (format csv, delimiter e'\\x1f', quote e'\\x1e')"
-    with server_cpu(server) as cpu, psycopg.connect(url, autocommit=True) as conn:
+    with server_cpu(server, "bench_plain") as cpu, psycopg.connect(url, autocommit=True) as conn:
         conn.execute("create table plain_lines (line text)")
         started = time.perf_counter()
         with conn.cursor().copy(copy_sql) as copy, file.open("rb") as stream:
@@ -115,7 +115,7 @@ def ingest_seconds(server: EmbeddedPostgres, landing: Path) -> tuple[float, floa
     import great_expectations  # noqa: F401  imported once per process; not part of the figure
 
     zone = LandingZoneResource(location=str(landing))
-    with server_cpu(server) as cpu:
+    with server_cpu(server, "bench_ingest") as cpu:
         started = time.perf_counter()
         result = ingest(Warehouse(url=url), zone, CrmDatabase(), WEB_EVENTS)
         elapsed = time.perf_counter() - started
