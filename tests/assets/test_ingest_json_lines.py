@@ -123,6 +123,20 @@ def test_a_file_with_windows_line_ends_loads_every_line(database_url, tmp_path):
     ]
 
 
+def test_a_broken_line_of_a_windows_file_is_kept_without_its_carriage_return(
+    database_url, tmp_path
+):
+    body = b"\r\n".join([line("E1"), b"{not json", line("E3")]) + b"\r\n"
+    write(tmp_path, "web/events/windows.jsonl", body)
+
+    result = run_ingest(database_url, tmp_path)
+
+    assert (result.counts.rows_read, result.counts.rows_loaded) == (3, 2)
+    assert table(database_url, "select _row_number, _raw from raw.web_events_rejects") == [
+        (2, "{not json")
+    ]
+
+
 def test_values_are_read_as_the_server_reads_them(database_url, tmp_path):
     event = web_event(
         "E1", type="order_completed", order_id="O1", revenue=129.90, customer_id=42, currency=None
