@@ -1,9 +1,9 @@
-"""Split a staged batch into ``raw.<table>`` and ``raw.<table>_rejects`` in one set-based pass.
+"""Split a staged batch into ``raw.<table>`` and ``raw.<table>_rejects``, set-based.
 
 The batch comes judged: a flag a rule, set as it was staged (``assets.row_judging``). One
-statement inserts the rows that break no rule into the raw table and the others into the rejects
-table with every reason that applies, read from their flags, and counts the rows breaking each
-rule: the counts the Great Expectations suite is validated on.
+statement inserts the rows that break no rule into the raw table, another the others into the
+rejects table with every reason that applies, read from their flags, and a third counts the
+rows breaking each rule: the counts the Great Expectations suite is validated on.
 
 The caller holds the transaction, so the rows, the rejects and the registry entry (or CRM
 watermark) that says the batch is done commit together or not at all.
@@ -44,20 +44,15 @@ class LoadCounts:
         return self.rows_read == self.rows_loaded + self.rows_rejected
 
 
-_SPLIT = """
-with rejected as (
-    insert into raw.{rejects} ({columns}, _source, _row_number, _reject_reason, _raw)
-    select {columns}, {label}, _row_number, {reason}, _raw from raw.{batch} where {broken}
-    returning 1
-),
-loaded as (
-    insert into raw.{table} ({columns}, _source, _row_number)
-    select {columns}, {label}, _row_number from raw.{batch} where not ({broken})
-    returning 1
-)
-select (select count(*) from loaded), (select count(*) from rejected), count(*), {counts}
-from raw.{batch}
+_REJECT = """
+insert into raw.{rejects} ({columns}, _source, _row_number, _reject_reason, _raw)
+select {columns}, {label}, _row_number, {reason}, _raw from raw.{batch} where {broken}
 """
+_LOAD = """
+insert into raw.{table} ({columns}, _source, _row_number)
+select {columns}, {label}, _row_number from raw.{batch} where not ({broken})
+"""
+_COUNT = "select count(*), {counts} from raw.{batch}"
 
 
 def _any(flags: list[str]) -> str:
@@ -71,9 +66,12 @@ def _reasons(rules: tuple[RowRule, ...], flags: list[str]) -> str:
     return f"concat_ws('; ', {cases})"
 
 
-def _split_sql(source: LandingSource, batch: str, source_label: str) -> sql.Composed:
-    """The statement splitting the judged batch table ``batch``. A row breaking a line rule is
-    rejected for the line alone: its values are neither reasons nor counted."""
+def _split_sql(
+    source: LandingSource, batch: str, source_label: str
+) -> tuple[sql.Composed, sql.Composed, sql.Composed]:
+    """The statements splitting the judged batch table ``batch``: the rejects' insert, the
+    rows' insert and the counts. A row breaking a line rule is rejected for the line alone: its
+    values are neither reasons nor counted."""
     line_rules, value_rules = line_rules_for(source), rules_for(source)
     flags = rule_flags(source)
     line_flags, value_flags = flags[: len(line_rules)], flags[len(line_rules) :]
@@ -84,27 +82,28 @@ def _split_sql(source: LandingSource, batch: str, source_label: str) -> sql.Comp
         reason = f"case when {line_broken} then {line_reason} else {reason} end"
     counts = [f"count(*) filter (where {flag})" for flag in line_flags]
     counts += [f"count(*) filter (where {flag} and not ({line_broken}))" for flag in value_flags]
-    return sql.SQL(_SPLIT).format(
-        columns=sql.SQL(", ").join(map(sql.Identifier, source.columns)),
-        batch=sql.Identifier(batch),
-        rejects=sql.Identifier(source.rejects_table),
-        table=sql.Identifier(source.raw_table),
-        label=sql.Literal(source_label),
-        reason=sql.SQL(reason),
-        broken=sql.SQL(_any(flags)),
-        counts=sql.SQL(", ".join(counts)),
-    )
+    parts = {
+        "columns": sql.SQL(", ").join(map(sql.Identifier, source.columns)),
+        "batch": sql.Identifier(batch),
+        "rejects": sql.Identifier(source.rejects_table),
+        "table": sql.Identifier(source.raw_table),
+        "label": sql.Literal(source_label),
+        "reason": sql.SQL(reason),
+        "broken": sql.SQL(_any(flags)),
+        "counts": sql.SQL(", ".join(counts)),
+    }
+    return tuple(sql.SQL(statement).format(**parts) for statement in (_REJECT, _LOAD, _COUNT))
 
 
 def split_batch(
     conn: psycopg.Connection, source: LandingSource, batch: StagedBatch, source_label: str
 ) -> LoadCounts:
-    """Load the batch's good rows and reject the others. Run inside a transaction."""
-    # Room for the rows the inserts return (to be counted) in memory, not in a temporary file.
-    conn.execute("set local work_mem = '64MB'")
-    loaded, rejected, judged, *broken = conn.execute(
-        _split_sql(source, batch.table, source_label)
-    ).fetchone()
+    """Load the batch's good rows and reject the others. Run inside a transaction. The inserts
+    count their own rows: nothing is returned to be counted."""
+    reject, load, count = _split_sql(source, batch.table, source_label)
+    rejected = conn.execute(reject).rowcount
+    loaded = conn.execute(load).rowcount
+    judged, *broken = conn.execute(count).fetchone()
     structural = _insert_structural_rejects(conn, source, batch, source_label)
     return LoadCounts(
         rows_read=judged + structural,

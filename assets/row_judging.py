@@ -10,8 +10,10 @@ splitting connection the inserts alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import psycopg
-from psycopg import sql
+from psycopg import RawCursor, sql
 
 from models.landing import LandingSource
 from warehouse.row_rules import judged_rules
@@ -23,18 +25,25 @@ def rule_flags(source: LandingSource) -> list[str]:
 
 
 def judge_into(
-    conn: psycopg.Connection, source: LandingSource, rows: sql.Composable, table: str
+    conn: psycopg.Connection,
+    source: LandingSource,
+    rows: sql.Composable,
+    table: str,
+    params: Sequence[object] = (),
 ) -> None:
-    """Store ``rows`` (a query over the staged rows) as ``raw.<table>``, each row with its flags.
-    A NULL a rule's predicate yields counts as kept, not broken."""
+    """Store ``rows`` (a query over the staged rows, its parameters ``params`` written ``$1``,
+    ``$2``, … as PostgreSQL writes them, so that no ``%`` of a rule needs escaping) as
+    ``raw.<table>``, each row with its flags. A NULL a rule's predicate yields counts as kept,
+    not broken."""
     flags = sql.SQL(", ").join(
         sql.SQL("coalesce({}, false) as {}").format(sql.SQL(rule.predicate), sql.Identifier(flag))
         for rule, flag in zip(judged_rules(source), rule_flags(source), strict=True)
     )
     conn.execute(sql.SQL("drop table if exists raw.{}").format(sql.Identifier(table)))
-    conn.execute(
+    RawCursor(conn).execute(
         # offset 0: the rows are made once, not once for each rule that reads a value
         sql.SQL("create unlogged table raw.{} as select *, {} from ({} offset 0) as batch").format(
             sql.Identifier(table), flags, rows
-        )
+        ),
+        params,
     )

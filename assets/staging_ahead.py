@@ -1,7 +1,7 @@
 """Stage a file's batches ahead of their split, on connections of their own.
 
 While the caller's connection splits a batch of a file into raw and rejects, threads have the
-server copy, parse and judge the next batches, each on a staging connection of its own: several
+server take in, parse and judge the next batches, each on a staging connection of its own: several
 server processes work side by side, and a file takes about the longest of their jobs rather than
 their sum. Staging a chunk of JSON lines costs the server four to five times its split, so three
 staging connections keep the splitting one busy (a fourth gained nothing, measured on two

@@ -39,8 +39,15 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr(batch_staging, "JSON_CHUNK_BYTES", 400)
 
 
+@pytest.fixture(params=["string_to_table", "unnest_before_postgresql_14"])
+def line_splitting(request, monkeypatch):
+    """Either way the server makes a chunk's lines rows (both run on this server)."""
+    if request.param == "unnest_before_postgresql_14":
+        monkeypatch.setattr(batch_staging, "_LINES_OF", batch_staging._LINES_OF_BEFORE_14)
+
+
 def test_every_line_keeps_its_number_whatever_chunk_and_path_it_takes(
-    database_url, tmp_path, small_chunks
+    database_url, tmp_path, small_chunks, line_splitting
 ):
     lines = [
         line("E1"),
@@ -113,6 +120,20 @@ def test_a_file_with_windows_line_ends_loads_every_line(database_url, tmp_path):
         (1, "https://shop.example.com/"),
         (2, "https://shop.example.com/"),
         (4, "https://shop.example.com/"),
+    ]
+
+
+def test_a_broken_line_of_a_windows_file_is_kept_without_its_carriage_return(
+    database_url, tmp_path
+):
+    body = b"\r\n".join([line("E1"), b"{not json", line("E3")]) + b"\r\n"
+    write(tmp_path, "web/events/windows.jsonl", body)
+
+    result = run_ingest(database_url, tmp_path)
+
+    assert (result.counts.rows_read, result.counts.rows_loaded) == (3, 2)
+    assert table(database_url, "select _row_number, _raw from raw.web_events_rejects") == [
+        (2, "{not json")
     ]
 
 
