@@ -100,3 +100,15 @@ class CraftedDatamart:
             self.build(as_of, select, full_refresh=True, tests=False)
             full[as_of] = self.facts(queries)
         return {"incremental": incremental, "full": full}
+
+
+def facts_differing(
+    incremental: dict[str, list[dict[str, Any]]], full: dict[str, list[dict[str, Any]]]
+) -> dict[str, tuple[int, int]]:
+    """Each fact whose rows differ between an incremental build and a full refresh, with its row
+    counts in each (incremental, full): empty when the builds agree."""
+    return {
+        name: (len(incremental.get(name, [])), len(full.get(name, [])))
+        for name in incremental.keys() | full.keys()
+        if incremental.get(name) != full.get(name)
+    }
