@@ -29,6 +29,8 @@ answer_candidates as (
         outbox.occurrence_key,
         outbox.sent_at
 
+    -- The table again, not the `events` CTE: a CTE read twice is materialised, and a reader's
+    -- filter on this view (a message, a customer) would no longer reach the table's indexes.
     from {{ ref('int_message_events_deduplicated') }} as inbound
     inner join {{ ref('stg_messaging__outbox') }} as outbox
         on outbox.customer_id = inbound.customer_id

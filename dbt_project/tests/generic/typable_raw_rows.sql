@@ -4,8 +4,8 @@
     Attached to the table's coverage model (models/staging/coverage), it reads only the files
     that model counts rows left out of, each through raw's `_loaded_at` index: nothing at all
     on a clean build. A lateral lookup fenced by `offset 0`, or the planner turns it into a
-    join that judges the whole raw table again (45 s at 1 M customers). A row fixed in place, or fixed and stamped as loaded again, is no longer
-    listed.
+    join that judges the whole raw table again (45 s at 1 M customers). A row fixed in place,
+    or fixed and stamped as loaded again, is no longer listed.
 #}
 {% test typable_raw_rows(model, raw_table) %}
     {%- set columns = raw_typed_columns(raw_table) %}
