@@ -426,7 +426,8 @@ def test_every_staging_model_guards_exactly_the_raw_columns_it_casts(guards):
         model = (STAGING / STAGING_MODELS[source.name]).read_text()
         guarded = {column for name, column in guards if name == source.name}
         assert guarded == _cast_columns(model), source.name
-        assert f"where {{{{ typable_row('{source.raw_table}') }}}}" in model
+        coverage = f"ref('{STAGING_MODELS[source.name].removesuffix('.sql')}_coverage')"
+        assert f"where {{{{ typable_row_once('{source.raw_table}', {coverage}) }}}}" in model
 
 
 @pytest.mark.parametrize("cast", CASTS, ids=CAST_IDS)

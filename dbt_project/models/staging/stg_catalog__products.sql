@@ -5,7 +5,7 @@ source as (
 
     select * from {{ source('raw', 'catalog_products') }}
     -- A row a cast below would refuse is left out (the typable_raw_rows test lists it).
-    where {{ typable_row('catalog_products') }}
+    where {{ typable_row_once('catalog_products', ref('stg_catalog__products_coverage')) }}
 
 ),
 

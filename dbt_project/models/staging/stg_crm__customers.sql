@@ -27,9 +27,9 @@ source as (
 
     select * from {{ source('raw', 'crm_customers') }}
     -- A row a cast below would refuse is left out (the typable_raw_rows test lists it).
-    where {{ typable_row('crm_customers') }}
-        -- Only what was loaded since the last build (macros/incremental.sql).
-        and {{ loaded_since_last_build() }}
+    where {{ typable_row_once('crm_customers', ref('stg_crm__customers_coverage')) }}
+    -- Only what was loaded since the last build (macros/incremental.sql).
+    and {{ loaded_since_last_build() }}
 
 ),
 

@@ -5,7 +5,7 @@ source as (
 
     select * from {{ source('raw', 'crm_vehicles') }}
     -- A row a cast below would refuse is left out (the typable_raw_rows test lists it).
-    where {{ typable_row('crm_vehicles') }}
+    where {{ typable_row_once('crm_vehicles', ref('stg_crm__vehicles_coverage')) }}
 
 ),
 

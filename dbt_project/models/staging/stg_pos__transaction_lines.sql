@@ -23,9 +23,9 @@ source as (
 
     select * from {{ source('raw', 'pos_transactions') }}
     -- A row a cast below would refuse is left out (the typable_raw_rows test lists it).
-    where {{ typable_row('pos_transactions') }}
-        -- Only what was loaded since the last build (macros/incremental.sql).
-        and {{ loaded_since_last_build() }}
+    where {{ typable_row_once('pos_transactions', ref('stg_pos__transaction_lines_coverage')) }}
+    -- Only what was loaded since the last build (macros/incremental.sql).
+    and {{ loaded_since_last_build() }}
 
 ),
 

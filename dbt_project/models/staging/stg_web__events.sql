@@ -26,9 +26,9 @@ source as (
 
     select * from {{ source('raw', 'web_events') }}
     -- A row a cast below would refuse is left out (the typable_raw_rows test lists it).
-    where {{ typable_row('web_events') }}
-        -- Only what was loaded since the last build (macros/incremental.sql).
-        and {{ loaded_since_last_build() }}
+    where {{ typable_row_once('web_events', ref('stg_web__events_coverage')) }}
+    -- Only what was loaded since the last build (macros/incremental.sql).
+    and {{ loaded_since_last_build() }}
 
 ),
 
