@@ -378,6 +378,34 @@ def test_the_common_timestamp_spelling_is_judged_as_the_regex_judges_it(conn):
     assert disagreements == []
 
 
+def test_a_character_out_of_place_in_the_common_spelling_is_judged_as_the_regex_judges_it(conn):
+    """The common spelling with one character anywhere made a digit, a separator, a space, a
+    letter or another script's digit, or with two of its digits made separators: the shape's
+    short cut and the regex agree on every one (with the cast, which reads many of them)."""
+    valid = "raw.is_valid(v, 'timestamptz')"
+    query = f"""
+        with characters(c) as (
+            select unnest(array['0', '5', '9', '-', ':', 'T', '+', ' ', '.', 'a', 'Z', '#',
+                                '\uff12', '\u0661'])
+        ), separators(c) as (select unnest(array['-', ':', 'T', '+'])
+        ), positions(p) as (select generate_series(1, 25)
+        ), digits(p) as (select p from positions where p not in (5, 8, 11, 14, 17, 20, 23)
+        ), bases(b) as (
+            select unnest(array['2026-03-01T09:30:00+01:00', '2026-12-31T23:59:59-15:59'])
+        ), spellings(v) as (
+            select overlay(b placing c from p for 1) from bases, positions, characters
+            union all
+            select overlay(overlay(b placing c1.c from d1.p for 1) placing c2.c from d2.p for 1)
+            from bases, digits as d1, digits as d2, separators as c1, separators as c2
+            where d1.p < d2.p
+        )
+        select v from spellings
+        where ({timestamp_shape("v")} and {valid})
+            is distinct from (v ~ '{_ISO_TIMESTAMP}' and {valid})
+    """
+    assert conn.execute(query).fetchall() == []
+
+
 def test_a_service_interval_is_refused_beyond_a_hundred_years(conn):
     [cast] = [c for c in CASTS if c.column == "service_interval_months"]
     rules = _column_rules(cast)
