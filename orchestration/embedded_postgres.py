@@ -64,11 +64,10 @@ QUIET_LOG = (
 # (max_wal_size keeps a checkpoint from starting halfway, after which every page touched is
 # logged again in full) and shared_buffers holds its enrolments and transitions. The server has
 # no replica and no WAL archive, so the WAL need only recover it: at `wal_level=minimal` a table
-# created and filled in one transaction, as dbt builds every table model and every first build
-# of an incremental one, is written once and synced at commit instead of going through the WAL
-# too (at 1 M customers a first build wrote 1.3 GB of WAL, for 8.4 GB of tables and indexes
-# that would otherwise all have gone through it). Durability is untouched: fsync,
-# full_page_writes and synchronous_commit stay on.
+# created and filled in one transaction, as dbt builds every table model (the marts and triggers
+# at each build; staging and intermediate tables are unlogged already), is synced at commit
+# instead of also being written to the WAL. Durability is untouched: fsync, full_page_writes and
+# synchronous_commit stay on.
 SIZING = ("shared_buffers=1GB", "max_wal_size=4GB", "wal_level=minimal", "max_wal_senders=0")
 
 
