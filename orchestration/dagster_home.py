@@ -1,5 +1,5 @@
-"""Dagster's home under ``$TOUCHPOINT_HOME/dagster``: storage, telemetry off, a run queue looked at
-every second, no welcome dialog."""
+"""Dagster's home under ``$TOUCHPOINT_HOME/dagster``: storage, telemetry off, runs launched as they
+are submitted, no welcome dialog."""
 
 from __future__ import annotations
 
@@ -11,13 +11,25 @@ from orchestration.settings import Settings
 DAGSTER_YAML = """# Written by touchpoint. Storage defaults to SQLite files in this folder.
 telemetry:
   enabled: false
+# A run a sensor or schedule creates is launched at once by the process that created it, rather
+# than queued until the daemon next looks at the queue (up to a second, then the launch): part of
+# the time between a web event and its message. Dagster's queue is for limits on concurrent
+# runs, and touchpoint sets none; put run_queue settings back (with the QueuedRunCoordinator) to
+# have some.
+run_coordinator:
+  module: dagster._core.run_coordinator
+  class: DefaultRunCoordinator
+"""
+# What earlier versions wrote: replaced by the above while nobody has edited it.
+_EARLIER_DAGSTER_YAML = (
+    """# Written by touchpoint. Storage defaults to SQLite files in this folder.
+telemetry:
+  enabled: false
 # A run a sensor or schedule creates waits in the queue until the daemon next looks (every 5 s
 # by default): seconds between a web event and its message.
 run_queue:
   dequeue_interval_seconds: 1
-"""
-# What earlier versions wrote: replaced by the above while nobody has edited it.
-_EARLIER_DAGSTER_YAML = (
+""",
     """# Written by touchpoint. Storage defaults to SQLite files in this folder.
 telemetry:
   enabled: false

@@ -5,14 +5,25 @@ from __future__ import annotations
 import pytest
 from dagster import DagsterInstance
 from dagster._core.instance.ref import InstanceRef
+from dagster._core.run_coordinator import DefaultRunCoordinator, QueuedRunCoordinator
 
 from orchestration.dagster_home import prepare_process_environment
 from orchestration.settings import Settings
 
-EARLIER_DEFAULT = """# Written by touchpoint. Storage defaults to SQLite files in this folder.
+EARLIER_DEFAULTS = (
+    """# Written by touchpoint. Storage defaults to SQLite files in this folder.
 telemetry:
   enabled: false
-"""
+""",
+    """# Written by touchpoint. Storage defaults to SQLite files in this folder.
+telemetry:
+  enabled: false
+# A run a sensor or schedule creates waits in the queue until the daemon next looks (every 5 s
+# by default): seconds between a web event and its message.
+run_queue:
+  dequeue_interval_seconds: 1
+""",
+)
 
 
 @pytest.fixture
@@ -23,29 +34,30 @@ def home(tmp_path, monkeypatch):
     return tmp_path
 
 
-def dequeue_interval(dagster_home) -> int:
+def run_coordinator(dagster_home):
     instance = DagsterInstance.from_ref(InstanceRef.from_dir(str(dagster_home)))
     try:
-        return instance.run_coordinator.dequeue_interval_seconds
+        return instance.run_coordinator
     finally:
         instance.dispose()
 
 
-def test_a_new_home_queues_runs_for_a_second_at_most_not_five(home):
+def test_a_new_home_launches_a_run_as_it_is_submitted_rather_than_queueing_it(home):
     dagster_home = prepare_process_environment(Settings(home=home))
 
-    assert dequeue_interval(dagster_home) == 1
+    assert isinstance(run_coordinator(dagster_home), DefaultRunCoordinator)
 
 
-def test_an_earlier_untouched_config_is_brought_up_to_date_an_edited_one_is_kept(home):
+@pytest.mark.parametrize("earlier", EARLIER_DEFAULTS)
+def test_an_earlier_untouched_config_is_brought_up_to_date_an_edited_one_is_kept(home, earlier):
     untouched, edited = home / "untouched", home / "edited"
-    for folder, text in ((untouched, EARLIER_DEFAULT), (edited, EARLIER_DEFAULT + "# mine\n")):
+    for folder, text in ((untouched, earlier), (edited, earlier + "# mine\n")):
         (folder / "dagster").mkdir(parents=True)
         (folder / "dagster" / "dagster.yaml").write_text(text)
 
     prepare_process_environment(Settings(home=untouched))
     prepare_process_environment(Settings(home=edited))
 
-    assert dequeue_interval(untouched / "dagster") == 1
-    assert dequeue_interval(edited / "dagster") == 5  # Dagster's default, the operator's file
+    assert isinstance(run_coordinator(untouched / "dagster"), DefaultRunCoordinator)
+    assert isinstance(run_coordinator(edited / "dagster"), QueuedRunCoordinator)  # Dagster's own
     assert (edited / "dagster" / "dagster.yaml").read_text().endswith("# mine\n")
