@@ -15,9 +15,10 @@ anywhere in the sensor's cycle.
 
 Where the time goes comes from Dagster's own records of the run the sensor launched: the tick
 of the sensor that created it, its creation (which writes one "planned" event per asset and per
-asset check, i.e. dbt test, of the run), its launch from the run queue, its start (a new process
-that loads the code location) and each step's start, up to the send. What the run rebuilds comes
-from its materializations and dbt's `run_results.json`.
+asset check, i.e. dbt test, of the run), its launch (at once, or from a run queue where the
+Dagster home has one), its start (a new process that loads the code location) and each step's
+start, up to the send. What the run rebuilds comes from its materializations and dbt's
+`run_results.json`.
 """
 
 from __future__ import annotations
@@ -343,7 +344,8 @@ def run_marks(instance: DagsterInstance, run, posted: float, sent: float) -> lis
         ("sensor: posted → its tick", posted),
         ("sensor tick: look, create the run", sensor_tick_of(instance, run.run_id, posted)),
         # one "planned" event per asset and per asset check (dbt test) of the run
-        ("run created → queued", created),
+        # to its launch, or to the queue where the Dagster home has one
+        ("run created → launched/queued", created),
     ]
     marks += [(name, when.get(event)) for event, name in RUN_MARKS.items()]
     steps = sorted(
