@@ -40,12 +40,29 @@ class CraftedDatamart:
                 conn.execute(rows.read_text())
 
     def build(
-        self, as_of: str, select: str, full_refresh: bool = False, tests: bool = True
+        self,
+        as_of: str,
+        select: str,
+        full_refresh: bool = False,
+        tests: bool = True,
+        variables: dict[str, Any] | None = None,
     ) -> None:
         """`dbt build` of the selection and its parents at the as-of instant; it must pass.
         ``full_refresh`` rebuilds the incremental models from all of raw; without ``tests``
-        only the models are built."""
-        built = subprocess.run(
+        only the models are built; ``variables``, project variables besides the instant."""
+        built = self.attempt_build(as_of, select, full_refresh, tests, variables)
+        assert built.returncode == 0, built.stdout[-6000:]
+
+    def attempt_build(
+        self,
+        as_of: str,
+        select: str,
+        full_refresh: bool = False,
+        tests: bool = True,
+        variables: dict[str, Any] | None = None,
+    ) -> subprocess.CompletedProcess:
+        """``build``, whatever its outcome: dbt's exit status and output."""
+        return subprocess.run(
             [
                 str(Path(sys.executable).with_name("dbt")),
                 "build",
@@ -58,7 +75,7 @@ class CraftedDatamart:
                 "--indirect-selection",
                 "cautious",
                 "--vars",
-                json.dumps({"as_of": as_of}),
+                json.dumps({"as_of": as_of, **(variables or {})}),
                 "--target-path",
                 str(self.work / "target"),
                 "--log-path",
@@ -69,7 +86,6 @@ class CraftedDatamart:
             capture_output=True,
             text=True,
         )
-        assert built.returncode == 0, built.stdout[-6000:]
 
     def connect(self) -> psycopg.Connection:
         """An autocommit connection, to add raw rows between builds."""

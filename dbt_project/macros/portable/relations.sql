@@ -102,3 +102,63 @@
         filter (where {{ where }})
     )[1]
 {%- endmacro %}
+
+{#
+    A post-hook: the table itself refuses what its column rules forbid, NULL in the `not_null`
+    columns and, in each column of `accepted_values` (a column → its values), any other value,
+    instead of data tests that read the whole table again at every build (at 1 M customers,
+    three such tests on stg_web__events read 10.8 M rows each). The rules are added when they
+    are missing, so once a table is built (its first build, or a --full-refresh: one pass over
+    it); from then on every row is checked as it is written, and a row that breaks a rule fails
+    the model's build, as a failed test would. Changing a column's values replaces its rule: a
+    pre-hook as well as a post-hook, so the rule is up to date before the build writes (a type
+    newly accepted) and after the table is made (its first build). A table not built yet has
+    none to check.
+#}
+{% macro enforce_column_rules(relation, not_null=[], accepted_values={}) -%}
+    {{ return(adapter.dispatch('enforce_column_rules', 'touchpoint')(
+        relation, not_null, accepted_values
+    )) }}
+{%- endmacro %}
+
+{% macro postgres__enforce_column_rules(relation, not_null, accepted_values) -%}
+    {#- Asked of the server, not dbt's cache of relations, which learns of a table its
+        build just made only after the hooks. -#}
+    {%- set exists = execute and run_query(
+        "select to_regclass('" ~ relation ~ "') is not null"
+    ).columns[0].values()[0] -%}
+    {%- if exists -%}
+        {%- set held = run_query(
+            "select attname from pg_attribute where attrelid = '" ~ relation ~ "'::regclass"
+            ~ " and attnum > 0 and attnotnull union all"
+            ~ " select conname from pg_constraint where conrelid = '" ~ relation ~ "'::regclass"
+        ).columns[0].values() -%}
+        {%- set changes = [] -%}
+        {%- for column in not_null if column not in held -%}
+            {%- do changes.append('alter column ' ~ column ~ ' set not null') -%}
+        {%- endfor -%}
+        {%- for column, values in accepted_values.items() -%}
+            {%- set prefix = relation.identifier ~ '_' ~ column ~ '_in_' -%}
+            {%- set name = prefix ~ local_md5(values | join(','))[:8] -%}
+            {%- if name not in held -%}
+                {%- for outdated in held if outdated.startswith(prefix) -%}
+                    {%- do changes.append('drop constraint ' ~ outdated) -%}
+                {%- endfor -%}
+                {%- do changes.append(
+                    'add constraint ' ~ name ~ ' check (' ~ column ~ " in ('"
+                    ~ values | join("', '") ~ "'))"
+                ) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if changes -%}
+            alter table {{ relation }} {{ changes | join(', ') }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__enforce_column_rules(relation, not_null, accepted_values) -%}
+    {{ exceptions.raise_compiler_error(
+        'enforce_column_rules has no version for ' ~ adapter.type() ~ ': write one, or test '
+        ~ relation ~ ' with not_null and accepted_values data tests instead'
+    ) }}
+{%- endmacro %}

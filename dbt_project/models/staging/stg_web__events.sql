@@ -8,8 +8,16 @@
             {'columns': ['_loaded_at']},
             {'columns': ['anonymous_id']},
         ],
-        pre_hook=['{{ serialize_builds(this) }}'],
-        post_hook=['{{ refresh_statistics(this) }}'],
+        pre_hook=[
+            '{{ serialize_builds(this) }}',
+            "{{ enforce_column_rules(this, not_null=['event_id', 'occurred_at', 'type'],
+                accepted_values={'type': var('web_event_types')}) }}",
+        ],
+        post_hook=[
+            "{{ enforce_column_rules(this, not_null=['event_id', 'occurred_at', 'type'],
+                accepted_values={'type': var('web_event_types')}) }}",
+            '{{ refresh_statistics(this) }}',
+        ],
     )
 }}
 -- One row per event_id: the latest loaded copy (re-exported files repeat events).
@@ -19,7 +27,8 @@
 -- load is a later `_loaded_at`, so it wins as in a full build). No as-of filter: the table
 -- holds every event loaded, whenever it happened; the as-of instant applies downstream
 -- (int_web_events_identified). Indexed for int_web_events_sliced: rows loaded since its last
--- build (`_loaded_at`) and every event of a device that got new ones (`anonymous_id`).
+-- build (`_loaded_at`) and every event of a device that got new ones (`anonymous_id`). The
+-- table holds its columns' rules itself (enforce_column_rules): no data test reads it whole.
 with
 
 source as (
