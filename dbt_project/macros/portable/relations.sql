@@ -104,16 +104,15 @@
 {%- endmacro %}
 
 {#
-    A post-hook: the table itself refuses what its column rules forbid, NULL in the `not_null`
-    columns and, in each column of `accepted_values` (a column → its values), any other value,
-    instead of data tests that read the whole table again at every build (at 1 M customers,
-    three such tests on stg_web__events read 10.8 M rows each). The rules are added when they
+    A pre- and post-hook: the table itself refuses what its column rules forbid, NULL in the
+    `not_null` columns and, in each column of `accepted_values` (a column → its values), any
+    other value, instead of data tests that read the whole table again at every build (at 1 M
+    customers, three such tests on stg_web__events read 10.8 M rows each). The rules are added when they
     are missing, so once a table is built (its first build, or a --full-refresh: one pass over
     it); from then on every row is checked as it is written, and a row that breaks a rule fails
-    the model's build, as a failed test would. Changing a column's values replaces its rule: a
-    pre-hook as well as a post-hook, so the rule is up to date before the build writes (a type
-    newly accepted) and after the table is made (its first build). A table not built yet has
-    none to check.
+    the model's build, as a failed test would. Changing a column's values replaces its rule. As
+    a pre-hook, the rules are up to date before the build writes (a type newly accepted); as a
+    post-hook, the table its first build made gets them. A table not built yet has none.
 #}
 {% macro enforce_column_rules(relation, not_null=[], accepted_values={}) -%}
     {{ return(adapter.dispatch('enforce_column_rules', 'touchpoint')(
