@@ -1,9 +1,10 @@
 """Judging trigger occurrences: consent, holdout, cooldown, weekly cap, send window, expiry.
 
-The judgement itself is one set-based statement (``sql/decide_occurrences.sql``). It is not a
-dbt model because it is a guarded state transition rather than a rebuildable relation: it reads
-what earlier runs decided (cooldowns, caps) and records new decisions, under a lock, in the
-same transaction, so two runs can never both spend a customer's last weekly slot.
+The judgement itself is one set-based statement (``sql/decide_occurrences.sql``), whose outcomes
+a second records. It is not a dbt model because it is a guarded state transition rather than a
+rebuildable relation: it reads what earlier runs decided (cooldowns, caps) and records new
+decisions, under a lock, in the same transaction, so two runs can never both spend a customer's
+last weekly slot.
 """
 
 from __future__ import annotations
@@ -59,6 +60,22 @@ create temp table decision_campaigns (
     marketing boolean not null,
     holdout_key text
 ) on commit drop;
+create temp table decision_outcomes (
+    campaign text not null,
+    occurrence_key text not null,
+    customer_id text not null,
+    occurred_at timestamptz not null,
+    expires_at timestamptz not null,
+    context jsonb not null,
+    marketing boolean not null,
+    channel text,
+    send_after timestamptz,
+    time_zone text,
+    window_start time,
+    window_end time,
+    outcome text not null,
+    reason text
+) on commit drop;
 create temp table decision_candidates (
     campaign text not null,
     occurrence_key text not null,
@@ -68,6 +85,22 @@ create temp table decision_candidates (
     context jsonb not null,
     wanted_channel text  -- when set, instead of the campaign's (an experiment's variant)
 ) on commit drop;
+"""
+
+# What DECIDE_SQL judged, recorded; a key judged already (by a run that got there first, or an
+# earlier round) keeps its first outcome.
+_RECORD_OUTCOMES = """
+insert into messaging.occurrences (
+    campaign, occurrence_key, customer_id, occurred_at, expires_at, context, as_of,
+    outcome, reason, channel, send_after, marketing, time_zone, window_start, window_end
+)
+select
+    campaign, occurrence_key, customer_id, occurred_at, expires_at, context,
+    %(as_of)s::timestamptz, outcome, reason, channel, send_after, marketing,
+    time_zone, window_start, window_end
+from decision_outcomes
+on conflict (campaign, occurrence_key) do nothing
+returning campaign, outcome
 """
 
 _TRIGGER_CANDIDATES = """
@@ -137,9 +170,10 @@ def judge(
     parameters = {"as_of": as_of, "max_per_week": max_per_week}
 
     def decide() -> None:
-        for campaign, outcome in conn.execute(DECIDE_SQL, parameters).fetchall():
+        conn.execute(DECIDE_SQL, parameters)
+        for campaign, outcome in conn.execute(_RECORD_OUTCOMES, parameters).fetchall():
             outcomes.setdefault(campaign, Counter())[outcome] += 1
-        conn.execute("truncate decision_candidates")
+        conn.execute("truncate decision_candidates, decision_outcomes")
 
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (DECISIONS_LOCK,))
