@@ -66,6 +66,30 @@ def test_staging_holds_everything_but_the_rows_left_out(runs):
     assert (events, lines, customers) == ((0,), (0,), [("BD1",)])
 
 
+def test_each_file_the_ingest_loaded_is_covered_once_from_its_registry_and_other_rows_are_judged(
+    runs,
+):
+    """The coverage models take an ingested file from its registry entry, which holds its rows'
+    `_source` and `_loaded_at`; rows of another loader are judged row by row."""
+    with psycopg.connect(runs.url) as conn:
+        registry = conn.execute(
+            "select path, ingested_at, rows_loaded from raw._landing_files "
+            "where source = 'crm_customers' and status = 'loaded'"
+        ).fetchall()
+        covered = conn.execute(
+            "select _source, _loaded_at, rows_read from staging.stg_crm__customers_coverage "
+            "where rows_left_out = 0"
+        ).fetchall()
+        by_hand = conn.execute(
+            "select rows_read, rows_left_out from staging.stg_web__events_coverage "
+            "where _source = 'by hand'"
+        ).fetchall()
+
+    assert registry
+    assert sorted(covered) == sorted(registry)
+    assert by_hand == [(1, 1)]
+
+
 def test_a_row_fixed_and_loaded_again_reaches_staging_in_the_next_run_and_is_no_longer_listed(runs):
     with psycopg.connect(runs.url, autocommit=True) as conn:
         conn.execute(
