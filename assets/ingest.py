@@ -11,6 +11,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    AssetSpec,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -132,5 +133,18 @@ def build_ingest_asset(source: LandingSource) -> AssetsDefinition:
 
     return _ingest
 
+
+# The registry of landing files every ingest asset writes, read by the dbt coverage models (a dbt
+# source): shown in the ingest group, not materialised on its own.
+LANDING_FILES_REGISTRY = AssetSpec(
+    key=AssetKey(["raw", "_landing_files"]),
+    group_name="ingest",
+    kinds={"postgres"},
+    description=(
+        "raw._landing_files: every landing file judged, loaded or quarantined, with its rows "
+        "read, loaded and rejected. Written by each ingest asset in the transaction that loads "
+        "the file; the staging coverage models take the files loaded from it."
+    ),
+)
 
 INGEST_ASSETS = [build_ingest_asset(source) for source in LANDING_SOURCES]

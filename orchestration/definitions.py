@@ -9,7 +9,7 @@ from assets.campaign_report import REPORT_FILE, build_campaign_report_asset
 from assets.campaigns import build_campaigns_asset, campaign_asset_key, source_asset_key
 from assets.datamart import DBT_STEP, datamart
 from assets.dispatch_assets import CHANNELS, build_dispatch_assets, dispatch_asset_key
-from assets.ingest import INGEST_ASSETS
+from assets.ingest import INGEST_ASSETS, LANDING_FILES_REGISTRY
 from assets.journeys import build_journeys_asset, entry_asset_key, journey_asset_key
 from assets.messaging_tables import MESSAGING_TABLES
 from models.journeys import JourneySpec
@@ -81,6 +81,7 @@ def build_definitions(settings: Settings) -> Definitions:
     return Definitions(
         assets=[
             *INGEST_ASSETS,
+            LANDING_FILES_REGISTRY,
             *MESSAGING_TABLES,
             datamart,
             campaigns,
