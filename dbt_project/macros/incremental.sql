@@ -27,9 +27,19 @@
     table exists, after the newest row it holds.
 #}
 {% macro loaded_since_last_build(loaded_at='_loaded_at') -%}
-    {{ loaded_at }} < {{ load_cutoff() }}
-    {%- if is_incremental() %}
-    and {{ loaded_at }} > {{ newest_held(loaded_at) }}
+    {{ loaded_between(
+        loaded_at, load_cutoff(), newest_held(loaded_at) if is_incremental() else none
+    ) }}
+{%- endmacro %}
+
+{#
+    The same with the cutoff and the newest instant held given (`newest` none: nothing held yet),
+    for a model that reads two sources by one cutoff (staging_coverage).
+#}
+{% macro loaded_between(column, cutoff, newest) -%}
+    {{ column }} < {{ cutoff }}
+    {%- if newest is not none %}
+    and {{ column }} > {{ newest }}
     {%- endif %}
 {%- endmacro %}
 

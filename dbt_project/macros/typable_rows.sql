@@ -2,9 +2,9 @@
     Defence behind the ingest row rules: a raw row one of whose values a staging cast refuses
     (loaded by another loader than the ingest, or changed and stamped as loaded again) is left out
     of staging, and the typable_raw_rows test lists it, instead of failing every model downstream
-    of that source and with it every campaign. Each staging model filters its source with typable_row(table);
-    its coverage model (staging_coverage below) counts the rows left out of each file, and the
-    generic test typable_raw_rows (tests/generic) lists them in a warning.
+    of that source and with it every campaign. Each staging model filters its source with
+    typable_row(table); its coverage model (staging_coverage below) counts the rows left out of
+    each file, and the generic test typable_raw_rows (tests/generic) lists them in a warning.
 #}
 
 {#
@@ -155,9 +155,4 @@
             where source = '{{ table }}' and status = 'loaded'
         )
     group by _source, _loaded_at
-{%- endmacro %}
-
-{% macro loaded_between(column, cutoff, newest) -%}
-    {{ column }} < {{ cutoff }}
-    {%- if newest is not none %} and {{ column }} > {{ newest }}{% endif %}
 {%- endmacro %}

@@ -1,3 +1,7 @@
+{#- The table's own column rules (enforce_column_rules): before the build writes, and on the
+    table its first build made. -#}
+{%- set column_rules = "{{ enforce_column_rules(this, not_null=['event_id', 'occurred_at', 'type'],
+    accepted_values={'type': var('web_event_types')}) }}" -%}
 {{
     config(
         materialized='incremental',
@@ -8,16 +12,8 @@
             {'columns': ['_loaded_at']},
             {'columns': ['anonymous_id']},
         ],
-        pre_hook=[
-            '{{ serialize_builds(this) }}',
-            "{{ enforce_column_rules(this, not_null=['event_id', 'occurred_at', 'type'],
-                accepted_values={'type': var('web_event_types')}) }}",
-        ],
-        post_hook=[
-            "{{ enforce_column_rules(this, not_null=['event_id', 'occurred_at', 'type'],
-                accepted_values={'type': var('web_event_types')}) }}",
-            '{{ refresh_statistics(this) }}',
-        ],
+        pre_hook=['{{ serialize_builds(this) }}', column_rules],
+        post_hook=[column_rules, '{{ refresh_statistics(this) }}'],
     )
 }}
 -- One row per event_id: the latest loaded copy (re-exported files repeat events).
